@@ -1,0 +1,219 @@
+/**
+ * The aggregator's configuration: the Go original's `AGGREGATOR_*` variables
+ * with their defaults and JSON keys, plus the settings this rewrite adds under
+ * the same prefix (listen address, spool, limits).
+ */
+import {
+  type Address,
+  addressValue,
+  ConfigError,
+  duration,
+  durationValue,
+  type Env,
+  integer,
+  integerValue,
+  isSet,
+  jsonObject,
+  jsonString,
+  optionalString,
+} from "./env.ts";
+import { type TlsMaterial, tlsMaterial } from "../tls.ts";
+
+export interface DatadogConfig {
+  apiKey: string;
+  seriesUrl: URL;
+  /** v1 (`/api/v1/series`) or v2 (`/api/v2/series`) payloads, chosen by the URL. */
+  apiVersion: 1 | 2;
+  timeoutMs: number;
+  retryCount: number;
+  /** Send the `host_name` tag as the Datadog host (compat default). */
+  sendHost: boolean;
+}
+
+export interface InfluxdbConfig {
+  address: URL;
+  username?: string;
+  password?: string;
+  database?: string;
+  /** InfluxDB 2 API (`/api/v2/write`) when a token is configured. */
+  token?: string;
+  org?: string;
+  bucket?: string;
+  timeoutMs: number;
+  retryCount: number;
+}
+
+export interface NotifyConfig {
+  integrationKey: string;
+  incidentKey: string;
+  identifier: string;
+  url: URL;
+}
+
+export interface AggregatorConfig {
+  listenAddress: Address;
+  /** Optional second listener (Deno.serve) for Connect and gRPC-Web only. */
+  connectListenAddress?: Address;
+  spoolPath: string;
+  spoolMaxBytes: number;
+  maxRequestBytes: number;
+  batchSize: number;
+  minimumPublishFrequencyMs: number;
+  shutdownTimeoutMs: number;
+  statsIntervalMs: number;
+  datadog?: DatadogConfig;
+  influxdb?: InfluxdbConfig;
+  text: boolean;
+  notify?: NotifyConfig;
+  tls?: TlsMaterial;
+  debug: boolean;
+  jsonLogs: boolean;
+}
+
+/** The Go original's batch size, also the most points one batch may hold. */
+export const MAX_BATCH_SIZE = 1000;
+
+const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
+const DATADOG_EXAMPLE = `'{"api_key":"<key>","timeout":"30s","retry_count":"3"}'`;
+const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
+const INFLUXDB_EXAMPLE =
+  `'{"address":"http://influxdb:8086","username":"u","password":"p","database":"metrics"}'`;
+const NOTIFY = "AGGREGATOR_NOTIFY_CONFIGURATION";
+const NOTIFY_EXAMPLE =
+  `'{"integration_key":"<key>","incident_key":"metrics-loss","identifier":"aggregator-1"}'`;
+
+export function aggregatorConfig(env: Env): AggregatorConfig {
+  const config: AggregatorConfig = {
+    listenAddress: address(env, "AGGREGATOR_LISTEN_ADDRESS", "0.0.0.0:8000")!,
+    connectListenAddress: address(env, "AGGREGATOR_CONNECT_LISTEN_ADDRESS"),
+    spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? "spool",
+    spoolMaxBytes: integer(env, "AGGREGATOR_SPOOL_MAX_BYTES", 1 << 30, 1 << 20, 2 ** 48),
+    maxRequestBytes: integer(env, "AGGREGATOR_MAX_REQUEST_BYTES", 65_536, 1024, 16 << 20),
+    batchSize: integer(env, "AGGREGATOR_BATCH_SIZE", MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE),
+    minimumPublishFrequencyMs: duration(env, "AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY", "15s"),
+    shutdownTimeoutMs: duration(env, "AGGREGATOR_SHUTDOWN_TIMEOUT", "10s"),
+    statsIntervalMs: duration(env, "AGGREGATOR_STATS_INTERVAL", "60s"),
+    datadog: datadogConfig(env),
+    influxdb: influxdbConfig(env),
+    text: isSet(env, "AGGREGATOR_TEXT_CONFIGURATION"),
+    notify: notifyConfig(env),
+    tls: isSet(env, "AGGREGATOR_TLS") ? tlsMaterial(env, "AGGREGATOR") : undefined,
+    debug: isSet(env, "MINI_COLLECTOR_DEBUG"),
+    jsonLogs: optionalString(env, "AGGREGATOR_LOG_FORMAT") === "json",
+  };
+  if (!config.datadog && !config.influxdb && !config.text) {
+    throw new ConfigError(
+      DATADOG,
+      `no destination is configured: set at least one of ${DATADOG}, ${INFLUXDB} ` +
+        "or AGGREGATOR_TEXT_CONFIGURATION",
+      DATADOG_EXAMPLE,
+    );
+  }
+  return config;
+}
+
+function address(env: Env, name: string, fallback?: string): Address | undefined {
+  const text = optionalString(env, name) ?? fallback;
+  return text === undefined ? undefined : addressValue(name, text, fallback ?? "127.0.0.1:8001");
+}
+
+function url(variable: string, key: string, text: string, example: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(variable, `key "${key}": "${text}" is not a URL`, example);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError(variable, `key "${key}": "${text}" is not an http(s) URL`, example);
+  }
+  if (parsed.username || parsed.password || parsed.search) {
+    throw new ConfigError(
+      variable,
+      `key "${key}" must not carry credentials or a query string`,
+      example,
+    );
+  }
+  return parsed;
+}
+
+function policy(object: Record<string, unknown>, variable: string, example: string) {
+  const timeout = jsonString(object, variable, "timeout", example) ?? "30s";
+  const retries = jsonString(object, variable, "retry_count", example) ?? "3";
+  return {
+    timeoutMs: durationValue(`${variable} key "timeout"`, timeout, "30s"),
+    retryCount: integerValue(`${variable} key "retry_count"`, retries, 0, 100, "3"),
+  };
+}
+
+function datadogConfig(env: Env): DatadogConfig | undefined {
+  const object = jsonObject(env, DATADOG, DATADOG_EXAMPLE);
+  if (!object) return undefined;
+  const apiKey = jsonString(object, DATADOG, "api_key", DATADOG_EXAMPLE);
+  if (!apiKey) throw new ConfigError(DATADOG, `key "api_key" is required`, DATADOG_EXAMPLE);
+  const site = jsonString(object, DATADOG, "site", DATADOG_EXAMPLE) ?? "datadoghq.com";
+  if (!/^[a-z0-9.-]+$/.test(site)) {
+    throw new ConfigError(DATADOG, `key "site": "${site}" is not a host name`, DATADOG_EXAMPLE);
+  }
+  const seriesText = jsonString(object, DATADOG, "series_url", DATADOG_EXAMPLE) ??
+    `https://api.${site}/api/v2/series`;
+  const seriesUrl = url(DATADOG, "series_url", seriesText, DATADOG_EXAMPLE);
+  const sendHost = object.send_host ?? true;
+  if (typeof sendHost !== "boolean") {
+    throw new ConfigError(DATADOG, `key "send_host" must be true or false`, DATADOG_EXAMPLE);
+  }
+  return {
+    apiKey,
+    seriesUrl,
+    apiVersion: seriesUrl.pathname.replace(/\/+$/, "").endsWith("/api/v1/series") ? 1 : 2,
+    sendHost,
+    ...policy(object, DATADOG, DATADOG_EXAMPLE),
+  };
+}
+
+function influxdbConfig(env: Env): InfluxdbConfig | undefined {
+  const object = jsonObject(env, INFLUXDB, INFLUXDB_EXAMPLE);
+  if (!object) return undefined;
+  const get = (key: string) => jsonString(object, INFLUXDB, key, INFLUXDB_EXAMPLE);
+  const addressText = get("address");
+  if (!addressText) throw new ConfigError(INFLUXDB, `key "address" is required`, INFLUXDB_EXAMPLE);
+  const config: InfluxdbConfig = {
+    address: url(INFLUXDB, "address", addressText, INFLUXDB_EXAMPLE),
+    username: get("username"),
+    password: get("password"),
+    database: get("database"),
+    token: get("token"),
+    org: get("org"),
+    bucket: get("bucket"),
+    ...policy(object, INFLUXDB, INFLUXDB_EXAMPLE),
+  };
+  if (config.token ? !config.bucket : !config.database) {
+    throw new ConfigError(
+      INFLUXDB,
+      config.token ? `key "bucket" is required with "token"` : `key "database" is required`,
+      INFLUXDB_EXAMPLE,
+    );
+  }
+  return config;
+}
+
+function notifyConfig(env: Env): NotifyConfig | undefined {
+  const object = jsonObject(env, NOTIFY, NOTIFY_EXAMPLE);
+  if (!object) return undefined;
+  const get = (key: string) => jsonString(object, NOTIFY, key, NOTIFY_EXAMPLE);
+  const integrationKey = get("integration_key");
+  if (!integrationKey) {
+    throw new ConfigError(NOTIFY, `key "integration_key" is required`, NOTIFY_EXAMPLE);
+  }
+  return {
+    integrationKey,
+    incidentKey: get("incident_key") ?? "mini-collector-aggregator",
+    identifier: get("identifier") ?? "aggregator",
+    url: url(
+      NOTIFY,
+      "url",
+      get("url") ?? "https://events.pagerduty.com/v2/enqueue",
+      NOTIFY_EXAMPLE,
+    ),
+  };
+}

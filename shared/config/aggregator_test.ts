@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { aggregatorConfig } from "./aggregator.ts";
+import { ConfigError, envFrom } from "./env.ts";
+
+const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
+const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
+
+function rejects(values: Record<string, string | undefined>, variable: string, problem: RegExp) {
+  assert.throws(
+    () => aggregatorConfig(envFrom(values)),
+    (error: unknown) =>
+      error instanceof ConfigError && error.message.startsWith(variable) &&
+      problem.test(error.message) && error.message.includes("(example: "),
+  );
+}
+
+Deno.test("the aggregator refuses to start without a destination", () => {
+  rejects({}, DATADOG, /no destination is configured/);
+});
+
+Deno.test("aggregator defaults follow the Go original", () => {
+  const config = aggregatorConfig(envFrom({ AGGREGATOR_TEXT_CONFIGURATION: "" }));
+  assert.deepEqual(config.listenAddress, { host: "0.0.0.0", port: 8000 });
+  assert.equal(config.minimumPublishFrequencyMs, 15_000);
+  assert.equal(config.batchSize, 1000);
+  assert.equal(config.text, true);
+  assert.equal(config.datadog, undefined);
+  assert.equal(config.spoolPath, "spool");
+});
+
+Deno.test("Datadog configuration keeps the original's JSON keys and string numbers", () => {
+  const config = aggregatorConfig(envFrom({
+    [DATADOG]: `{"api_key":"k","timeout":"5s","retry_count":"7"}`,
+  }));
+  assert.equal(config.datadog?.apiKey, "k");
+  assert.equal(config.datadog?.timeoutMs, 5_000);
+  assert.equal(config.datadog?.retryCount, 7);
+  assert.equal(config.datadog?.seriesUrl.href, "https://api.datadoghq.com/api/v2/series");
+  assert.equal(config.datadog?.apiVersion, 2);
+  assert.equal(config.datadog?.sendHost, true);
+  const eu = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k","site":"datadoghq.eu"}` }));
+  assert.equal(eu.datadog?.seriesUrl.href, "https://api.datadoghq.eu/api/v2/series");
+  assert.equal(eu.datadog?.timeoutMs, 30_000);
+  assert.equal(eu.datadog?.retryCount, 3);
+  const v1 = aggregatorConfig(envFrom({
+    [DATADOG]: `{"api_key":"k","series_url":"http://127.0.0.1:8428/datadog/api/v1/series"}`,
+  }));
+  assert.equal(v1.datadog?.apiVersion, 1);
+});
+
+Deno.test("InfluxDB configuration: v1 with a database, v2 with a token and bucket", () => {
+  const v1 = aggregatorConfig(envFrom({
+    [INFLUXDB]: `{"address":"http://127.0.0.1:8086","username":"u","password":"p","database":"m"}`,
+  }));
+  assert.equal(v1.influxdb?.database, "m");
+  assert.equal(v1.influxdb?.token, undefined);
+  const v2 = aggregatorConfig(envFrom({
+    [INFLUXDB]: `{"address":"http://127.0.0.1:8086","token":"t","org":"o","bucket":"b"}`,
+  }));
+  assert.equal(v2.influxdb?.bucket, "b");
+});
+
+Deno.test("each bad aggregator value names its variable", () => {
+  rejects({ [DATADOG]: "{" }, DATADOG, /not valid JSON/);
+  rejects({ [DATADOG]: "[]" }, DATADOG, /JSON object/);
+  rejects({ [DATADOG]: `{"timeout":"1s"}` }, DATADOG, /"api_key" is required/);
+  rejects({ [DATADOG]: `{"api_key":"k","timeout":"30"}` }, `${DATADOG} key "timeout"`, /duration/);
+  rejects(
+    { [DATADOG]: `{"api_key":"k","retry_count":"many"}` },
+    `${DATADOG} key "retry_count"`,
+    /whole number/,
+  );
+  rejects({ [DATADOG]: `{"api_key":"k","series_url":"ftp://x"}` }, DATADOG, /http\(s\) URL/);
+  rejects(
+    { [DATADOG]: `{"api_key":"k","series_url":"https://x/api/v2/series?api_key=k"}` },
+    DATADOG,
+    /query string/,
+  );
+  rejects({ [INFLUXDB]: `{"address":"http://x:8086"}` }, INFLUXDB, /"database" is required/);
+  rejects(
+    { AGGREGATOR_TEXT_CONFIGURATION: "", AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY: "15" },
+    "AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY",
+    /not a duration/,
+  );
+  rejects(
+    { AGGREGATOR_TEXT_CONFIGURATION: "", AGGREGATOR_LISTEN_ADDRESS: "8000" },
+    "AGGREGATOR_LISTEN_ADDRESS",
+    /host:port/,
+  );
+  rejects(
+    { AGGREGATOR_TEXT_CONFIGURATION: "", AGGREGATOR_BATCH_SIZE: "5000" },
+    "AGGREGATOR_BATCH_SIZE",
+    /outside 1..1000/,
+  );
+});

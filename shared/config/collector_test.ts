@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { collectorConfig } from "./collector.ts";
+import { ConfigError, envFrom } from "./env.ts";
+
+const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const REQUIRED = {
+  MINI_COLLECTOR_REMOTE_ADDRESS: "aggregator:8000",
+  MINI_COLLECTOR_CONTAINER_ID: ID,
+  MINI_COLLECTOR_ENVIRONMENT_NAME: "production",
+  MINI_COLLECTOR_SERVICE_NAME: "web",
+  MINI_COLLECTOR_CGROUP_PATH: "/host/cgroup",
+};
+
+function rejects(values: Record<string, string | undefined>, variable: string, problem: RegExp) {
+  assert.throws(
+    () => collectorConfig(envFrom({ ...REQUIRED, ...values })),
+    (error: unknown) =>
+      error instanceof ConfigError && error.variable === variable && problem.test(error.message) &&
+      error.message.includes(`(example: ${variable}=`),
+  );
+}
+
+Deno.test("collector defaults follow the Go original", () => {
+  const config = collectorConfig(envFrom(REQUIRED));
+  assert.deepEqual(config.remoteAddress, { host: "aggregator", port: 8000 });
+  assert.equal(config.hostName, "0123456789ab");
+  assert.equal(config.pollIntervalMs, 30_000);
+  assert.equal(config.mountPath, undefined);
+  assert.equal(config.app, undefined);
+  assert.equal(config.protocol, "grpc");
+  assert.equal(config.queueSize, 10);
+  assert.equal(config.publishTimeoutMs, 4_000);
+  assert.equal(config.debug, false);
+  assert.equal(config.tls, undefined);
+});
+
+Deno.test("collector reads every optional variable", () => {
+  const config = collectorConfig(envFrom({
+    ...REQUIRED,
+    MINI_COLLECTOR_APP_NAME: "shop",
+    MINI_COLLECTOR_DATABASE_NAME: "orders",
+    MINI_COLLECTOR_MOUNT_PATH: "/data/",
+    MINI_COLLECTOR_POLL_INTERVAL: "1m30s",
+    MINI_COLLECTOR_CGROUP_RELATIVE_PATH: "/system.slice/docker-x.scope",
+    MINI_COLLECTOR_PROTOCOL: "connect",
+    MINI_COLLECTOR_QUEUE_SIZE: "50",
+    MINI_COLLECTOR_DEBUG: "",
+  }));
+  assert.equal(config.app, "shop");
+  assert.equal(config.database, "orders");
+  assert.equal(config.mountPath, "/data/");
+  assert.equal(config.pollIntervalMs, 90_000);
+  assert.equal(config.cgroupRelativePath, "system.slice/docker-x.scope");
+  assert.equal(config.protocol, "connect");
+  assert.equal(config.queueSize, 50);
+  assert.equal(config.debug, true);
+});
+
+Deno.test("each bad collector value names its variable", () => {
+  rejects(
+    { MINI_COLLECTOR_REMOTE_ADDRESS: undefined },
+    "MINI_COLLECTOR_REMOTE_ADDRESS",
+    /required/,
+  );
+  rejects(
+    { MINI_COLLECTOR_REMOTE_ADDRESS: "aggregator" },
+    "MINI_COLLECTOR_REMOTE_ADDRESS",
+    /host:port/,
+  );
+  rejects(
+    { MINI_COLLECTOR_REMOTE_ADDRESS: "a:70000" },
+    "MINI_COLLECTOR_REMOTE_ADDRESS",
+    /host:port/,
+  );
+  rejects({ MINI_COLLECTOR_CONTAINER_ID: "abc" }, "MINI_COLLECTOR_CONTAINER_ID", /64-character/);
+  rejects({ MINI_COLLECTOR_ENVIRONMENT_NAME: "" }, "MINI_COLLECTOR_ENVIRONMENT_NAME", /required/);
+  rejects({ MINI_COLLECTOR_SERVICE_NAME: undefined }, "MINI_COLLECTOR_SERVICE_NAME", /required/);
+  rejects({ MINI_COLLECTOR_POLL_INTERVAL: "30" }, "MINI_COLLECTOR_POLL_INTERVAL", /not a duration/);
+  rejects({ MINI_COLLECTOR_POLL_INTERVAL: "-5s" }, "MINI_COLLECTOR_POLL_INTERVAL", /negative/);
+  rejects(
+    { MINI_COLLECTOR_POLL_INTERVAL: "0s" },
+    "MINI_COLLECTOR_POLL_INTERVAL",
+    /longer than zero/,
+  );
+  rejects({ MINI_COLLECTOR_MOUNT_PATH: "data" }, "MINI_COLLECTOR_MOUNT_PATH", /absolute/);
+  rejects({ MINI_COLLECTOR_QUEUE_SIZE: "ten" }, "MINI_COLLECTOR_QUEUE_SIZE", /whole number/);
+  rejects({ MINI_COLLECTOR_QUEUE_SIZE: "0" }, "MINI_COLLECTOR_QUEUE_SIZE", /outside/);
+  rejects({ MINI_COLLECTOR_PROTOCOL: "http" }, "MINI_COLLECTOR_PROTOCOL", /grpc, connect/);
+  rejects(
+    { MINI_COLLECTOR_CGROUP_RELATIVE_PATH: "../../etc" },
+    "MINI_COLLECTOR_CGROUP_RELATIVE_PATH",
+    /below the root/,
+  );
+  rejects({ MINI_COLLECTOR_TLS: "1" }, "MINI_COLLECTOR_TLS_CERTIFICATE", /required/);
+});
+
+Deno.test("a cgroup root under /sys or /proc fails with the fix", () => {
+  for (const root of [undefined, "/sys/fs/cgroup", "/proc/1/root/sys/fs/cgroup", "/sys"]) {
+    rejects(
+      { MINI_COLLECTOR_CGROUP_PATH: root },
+      "MINI_COLLECTOR_CGROUP_PATH",
+      /--allow-all.*mount --rbind -o ro \/sys\/fs\/cgroup \/run\/mini-collector\/cgroup/,
+    );
+  }
+  assert.equal(collectorConfig(envFrom(REQUIRED)).cgroupRoot, "/host/cgroup");
+  const config = collectorConfig(envFrom({ ...REQUIRED, MINI_COLLECTOR_CGROUP_PATH: "/system" }));
+  assert.equal(config.cgroupRoot, "/system");
+});

@@ -1,0 +1,90 @@
+/**
+ * The single source of each program's Deno flags: the narrow permission set
+ * derived from the program's own configuration, plus the V8 flags that keep
+ * its footprint small. Tasks, compile tasks, container images and tests all
+ * take their flags from here.
+ */
+import { type AggregatorConfig, aggregatorConfig } from "../config/aggregator.ts";
+import { type CollectorConfig, collectorConfig } from "../config/collector.ts";
+import { type Address, ConfigError, type Env } from "../config/env.ts";
+
+export type Program = "collector" | "aggregator";
+
+export const PROGRAMS: readonly Program[] = ["collector", "aggregator"];
+
+/** The environment variables each program may read. */
+export const ENV_ALLOWED: Record<Program, string> = {
+  collector: "MINI_COLLECTOR_*",
+  aggregator: "AGGREGATOR_*,MINI_COLLECTOR_DEBUG",
+};
+
+/** Young-generation and heap caps: both programs hold little live data. */
+export const V8_FLAGS: Record<Program, string> = {
+  collector: "--max-semi-space-size=1,--max-old-space-size=96",
+  aggregator: "--max-semi-space-size=2,--max-old-space-size=256",
+};
+
+export function collectorPermissions(config: CollectorConfig): string[] {
+  const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
+  if (config.mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", config.mountPath));
+  return [
+    "--no-prompt",
+    `--allow-read=${reads.join(",")}`,
+    ...(config.mountPath ? ["--allow-sys=statfs"] : []),
+    `--allow-net=${hostPort(config.remoteAddress)}`,
+    `--allow-env=${ENV_ALLOWED.collector}`,
+  ];
+}
+
+export function aggregatorPermissions(config: AggregatorConfig): string[] {
+  const spool = pathFlag("AGGREGATOR_SPOOL_PATH", config.spoolPath);
+  const listeners = [config.listenAddress, config.connectListenAddress]
+    .filter((address) => address !== undefined);
+  const destinations = [
+    config.datadog?.seriesUrl,
+    config.influxdb?.address,
+    config.notify?.url,
+  ].filter((url) => url !== undefined).map(urlHostPort);
+  return [
+    "--no-prompt",
+    `--allow-net=${unique([...listeners.flatMap(listenHostPorts), ...destinations]).join(",")}`,
+    `--allow-read=${spool}`,
+    `--allow-write=${spool}`,
+    `--allow-env=${ENV_ALLOWED.aggregator}`,
+  ];
+}
+
+/** Every flag `deno run` or `deno compile` needs for the program, from its environment. */
+export function programFlags(program: Program, env: Env): string[] {
+  const permissions = program === "collector"
+    ? collectorPermissions(collectorConfig(env))
+    : aggregatorPermissions(aggregatorConfig(env));
+  return [...permissions, `--v8-flags=${V8_FLAGS[program]}`];
+}
+
+function pathFlag(variable: string, path: string): string {
+  if (/[,\s]/.test(path)) {
+    throw new ConfigError(variable, `"${path}" must not contain commas or spaces`, "/data");
+  }
+  return path;
+}
+
+function hostPort(address: Address): string {
+  return `${address.host}:${address.port}`;
+}
+
+/** A listener also answers its own health probe, sent to loopback when it listens on all interfaces. */
+function listenHostPorts(address: Address): string[] {
+  const wildcard = address.host === "0.0.0.0" || address.host === "[::]" || address.host === "";
+  const own = hostPort({ ...address, host: address.host || "0.0.0.0" });
+  return wildcard ? [own, `127.0.0.1:${address.port}`] : [own];
+}
+
+function urlHostPort(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.hostname}:${port}`;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { envFrom } from "../config/env.ts";
+import { programFlags } from "./flags.ts";
+
+const COLLECTOR = {
+  MINI_COLLECTOR_REMOTE_ADDRESS: "10.0.0.5:8000",
+  MINI_COLLECTOR_CONTAINER_ID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+  MINI_COLLECTOR_ENVIRONMENT_NAME: "production",
+  MINI_COLLECTOR_SERVICE_NAME: "web",
+  MINI_COLLECTOR_CGROUP_PATH: "/host/cgroup",
+};
+
+Deno.test("collector flags: its cgroup root and volume, its aggregator, its own variables", () => {
+  const flags = programFlags(
+    "collector",
+    envFrom({
+      ...COLLECTOR,
+      MINI_COLLECTOR_MOUNT_PATH: "/data",
+    }),
+  );
+  assert.deepEqual(flags.slice(0, -1), [
+    "--no-prompt",
+    "--allow-read=/host/cgroup,/data",
+    "--allow-sys=statfs",
+    "--allow-net=10.0.0.5:8000",
+    "--allow-env=MINI_COLLECTOR_*",
+  ]);
+  assert.match(flags.at(-1)!, /^--v8-flags=/);
+  const noVolume = programFlags("collector", envFrom(COLLECTOR));
+  assert.ok(!noVolume.includes("--allow-sys=statfs"));
+  assert.ok(noVolume.includes("--allow-read=/host/cgroup"));
+});
+
+Deno.test("aggregator flags: its listener, its destinations and its spool, nothing else", () => {
+  const flags = programFlags(
+    "aggregator",
+    envFrom({
+      AGGREGATOR_DATADOG_CONFIGURATION: `{"api_key":"k"}`,
+      AGGREGATOR_INFLUXDB_CONFIGURATION: `{"address":"http://influx:8086","database":"m"}`,
+      AGGREGATOR_SPOOL_PATH: "/var/lib/aggregator",
+    }),
+  );
+  assert.deepEqual(flags.slice(0, -1), [
+    "--no-prompt",
+    "--allow-net=0.0.0.0:8000,127.0.0.1:8000,api.datadoghq.com:443,influx:8086",
+    "--allow-read=/var/lib/aggregator",
+    "--allow-write=/var/lib/aggregator",
+    "--allow-env=AGGREGATOR_*,MINI_COLLECTOR_DEBUG",
+  ]);
+  for (const flag of flags) assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-run)/);
+});
+
+Deno.test("paths that cannot be expressed as a permission are refused", () => {
+  assert.throws(
+    () => programFlags("collector", envFrom({ ...COLLECTOR, MINI_COLLECTOR_MOUNT_PATH: "/a,b" })),
+    /MINI_COLLECTOR_MOUNT_PATH: "\/a,b" must not contain commas/,
+  );
+});
