@@ -112,8 +112,9 @@ function cgroupRoot(env: Env): string {
         `"${root}" is under ${special}, which Deno lets a program read only with --allow-all; ` +
           `expose the cgroup filesystem at another path and point ${name} there: ` +
           `in a container mount it as a volume (-v /sys/fs/cgroup:/host/cgroup:ro, then ` +
-          `${name}=/host/cgroup); on a host, as root: mkdir -p ${COLLECTOR_CGROUP_MOUNT} && ` +
-          `mount --rbind -o ro /sys/fs/cgroup ${COLLECTOR_CGROUP_MOUNT}`,
+          `${name}=/host/cgroup); on a host, as root: collector/expose-cgroup.sh ` +
+          `${COLLECTOR_CGROUP_MOUNT} (a read-only recursive bind mount), then ` +
+          `${name}=${COLLECTOR_CGROUP_MOUNT}`,
         COLLECTOR_CGROUP_MOUNT,
       );
     }
