@@ -1,0 +1,28 @@
+/**
+ * The contract between the aggregator's delivery loop and a destination.
+ * Every configured sink receives every batch, independently: each reads the
+ * spool from its own cursor, so a slow or failing sink never holds the
+ * others back, and a point leaves the spool once every sink is past it.
+ */
+import type { Point } from "../point.ts";
+
+/**
+ * What became of a batch at one sink:
+ * - `delivered`: the destination acknowledged it (or the part it accepted);
+ * - `dropped`: it can never be delivered (rejected as invalid, expired);
+ *   the sink has logged and counted why, and the batch is not retried;
+ * - `deferred`: a transient failure outlasted the retries; the batch stays
+ *   in the spool and is offered again in the next round.
+ */
+export type DeliveryOutcome = "delivered" | "dropped" | "deferred";
+
+/** The aggregator's counters, by decision: `sent`, `retried`, `split`, `dropped`, `expired`, … */
+export interface DeliveryCounters {
+  count(sink: string, decision: string, points: number): void;
+}
+
+export interface Sink {
+  /** Short name used in logs and counters: `stdout`, `datadog`, `influxdb`. */
+  readonly name: string;
+  deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome>;
+}
