@@ -1,0 +1,34 @@
+/**
+ * Disk usage of the measured volume (`MINI_COLLECTOR_MOUNT_PATH`) from
+ * statfs, in MiB as the original reported it: used = (blocks − bavail) × bsize,
+ * limit = blocks × bsize. No volume, or a volume statfs cannot read, reports
+ * −1 for both; the latter is logged with the path and the reason.
+ */
+import { statfs } from "node:fs/promises";
+import { log } from "../shared/log.ts";
+
+export interface DiskUsage {
+  diskUsageMb: bigint;
+  diskLimitMb: bigint;
+}
+
+const MIB = 1024n * 1024n;
+const UNKNOWN: DiskUsage = { diskUsageMb: -1n, diskLimitMb: -1n };
+const logger = log("collector", "disk");
+
+export async function diskUsage(mountPath: string | undefined): Promise<DiskUsage> {
+  if (mountPath === undefined) return UNKNOWN;
+  try {
+    const stats = await statfs(mountPath, { bigint: true });
+    return {
+      diskUsageMb: (stats.blocks - stats.bavail) * stats.bsize / MIB,
+      diskLimitMb: stats.blocks * stats.bsize / MIB,
+    };
+  } catch (error) {
+    logger.error("cannot measure disk usage of {path}: {error}", {
+      path: mountPath,
+      error: (error as Error).message,
+    });
+    return UNKNOWN;
+  }
+}

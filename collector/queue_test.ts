@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { setupLogging } from "../shared/log.ts";
+import { PointQueue } from "./queue.ts";
+
+const T0 = 1_764_000_000;
+const point = (second: number) => create(PublishRequestSchema, { unixTime: BigInt(T0 + second) });
+const times = (queue: PointQueue) => queue.points.map((p) => Number(p.unixTime) - T0);
+
+function captureLogs(): string[] {
+  const lines: string[] = [];
+  setupLogging({ debug: false, json: true, write: (line) => lines.push(line) });
+  return lines;
+}
+
+Deno.test("a full queue drops its oldest points, logging each one's timestamp", () => {
+  const lines = captureLogs();
+  const queue = new PointQueue(3);
+  for (let second = 0; second < 5; second++) queue.push(point(second));
+  assert.deepEqual(times(queue), [2, 3, 4]);
+  assert.equal(queue.dropped, 2);
+  const records = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(records.map((r) => r.properties.time), [T0, T0 + 1]);
+  assert.deepEqual(records.map((r) => r.properties.dropped), [1, 2]);
+  assert.equal(records[0].level, "WARN");
+  assert.match(
+    records[1].message,
+    new RegExp(`sampled at ${T0 + 1} \\("${new Date((T0 + 1) * 1000).toISOString()}"\\)`),
+  );
+});
+
+Deno.test("the point being sent is not dropped under it; the next oldest goes instead", () => {
+  captureLogs();
+  const queue = new PointQueue(2);
+  queue.push(point(0));
+  queue.sending(queue.peek());
+  for (let second = 1; second < 5; second++) queue.push(point(second));
+  assert.deepEqual(times(queue), [0, 3, 4]);
+  assert.equal(queue.dropped, 2);
+  queue.remove(queue.peek()!);
+  queue.push(point(5));
+  assert.deepEqual(times(queue), [4, 5]);
+  assert.equal(queue.dropped, 3);
+});
+
+Deno.test("removing a point that was dropped meanwhile changes nothing", () => {
+  captureLogs();
+  const queue = new PointQueue(1);
+  const first = point(0);
+  queue.push(first);
+  queue.push(point(1));
+  queue.remove(first);
+  assert.deepEqual(times(queue), [1]);
+});
+
+Deno.test("waitForPoint resolves on a push or on abort", async () => {
+  const queue = new PointQueue(1);
+  const waiting = queue.waitForPoint(new AbortController().signal);
+  queue.push(point(0));
+  await waiting;
+  queue.remove(queue.peek()!);
+  const abort = new AbortController();
+  const aborted = queue.waitForPoint(abort.signal);
+  abort.abort();
+  await aborted;
+  assert.equal(queue.length, 0);
+});
