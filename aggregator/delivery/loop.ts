@@ -1,0 +1,150 @@
+/**
+ * One sink's delivery loop. It reads the sink's next batch from the spool at
+ * its own cursor; a batch closes when it holds `batchSize` points or when its
+ * oldest point has waited `maxWaitMs`. A delivered or dropped batch advances
+ * the cursor; a deferred one stays in the spool and the loop backs off
+ * (exponentially, with jitter) before trying again. `drain` delivers what is
+ * left without waiting for batches to fill; `abort` cancels the delivery in
+ * flight, whose points then stay in the spool.
+ */
+import { log } from "../../shared/log.ts";
+import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/sink.ts";
+import type { Spool } from "../spool/spool.ts";
+
+export interface LoopOptions {
+  batchSize: number;
+  maxWaitMs: number;
+  /** First pause after a deferred batch; it doubles up to `maxBackoffMs`. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  now?: () => number;
+}
+
+const logger = log("aggregator", "delivery");
+
+export class DeliveryLoop {
+  #sink: Sink;
+  #spool: Spool;
+  #counters: DeliveryCounters;
+  #options: LoopOptions;
+  #now: () => number;
+  #stopping = false;
+  #draining = false;
+  #aborter = new AbortController();
+  #wake?: () => void;
+  #backoffMs = 0;
+  /** What the loop is waiting for, so new points wake it only when they matter. */
+  #waitingFor?: "points" | "batch" | "backoff";
+  #done?: Promise<void>;
+
+  constructor(sink: Sink, spool: Spool, counters: DeliveryCounters, options: LoopOptions) {
+    this.#sink = sink;
+    this.#spool = spool;
+    this.#counters = counters;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    const unsubscribe = this.#spool.onAppend(() => {
+      const full = this.#spool.pending(this.#sink.name) >= this.#options.batchSize;
+      if (this.#waitingFor === "points" || (this.#waitingFor === "batch" && full)) this.#wake?.();
+    });
+    this.#done = this.#run().finally(unsubscribe);
+  }
+
+  /**
+   * Delivers everything left in the spool at once, in batches, and stops when
+   * it is empty or after a deferred batch; resolves when the loop has ended.
+   */
+  drain(): Promise<void> {
+    this.#draining = true;
+    this.#wake?.();
+    return this.#done ?? Promise.resolve();
+  }
+
+  /** Cancels the delivery in flight and ends the loop; what was not delivered stays spooled. */
+  abort(): Promise<void> {
+    this.#stopping = true;
+    this.#aborter.abort(new Error("aggregator shutting down"));
+    this.#wake?.();
+    return this.#done ?? Promise.resolve();
+  }
+
+  async #run(): Promise<void> {
+    const name = this.#sink.name;
+    while (!this.#stopping) {
+      const oldest = this.#spool.oldestPendingMs(name);
+      if (oldest === undefined) {
+        if (this.#draining) return;
+        await this.#sleep(Infinity, "points");
+        continue;
+      }
+      const dueIn = oldest + this.#options.maxWaitMs - this.#now();
+      const full = this.#spool.pending(name) >= this.#options.batchSize;
+      if (!full && !this.#draining && dueIn > 0) {
+        await this.#sleep(dueIn, "batch");
+        continue;
+      }
+      const outcome = await this.#deliverBatch();
+      if (outcome === "deferred") {
+        if (this.#draining) return;
+        await this.#sleep(this.#nextBackoff(), "backoff");
+      } else {
+        this.#backoffMs = 0;
+      }
+    }
+  }
+
+  async #deliverBatch(): Promise<DeliveryOutcome | undefined> {
+    const name = this.#sink.name;
+    const batch = this.#spool.read(name, this.#options.batchSize);
+    if (batch.length === 0) return undefined;
+    const points = batch.map((spooled) => spooled.point);
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.#sink.deliver(points, this.#aborter.signal);
+    } catch (error) {
+      if (this.#stopping) return undefined;
+      logger.error("sink {sink} failed on {points} points: {error}", {
+        sink: name,
+        points: points.length,
+        error: String(error),
+      });
+      outcome = "deferred";
+    }
+    if (this.#stopping) return undefined;
+    this.#counters.count(name, outcome, points.length);
+    if (outcome !== "deferred") {
+      try {
+        this.#spool.advance(name, batch.at(-1)!.id);
+      } catch (error) {
+        logger.error("cannot record delivery to {sink} in the spool: {error}", {
+          sink: name,
+          error: String(error),
+        });
+        return "deferred";
+      }
+    }
+    return outcome;
+  }
+
+  #nextBackoff(): number {
+    const { initialBackoffMs, maxBackoffMs } = this.#options;
+    this.#backoffMs = Math.min(maxBackoffMs, this.#backoffMs * 2 || initialBackoffMs);
+    return this.#backoffMs / 2 + Math.random() * this.#backoffMs / 2;
+  }
+
+  /** Waits `ms` or until woken by new points, drain or abort. */
+  #sleep(ms: number, waitingFor: "points" | "batch" | "backoff"): Promise<void> {
+    this.#waitingFor = waitingFor;
+    return new Promise<void>((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(finish, Math.max(0, ms)) : undefined;
+      this.#wake = finish;
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => this.#waitingFor = undefined);
+  }
+}

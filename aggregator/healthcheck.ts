@@ -1,0 +1,54 @@
+/**
+ * `aggregator/main.ts --healthcheck`, for container HEALTHCHECKs: asks the
+ * aggregator's own listener for `GET /healthz` over 127.0.0.1 (when it listens
+ * on every interface) and tells whether it answered 200. With TLS the probe
+ * presents the aggregator's own certificate, so it must be usable for client
+ * authentication (no extendedKeyUsage, or one including clientAuth).
+ */
+import { connect, constants } from "node:http2";
+import type { AggregatorConfig } from "../shared/config/aggregator.ts";
+import { HEALTHZ_PATH } from "./server/health.ts";
+import { socketHost } from "./server/listener.ts";
+
+export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): Promise<string> {
+  const host = socketHost(config.listenAddress).replace(/^(0\.0\.0\.0|::)$/, "127.0.0.1");
+  const tls = config.tls;
+  const authority = `${tls ? "https" : "http"}://${
+    host.includes(":") ? `[${host}]` : host
+  }:${config.listenAddress.port}`;
+  const session = connect(
+    authority,
+    tls
+      ? {
+        ca: tls.caCertificate,
+        cert: tls.certificate,
+        key: tls.key,
+        checkServerIdentity: () => undefined,
+      }
+      : {},
+  );
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      session.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      const stream = session.request({ [constants.HTTP2_HEADER_PATH]: HEALTHZ_PATH });
+      stream.once("response", (headers) => {
+        clearTimeout(timer);
+        const status = headers[constants.HTTP2_HEADER_STATUS];
+        if (Number(status) === 200) resolve(`${authority}${HEALTHZ_PATH}: serving`);
+        else reject(new Error(`${authority}${HEALTHZ_PATH} answered ${status}`));
+        stream.close();
+      });
+      stream.once("error", reject);
+      stream.end();
+    });
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What the aggregator's listeners have in common: where they listen, what they
+ * serve, and how they stop.
+ */
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { Address } from "../../shared/config/env.ts";
+import type { Serving } from "./health.ts";
+
+export interface ListenerOptions {
+  address: Address;
+  routes: (router: ConnectRouter) => void;
+  /** Largest request message accepted; bigger ones get `resource_exhausted`. */
+  readMaxBytes: number;
+  serving: Serving;
+}
+
+export interface Listener {
+  /** e.g. `http2 0.0.0.0:8000`, for logs. */
+  readonly description: string;
+  /** Stops accepting connections, lets calls in progress finish until `deadlineMs`, then cuts them. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+/** A host as socket APIs take it: IPv6 without brackets, empty meaning every interface. */
+export function socketHost(address: Address): string {
+  return address.host.replace(/^\[(.*)\]$/, "$1") || "0.0.0.0";
+}

@@ -1,0 +1,46 @@
+/**
+ * The Publish RPC, shared by every listener: validate the call, store the
+ * point in the spool and answer only once it is committed. Refusals are
+ * counted by reason; while shutting down, calls get `unavailable` so
+ * collectors keep their points for the next aggregator.
+ */
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
+import type { Stats } from "../stats.ts";
+import type { Spool } from "../spool/spool.ts";
+import { pointFrom, RejectedRequest } from "../validate.ts";
+
+export interface Intake {
+  spool: Spool;
+  stats: Stats;
+  accepting: () => boolean;
+  now?: () => number;
+}
+
+export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
+  const now = intake.now ?? Date.now;
+  return (router) =>
+    router.service(Aggregator, {
+      async publish(request, context) {
+        try {
+          if (!intake.accepting()) {
+            throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
+          }
+          const call = { request, headers: context.requestHeader, url: context.url };
+          await intake.spool.append([pointFrom(call, now())]);
+        } catch (error) {
+          intake.stats.reject(reasonOf(error));
+          throw error;
+        }
+        intake.stats.accept(1);
+        return {};
+      },
+    });
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof RejectedRequest) return error.reason;
+  if (error instanceof ConnectError && error.code === Code.ResourceExhausted) return "spool_full";
+  if (error instanceof ConnectError && error.code === Code.Unavailable) return "unavailable";
+  return "internal";
+}

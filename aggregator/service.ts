@@ -1,0 +1,110 @@
+/**
+ * The running aggregator: spool, sinks and their delivery loops, listeners and
+ * the periodic stats line, started together and stopped in order — stop
+ * accepting, let calls in progress finish, deliver what is spooled, cancel
+ * deliveries still running at the deadline (their points stay spooled), close
+ * the database.
+ */
+import type { AggregatorConfig } from "../shared/config/aggregator.ts";
+import { log } from "../shared/log.ts";
+import { DeliveryLoop } from "./delivery/loop.ts";
+import { listenFetch } from "./server/fetch_listener.ts";
+import { listenHttp2 } from "./server/http2_listener.ts";
+import type { Listener } from "./server/listener.ts";
+import { publishRoutes } from "./server/publish.ts";
+import { createSinks } from "./sinks/configured.ts";
+import { Spool } from "./spool/spool.ts";
+import { formatStats, Stats } from "./stats.ts";
+
+const logger = log("aggregator");
+
+/** Pauses after a deferred batch: 1 s doubling to 1 min. */
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+
+export class AggregatorService {
+  #config: AggregatorConfig;
+  #stats = new Stats();
+  #spool: Spool;
+  #loops: DeliveryLoop[];
+  #listeners: Listener[] = [];
+  #accepting = false;
+  #statsTimer?: ReturnType<typeof setInterval>;
+
+  constructor(config: AggregatorConfig) {
+    this.#config = config;
+    const sinks = createSinks(config, this.#stats);
+    this.#spool = new Spool({
+      directory: config.spoolPath,
+      maxBytes: config.spoolMaxBytes,
+      sinks: sinks.map((sink) => sink.name),
+      counters: this.#stats,
+    });
+    this.#loops = sinks.map((sink) =>
+      new DeliveryLoop(sink, this.#spool, this.#stats, {
+        batchSize: config.batchSize,
+        maxWaitMs: config.minimumPublishFrequencyMs,
+        initialBackoffMs: INITIAL_BACKOFF_MS,
+        maxBackoffMs: MAX_BACKOFF_MS,
+      })
+    );
+  }
+
+  /** Whether the aggregator can take points: accepting and the spool writable. */
+  serving(): boolean {
+    return this.#accepting && this.#spool.checkWritable();
+  }
+
+  async start(): Promise<void> {
+    if (!this.#spool.open()) {
+      logger.error("spool not writable, answering unavailable until it is: {failure}", {
+        failure: this.#spool.failure,
+      });
+    }
+    for (const loop of this.#loops) loop.start();
+    this.#accepting = true;
+    const config = this.#config;
+    const common = {
+      routes: publishRoutes({
+        spool: this.#spool,
+        stats: this.#stats,
+        accepting: () => this.#accepting,
+      }),
+      readMaxBytes: config.maxRequestBytes,
+      serving: () => this.serving(),
+    };
+    this.#listeners.push(
+      await listenHttp2({ ...common, address: config.listenAddress, tls: config.tls }),
+    );
+    if (config.connectListenAddress) {
+      this.#listeners.push(await listenFetch({ ...common, address: config.connectListenAddress }));
+    }
+    this.#statsTimer = setInterval(() => this.#logStats(), config.statsIntervalMs);
+    logger.info("listening on {listeners}", {
+      listeners: this.#listeners.map((listener) => listener.description).join(", "),
+    });
+  }
+
+  async stop(): Promise<void> {
+    const deadline = Date.now() + this.#config.shutdownTimeoutMs;
+    this.#accepting = false;
+    clearInterval(this.#statsTimer);
+    await Promise.all(this.#listeners.map((listener) => listener.close(deadline)));
+    const drained = Promise.all(this.#loops.map((loop) => loop.drain()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()));
+    });
+    if (await Promise.race([drained, late]) === "late") {
+      logger.warn("shutdown deadline reached: deliveries in flight stay in the spool");
+    }
+    clearTimeout(timer);
+    await Promise.all(this.#loops.map((loop) => loop.abort()));
+    await this.#spool.close();
+    this.#logStats();
+  }
+
+  #logStats(): void {
+    logger.info("stats {line}", { line: formatStats(this.#stats.snapshot(this.#spool.state())) });
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * The durable spool between acceptance and delivery: an append-only SQLite
+ * table of points (node:sqlite, WAL) and one cursor per sink. Every sink reads
+ * from its own cursor, so a slow sink never stalls the others; a point is
+ * deleted once every configured sink is past it. A size cap drops the oldest
+ * points and counts, per sink, those it had not yet passed. Writes from
+ * concurrent callers are grouped into one transaction (see GroupCommit), and
+ * a caller's promise resolves only after that transaction committed.
+ *
+ * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
+ * survives power loss as well as a killed process.
+ */
+import { mkdirSync } from "node:fs";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Point } from "../point.ts";
+import type { DeliveryCounters } from "../sinks/sink.ts";
+import { GroupCommit } from "./group_commit.ts";
+
+/** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */
+export const ROW_OVERHEAD_BYTES = 40;
+/** The counter decision under which the size cap's drops are counted, per sink. */
+export const OVERFLOW_DECISION = "spool_overflow";
+
+export interface SpoolOptions {
+  /** Directory holding `spool.sqlite`; created when missing. */
+  directory: string;
+  /** Size cap: stored JSON text plus ROW_OVERHEAD_BYTES per point. */
+  maxBytes: number;
+  /** Names of the configured sinks; cursors of sinks no longer configured are forgotten. */
+  sinks: readonly string[];
+  counters: DeliveryCounters;
+  /** Wall clock in milliseconds (tests pass their own). */
+  now?: () => number;
+}
+
+/** A point read back from the spool, with its position and arrival time. */
+export interface SpooledPoint {
+  id: number;
+  /** When the aggregator accepted it, Unix milliseconds. */
+  receivedMs: number;
+  point: Point;
+}
+
+export interface SpoolState {
+  /** Points currently stored. */
+  depth: number;
+  /** Age of the oldest stored point in milliseconds, 0 when empty. */
+  oldestAgeMs: number;
+  bytes: number;
+  writable: boolean;
+}
+
+interface Statements {
+  insert: StatementSync;
+  read: StatementSync;
+  oldest: StatementSync;
+  setCursor: StatementSync;
+  minCursor: StatementSync;
+  sizeUpTo: StatementSync;
+  deleteUpTo: StatementSync;
+  oldestRows: StatementSync;
+  countBetween: StatementSync;
+  depth: StatementSync;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    metrics TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
+`;
+const ROW_BYTES = `length(tags) + length(metrics) + ${ROW_OVERHEAD_BYTES}`;
+
+export class Spool {
+  #options: SpoolOptions;
+  #now: () => number;
+  #db?: DatabaseSync;
+  #statements?: Statements;
+  #bytes = 0;
+  #lastId = 0;
+  #cursors = new Map<string, number>();
+  #failure?: string;
+  #commits: GroupCommit<Point>;
+  #listeners = new Set<() => void>();
+
+  constructor(options: SpoolOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#commits = new GroupCommit((points) => this.#insert(points));
+  }
+
+  get path(): string {
+    return `${this.#options.directory}/spool.sqlite`;
+  }
+
+  /** Opens the database if it is not open yet; false (and `state.writable` false) when it cannot. */
+  open(): boolean {
+    if (this.#db) return true;
+    try {
+      this.#openDatabase();
+      this.#failure = undefined;
+      return true;
+    } catch (error) {
+      this.#closeDatabase();
+      this.#failure = `cannot open ${this.path}: ${messageOf(error)}`;
+      return false;
+    }
+  }
+
+  /**
+   * Whether points can be stored now: opens the database if needed and, after
+   * a failed write, retries with a small write of its own.
+   */
+  checkWritable(): boolean {
+    if (!this.open()) return false;
+    if (this.#failure === undefined) return true;
+    const [sink, position] = [...this.#cursors][0] ?? ["", 0];
+    try {
+      this.#transaction(() => this.#statements!.setCursor.run(sink, position));
+      this.#failure = undefined;
+    } catch (error) {
+      this.#failure = `cannot write ${this.path}: ${messageOf(error)}`;
+    }
+    return this.#failure === undefined;
+  }
+
+  /** Why the spool cannot take points right now, or undefined when it can. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Stores points durably. Resolves once they are committed; rejects with
+   * `unavailable` when the spool cannot be written and `resource_exhausted`
+   * when the points alone exceed the size cap.
+   */
+  append(points: readonly Point[]): Promise<void> {
+    return this.#commits.submit(points);
+  }
+
+  /** Called after every commit that added points. */
+  onAppend(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The position after which `sink` has not yet delivered. */
+  cursor(sink: string): number {
+    return this.#cursors.get(sink) ?? 0;
+  }
+
+  /** How many points `sink` has not yet passed (an upper bound when the cap dropped some). */
+  pending(sink: string): number {
+    return this.#lastId - this.cursor(sink);
+  }
+
+  /** Arrival time of the oldest point `sink` has not passed, or undefined when there is none. */
+  oldestPendingMs(sink: string): number | undefined {
+    if (!this.#statements || this.pending(sink) <= 0) return undefined;
+    const row = this.#statements.oldest.get(this.cursor(sink)) as { received: number } | undefined;
+    return row?.received;
+  }
+
+  /** Up to `limit` points after `sink`'s cursor, oldest first. */
+  read(sink: string, limit: number): SpooledPoint[] {
+    if (!this.#statements) return [];
+    const rows = this.#statements.read.all(this.cursor(sink), limit) as unknown as Row[];
+    return rows.map((row) => ({
+      id: row.id,
+      receivedMs: row.received,
+      point: { time: row.time, tags: JSON.parse(row.tags), metrics: JSON.parse(row.metrics) },
+    }));
+  }
+
+  /** Moves `sink`'s cursor to `position` and deletes what every sink has passed. */
+  advance(sink: string, position: number): void {
+    const statements = this.#statements;
+    if (!statements || position <= this.cursor(sink)) return;
+    this.#transaction(() => {
+      statements.setCursor.run(sink, position);
+      const { position: lowest } = statements.minCursor.get() as { position: number };
+      this.#deleteUpTo(lowest);
+    });
+    this.#cursors.set(sink, position);
+  }
+
+  state(): SpoolState {
+    const statements = this.#statements;
+    const oldest = statements?.oldest.get(0) as { received: number } | undefined;
+    const depth = statements ? (statements.depth.get() as { depth: number }).depth : 0;
+    return {
+      depth,
+      oldestAgeMs: oldest ? Math.max(0, this.#now() - oldest.received) : 0,
+      bytes: this.#bytes,
+      writable: this.#failure === undefined,
+    };
+  }
+
+  /** Waits for pending commits, then closes the database. */
+  async close(): Promise<void> {
+    await this.#commits.idle();
+    this.#closeDatabase();
+  }
+
+  #closeDatabase(): void {
+    const db = this.#db as DatabaseSync | undefined;
+    this.#db = undefined;
+    this.#statements = undefined;
+    if (db?.isOpen) db.close();
+  }
+
+  #openDatabase(): void {
+    mkdirSync(this.#options.directory, { recursive: true });
+    const db = new DatabaseSync(this.path);
+    this.#db = db;
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    db.exec(SCHEMA);
+    const statements: Statements = {
+      insert: db.prepare(
+        "INSERT INTO points (time, received, tags, metrics) VALUES (?, ?, ?, ?) RETURNING id",
+      ),
+      read: db.prepare(
+        "SELECT id, time, received, tags, metrics FROM points WHERE id > ? ORDER BY id LIMIT ?",
+      ),
+      oldest: db.prepare("SELECT received FROM points WHERE id > ? ORDER BY id LIMIT 1"),
+      setCursor: db.prepare(
+        "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
+          "ON CONFLICT (sink) DO UPDATE SET position = ?2",
+      ),
+      minCursor: db.prepare("SELECT coalesce(min(position), 0) AS position FROM cursors"),
+      sizeUpTo: db.prepare(
+        `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM points WHERE id <= ?`,
+      ),
+      deleteUpTo: db.prepare("DELETE FROM points WHERE id <= ?"),
+      oldestRows: db.prepare(`SELECT id, ${ROW_BYTES} AS bytes FROM points ORDER BY id LIMIT ?`),
+      countBetween: db.prepare("SELECT count(*) AS n FROM points WHERE id > ? AND id <= ?"),
+      depth: db.prepare("SELECT count(*) AS depth FROM points"),
+    };
+    this.#statements = statements;
+    this.#loadCursors(db);
+    const size = db.prepare(`SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM points`).get();
+    this.#bytes = (size as { bytes: number }).bytes;
+  }
+
+  /** Reads the cursors, adds missing sinks (they start at the oldest stored point), drops unknown ones. */
+  #loadCursors(db: DatabaseSync): void {
+    const sinks = this.#options.sinks;
+    const last = db.prepare("SELECT coalesce(max(id), 0) AS id FROM points").get() as {
+      id: number;
+    };
+    const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'points'").get() as
+      | { seq: number }
+      | undefined;
+    this.#lastId = Math.max(last.id, sequence?.seq ?? 0);
+    const rows = db.prepare("SELECT sink, position FROM cursors").all() as unknown as {
+      sink: string;
+      position: number;
+    }[];
+    const stored = new Map(rows.map((row) => [row.sink, row.position]));
+    const first = db.prepare("SELECT coalesce(min(id), 1) - 1 AS id FROM points").get() as {
+      id: number;
+    };
+    this.#transaction(() => {
+      for (const sink of stored.keys()) {
+        if (!sinks.includes(sink)) db.prepare("DELETE FROM cursors WHERE sink = ?").run(sink);
+      }
+      for (const sink of sinks) {
+        const position = stored.get(sink) ?? first.id;
+        this.#statements!.setCursor.run(sink, position);
+        this.#cursors.set(sink, position);
+      }
+    });
+  }
+
+  /** One transaction for a group of concurrent appends. */
+  #insert(points: readonly Point[]): void {
+    if (!this.open()) {
+      throw new ConnectError(`spool unavailable: ${this.#failure}`, Code.Unavailable);
+    }
+    const rows = points.map((point) => ({
+      point,
+      tags: JSON.stringify(point.tags),
+      metrics: JSON.stringify(point.metrics),
+    }));
+    const incoming = rows.reduce(
+      (sum, row) => sum + row.tags.length + row.metrics.length + ROW_OVERHEAD_BYTES,
+      0,
+    );
+    if (incoming > this.#options.maxBytes) {
+      throw new ConnectError(
+        `spool full: ${incoming} bytes of points exceed the spool cap of ${this.#options.maxBytes}`,
+        Code.ResourceExhausted,
+      );
+    }
+    const statements = this.#statements!;
+    const received = this.#now();
+    let last = this.#lastId;
+    const cursorsBefore = new Map(this.#cursors);
+    const bytesBefore = this.#bytes;
+    try {
+      this.#transaction(() => {
+        this.#makeRoom(incoming);
+        for (const row of rows) {
+          const inserted = statements.insert.get(
+            row.point.time,
+            received,
+            row.tags,
+            row.metrics,
+          ) as { id: number };
+          last = inserted.id;
+        }
+      });
+    } catch (error) {
+      this.#cursors = cursorsBefore;
+      this.#bytes = bytesBefore;
+      this.#failure = `cannot write ${this.path}: ${messageOf(error)}`;
+      throw new ConnectError(`spool unavailable: ${this.#failure}`, Code.Unavailable);
+    }
+    this.#failure = undefined;
+    this.#bytes += incoming;
+    this.#lastId = last;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Deletes the oldest points until `incoming` more bytes fit under the cap; counts what each sink lost. */
+  #makeRoom(incoming: number): void {
+    const excess = this.#bytes + incoming - this.#options.maxBytes;
+    if (excess <= 0) return;
+    const statements = this.#statements!;
+    let freed = 0;
+    let upTo = 0;
+    while (freed < excess) {
+      const rows = statements.oldestRows.all(1000) as unknown as { id: number; bytes: number }[];
+      const before = freed;
+      for (const row of rows.filter((row) => row.id > upTo)) {
+        freed += row.bytes;
+        upTo = row.id;
+        if (freed >= excess) break;
+      }
+      if (freed === before) break;
+      if (freed < excess) this.#dropUpTo(upTo);
+    }
+    this.#dropUpTo(upTo);
+  }
+
+  #dropUpTo(position: number): void {
+    const statements = this.#statements!;
+    for (const [sink, cursor] of this.#cursors) {
+      if (cursor >= position) continue;
+      const { n } = statements.countBetween.get(cursor, position) as { n: number };
+      if (n > 0) this.#options.counters.count(sink, OVERFLOW_DECISION, n);
+      statements.setCursor.run(sink, position);
+      this.#cursors.set(sink, position);
+    }
+    this.#deleteUpTo(position);
+  }
+
+  #deleteUpTo(position: number): void {
+    const statements = this.#statements!;
+    const { bytes } = statements.sizeUpTo.get(position) as { bytes: number };
+    if (bytes === 0) return;
+    statements.deleteUpTo.run(position);
+    this.#bytes -= bytes;
+  }
+
+  #transaction(body: () => void): void {
+    const db = this.#db!;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      body();
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+interface Row {
+  id: number;
+  time: number;
+  received: number;
+  tags: string;
+  metrics: string;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

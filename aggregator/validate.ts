@@ -1,0 +1,130 @@
+/**
+ * Turns an untrusted Publish call (request headers + decoded message) into a
+ * Point, or refuses it with a precise Connect error. Checks:
+ * - tags: `environment`, `service`, `container`, `host_name` required (`host`
+ *   is the 2021 name of `host_name`, honoured unless it is just the HTTP/1.1
+ *   Host header naming the aggregator itself), `app` and `database` optional, other
+ *   headers ignored; each value non-empty, at most MAX_TAG_CHARACTERS code
+ *   points of valid UTF-8 with no control or line-separator characters;
+ * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
+ * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
+ *   floating-point metrics finite.
+ * Every failure is `invalid_argument` naming the header or field at fault.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
+import {
+  METRIC_FIELDS,
+  metricsOf,
+  OPTIONAL_TAGS,
+  type Point,
+  REQUIRED_TAGS,
+  type Tags,
+} from "./point.ts";
+
+export const MAX_TAG_CHARACTERS = 255;
+/** 2000-01-01T00:00:00Z */
+export const EARLIEST_TIME = 946_684_800;
+export const MAX_FUTURE_SECONDS = 3600;
+
+/** Why a request was refused, for the rejection counters. */
+export type RejectReason = "missing_tag" | "invalid_tag" | "invalid_time" | "invalid_metric";
+
+export class RejectedRequest extends ConnectError {
+  constructor(readonly reason: RejectReason, message: string) {
+    super(message, Code.InvalidArgument);
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
+
+/** The call as validation sees it: its message, request headers and URL. */
+export interface PublishCall {
+  request: PublishRequest;
+  headers: Headers;
+  url: string;
+}
+
+export function pointFrom(call: PublishCall, nowMs: number): Point {
+  const { request } = call;
+  const tags = tagsFrom(call.headers, new URL(call.url).host);
+  checkTime(request.unixTime, nowMs);
+  checkMetrics(request);
+  return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
+}
+
+export function tagsFrom(headers: Headers, authority: string): Tags {
+  const tags: Record<string, string> = {};
+  const host = headers.get("host");
+  const hostAlias = host === authority ? null : host;
+  for (const name of REQUIRED_TAGS) {
+    const raw = headers.get(name) ?? (name === "host_name" ? hostAlias : null);
+    if (raw === null) {
+      throw new RejectedRequest("missing_tag", `missing required tag: header "${name}" is not set`);
+    }
+    tags[name] = tagValue(name, raw);
+  }
+  for (const name of OPTIONAL_TAGS) {
+    const raw = headers.get(name);
+    if (raw !== null && raw !== "") tags[name] = tagValue(name, raw);
+  }
+  return tags as unknown as Tags;
+}
+
+/** Header values arrive as byte strings (one character per byte): decode them as UTF-8. */
+function tagValue(name: string, raw: string): string {
+  const invalid = (problem: string) =>
+    new RejectedRequest("invalid_tag", `invalid tag: header "${name}" ${problem}`);
+  if (raw === "") throw invalid("is empty");
+  if ([...raw].some((character) => character.charCodeAt(0) > 0xff)) {
+    throw invalid("is not a byte string");
+  }
+  let value: string;
+  try {
+    value = utf8.decode(Uint8Array.from(raw, (character) => character.charCodeAt(0)));
+  } catch {
+    throw invalid("is not valid UTF-8");
+  }
+  const length = [...value].length;
+  if (length > MAX_TAG_CHARACTERS) {
+    throw invalid(`is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`);
+  }
+  if (FORBIDDEN.test(value)) throw invalid("contains a control character");
+  return value;
+}
+
+function checkTime(unixTime: bigint, nowMs: number): void {
+  if (unixTime < EARLIEST_TIME) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: before 2000-01-01T00:00:00Z`,
+    );
+  }
+  const latest = Math.floor(nowMs / 1000) + MAX_FUTURE_SECONDS;
+  if (unixTime > latest) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: more than 1h ahead of the aggregator's clock (${
+        Math.floor(nowMs / 1000)
+      })`,
+    );
+  }
+}
+
+function checkMetrics(request: PublishRequest): void {
+  for (const field of METRIC_FIELDS) {
+    const value = request[field.property];
+    if (typeof value === "bigint" && (value > MAX_SAFE || value < -MAX_SAFE)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
+    }
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
