@@ -2,8 +2,11 @@
  * Which failed publish calls are worth retrying. Transient conditions — the
  * aggregator down or overloaded, a call cut by a closed connection (Deno
  * reports that as `internal`), a timeout, a network error without a status —
- * are retried; anything else means the aggregator refused this point, and
- * retrying would only block the points behind it.
+ * are retried, and so is a call cancelled by anyone but the collector itself
+ * (the caller checks its own cancellation first): HTTP/2 reports a connection
+ * cut under a stream, e.g. the server rejecting the client certificate after a
+ * TLS 1.3 handshake, as a stream CANCEL. Anything else means the aggregator
+ * refused this point, and retrying would only block the points behind it.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 
@@ -13,6 +16,7 @@ const RETRYABLE = new Set<Code>([
   Code.ResourceExhausted,
   Code.DeadlineExceeded,
   Code.Unknown,
+  Code.Canceled,
 ]);
 
 export function isRetryable(error: unknown): boolean {

@@ -10,6 +10,7 @@ Deno.test("transient failures are retried", () => {
       Code.ResourceExhausted,
       Code.DeadlineExceeded,
       Code.Unknown,
+      Code.Canceled,
     ]
   ) {
     assert.ok(isRetryable(new ConnectError("x", code)), Code[code]);
@@ -32,7 +33,6 @@ Deno.test("refusals of the point itself are not retried", () => {
       Code.Unimplemented,
       Code.FailedPrecondition,
       Code.NotFound,
-      Code.Canceled,
     ]
   ) {
     assert.ok(!isRetryable(new ConnectError("x", code)), Code[code]);

@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Protocol } from "../shared/config/collector.ts";
+import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { setupLogging } from "../shared/log.ts";
+import type { TlsMaterial } from "../shared/tls.ts";
+import { makePki } from "../tests/support/certs.ts";
+import { PublishServer } from "../tests/support/publish_server.ts";
+import { Publisher } from "./publisher.ts";
+import { PointQueue } from "./queue.ts";
+import { connectAggregator } from "./transport.ts";
+
+const T0 = 1_764_000_000;
+const HEADERS = { environment: "test", service: "web", host_name: "abc", host: "abc" };
+const point = (second: number) =>
+  create(PublishRequestSchema, { unixTime: BigInt(T0 + second), running: true });
+const seconds = (server: PublishServer) =>
+  server.received.map((p) => Number(p.request.unixTime) - T0);
+
+function captureLogs(): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  setupLogging({ debug: false, json: true, write: (line) => records.push(JSON.parse(line)) });
+  return records;
+}
+
+/** A publisher on a real connection to `port`, closed (drained, session ended) by `stop`. */
+function publisherTo(port: number, protocol: Protocol = "grpc", tls?: TlsMaterial) {
+  const connection = connectAggregator({
+    remoteAddress: { host: tls ? "localhost" : "127.0.0.1", port },
+    protocol,
+    tls,
+  });
+  const queue = new PointQueue(10);
+  const publisher = new Publisher(connection.client, queue, {
+    timeoutMs: 2_000,
+    headers: HEADERS,
+    backoff: { baseMs: 20, capMs: 100 },
+  });
+  const stop = async (deadlineMs = 2_000) => {
+    try {
+      return await publisher.drain(deadlineMs);
+    } finally {
+      connection.close();
+    }
+  };
+  return { queue, publisher, stop };
+}
+
+for (
+  const [protocol, contentType] of [["grpc", "application/grpc+proto"], [
+    "connect",
+    "application/proto",
+  ]]
+) {
+  Deno.test(`${protocol}: points arrive in order with their tags as metadata`, async () => {
+    captureLogs();
+    const server = await PublishServer.start();
+    const { queue, publisher, stop } = publisherTo(server.port, protocol as Protocol);
+    try {
+      for (let second = 0; second < 3; second++) queue.push(point(second));
+      await server.waitForPoints(3, 10_000);
+      assert.deepEqual(seconds(server), [0, 1, 2]);
+      for (const received of server.received) {
+        assert.equal(received.contentType, contentType);
+        for (const [key, value] of Object.entries(HEADERS)) {
+          assert.equal(received.headers[key], value);
+        }
+      }
+    } finally {
+      assert.deepEqual(await stop(), []);
+      assert.equal(publisher.delivered, 3);
+      await server.close();
+    }
+  });
+}
+
+Deno.test("a refused point is logged with the server's message, counted and dropped; the next goes", async () => {
+  const logs = captureLogs();
+  const server = await PublishServer.start();
+  server.failWith = (request) =>
+    request.unixTime === BigInt(T0 + 1)
+      ? new ConnectError("missing required tag: environment", Code.InvalidArgument)
+      : undefined;
+  const { queue, publisher, stop } = publisherTo(server.port);
+  try {
+    for (let second = 0; second < 3; second++) queue.push(point(second));
+    await server.waitForPoints(2, 10_000);
+    assert.deepEqual(seconds(server), [0, 2]);
+    assert.equal(server.refusedCalls, 1, "a refusal is not retried");
+    assert.equal(publisher.refused, 1);
+    const errors = logs.filter((r) => r.level === "ERROR");
+    assert.equal(errors.length, 1);
+    assert.match(
+      String(errors[0].message),
+      /refused the point of 1764000001.*invalid_argument.*missing required tag: environment/,
+    );
+  } finally {
+    await stop();
+    await server.close();
+  }
+});
+
+Deno.test("transient errors are retried with the same point until it is accepted", async () => {
+  captureLogs();
+  const server = await PublishServer.start();
+  const transient = [Code.Unavailable, Code.ResourceExhausted, Code.Internal];
+  server.failWith = () => {
+    const code = transient.shift();
+    return code === undefined ? undefined : new ConnectError("busy", code);
+  };
+  const { queue, publisher, stop } = publisherTo(server.port);
+  try {
+    queue.push(point(0));
+    queue.push(point(1));
+    await server.waitForPoints(2, 10_000);
+    assert.deepEqual(seconds(server), [0, 1]);
+    assert.equal(server.refusedCalls, 3);
+    assert.equal(publisher.refused, 0);
+  } finally {
+    await stop();
+    await server.close();
+  }
+});
+
+Deno.test("with the aggregator down, points wait in the queue and go once it is up", async () => {
+  const logs = captureLogs();
+  const probe = await PublishServer.start();
+  const port = probe.port;
+  await probe.close();
+  const { queue, stop } = publisherTo(port);
+  let server: PublishServer | undefined;
+  try {
+    for (let second = 0; second < 3; second++) queue.push(point(second));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(queue.length, 3);
+    assert.ok(logs.some((r) => r.level === "WARN" && /will retry/.test(String(r.message))));
+    server = await PublishServer.start({ port });
+    await server.waitForPoints(3, 10_000);
+    assert.deepEqual(seconds(server), [0, 1, 2]);
+  } finally {
+    await stop();
+    await server?.close();
+  }
+});
+
+Deno.test("drain gives up at its deadline and returns what is left unsent", async () => {
+  captureLogs();
+  const probe = await PublishServer.start();
+  await probe.close();
+  const { queue, stop } = publisherTo(probe.port);
+  queue.push(point(0));
+  queue.push(point(1));
+  const started = performance.now();
+  const left = await stop(300);
+  assert.deepEqual(left.map((p) => Number(p.unixTime) - T0), [0, 1]);
+  assert.ok(performance.now() - started < 5_000, "drain is bounded by its deadline");
+});
+
+Deno.test("mutual TLS: delivered with the configured client certificate", async () => {
+  captureLogs();
+  const pki = await makePki();
+  const server = await PublishServer.start({
+    tls: {
+      certificate: pki.serverCertificate,
+      key: pki.serverKey,
+      caCertificate: pki.caCertificate,
+    },
+  });
+  const { queue, stop } = publisherTo(server.port, "grpc", {
+    certificate: pki.clientCertificate,
+    key: pki.clientKey,
+    caCertificate: pki.caCertificate,
+  });
+  try {
+    queue.push(point(0));
+    await server.waitForPoints(1, 10_000);
+    assert.deepEqual(seconds(server), [0]);
+  } finally {
+    await stop();
+    await server.close();
+  }
+});
+
+Deno.test("mutual TLS: a certificate from another CA is refused by the server", async () => {
+  const logs = captureLogs();
+  const pki = await makePki();
+  const server = await PublishServer.start({
+    tls: {
+      certificate: pki.serverCertificate,
+      key: pki.serverKey,
+      caCertificate: pki.caCertificate,
+    },
+  });
+  const { queue, stop } = publisherTo(server.port, "grpc", {
+    certificate: pki.strangerCertificate,
+    key: pki.strangerKey,
+    caCertificate: pki.caCertificate,
+  });
+  try {
+    queue.push(point(0));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(server.received.length, 0);
+    assert.equal(queue.length, 1, "kept for a retry, not dropped");
+    assert.ok(logs.some((r) => r.level === "WARN" && /will retry/.test(String(r.message))));
+  } finally {
+    await stop(200);
+    await server.close();
+  }
+});
