@@ -1,0 +1,134 @@
+/**
+ * Loss alerts through the PagerDuty Events API v2: a `trigger` event whose
+ * routing key is the integration key and whose dedup key is the incident
+ * key, summarising the points lost per sink. At most one alert per interval
+ * (a minute): losses reported in between are added up and sent in one alert
+ * when the interval ends. A failing PagerDuty is logged, never thrown.
+ */
+import type { NotifyConfig } from "../../shared/config/aggregator.ts";
+import { log } from "../../shared/log.ts";
+import type { Loss, LossReporter } from "./loss.ts";
+
+/** Timers, injectable so tests can run a minute in a moment. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+export interface AlertOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as number),
+};
+
+/** The most individual losses an alert lists in its details. */
+const DETAILED_LOSSES = 20;
+
+/** PagerDuty truncates longer summaries. */
+const SUMMARY_CHARS = 1024;
+
+const logger = log("aggregator", "notify");
+
+export class PagerDutyAlerts implements LossReporter {
+  readonly #config: NotifyConfig;
+  readonly #intervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #clock: Clock;
+  #pending: Loss[] = [];
+  #lastSentMs = -Infinity;
+  #timer: unknown;
+  #sending: Promise<void> = Promise.resolve();
+
+  constructor(config: NotifyConfig, options: AlertOptions = {}) {
+    this.#config = config;
+    this.#intervalMs = options.intervalMs ?? 60_000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+  }
+
+  lost(loss: Loss): void {
+    this.#pending.push(loss);
+    if (this.#timer !== undefined) return;
+    const waitMs = this.#lastSentMs + this.#intervalMs - this.#clock.now();
+    if (waitMs <= 0) {
+      this.#flush();
+    } else {
+      this.#timer = this.#clock.setTimeout(() => this.#flush(), waitMs);
+    }
+  }
+
+  /** Stops the pending timer and waits for an alert in flight. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#sending;
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const losses = this.#pending;
+    this.#pending = [];
+    this.#lastSentMs = this.#clock.now();
+    this.#sending = this.#sending.then(() => this.#send(losses));
+  }
+
+  async #send(losses: Loss[]): Promise<void> {
+    const controller = new AbortController();
+    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeoutMs);
+    try {
+      const response = await fetch(this.#config.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(lossEvent(this.#config, losses)),
+        signal: controller.signal,
+      });
+      const body = await response.text();
+      if (!response.ok) {
+        logger.error("PagerDuty refused the loss alert with HTTP {status}: {body}", {
+          status: response.status,
+          body: body.slice(0, 1000),
+        });
+      }
+    } catch (error) {
+      logger.error("cannot send the loss alert to PagerDuty: {error}", { error: String(error) });
+    } finally {
+      this.#clock.clearTimeout(timer);
+    }
+  }
+}
+
+/** The Events API v2 `trigger` event for these losses. */
+export function lossEvent(config: NotifyConfig, losses: readonly Loss[]) {
+  const totals = new Map<string, number>();
+  for (const loss of losses) {
+    const key = `${loss.sink} ${loss.decision}`;
+    totals.set(key, (totals.get(key) ?? 0) + loss.points);
+  }
+  const total = losses.reduce((sum, loss) => sum + loss.points, 0);
+  const parts = [...totals].map(([key, points]) => `${key} ${points}`).join(", ");
+  return {
+    routing_key: config.integrationKey,
+    event_action: "trigger",
+    dedup_key: config.incidentKey,
+    payload: {
+      summary: `mini-collector aggregator ${config.identifier} lost ${total} points (${parts})`
+        .slice(0, SUMMARY_CHARS),
+      source: config.identifier,
+      severity: "error",
+      component: "aggregator",
+      class: "metrics-loss",
+      custom_details: {
+        lost_points: total,
+        by_sink: Object.fromEntries(totals),
+        losses: losses.slice(0, DETAILED_LOSSES),
+      },
+    },
+  };
+}

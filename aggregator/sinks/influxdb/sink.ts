@@ -1,0 +1,62 @@
+/**
+ * The InfluxDB sink: posts gzipped line protocol to `/write?db=` with basic
+ * auth (InfluxDB 1.x), or to `/api/v2/write?org=&bucket=` with
+ * `Authorization: Token` when a token is configured (InfluxDB 2.x), always
+ * with second precision. Delivery follows the shared HTTP policy.
+ */
+import type { InfluxdbConfig } from "../../../shared/config/aggregator.ts";
+import type { Point } from "../../point.ts";
+import type { DeliveryOutcome, Sink } from "../sink.ts";
+import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
+import { encodeLines } from "./encode.ts";
+
+export class InfluxdbSink implements Sink {
+  readonly name = "influxdb";
+  readonly #delivery: HttpDelivery;
+
+  constructor(config: InfluxdbConfig, options: HttpSinkOptions) {
+    this.#delivery = new HttpDelivery(
+      this.name,
+      {
+        url: writeUrl(config),
+        headers: {
+          "Content-Type": "text/plain; charset=utf-8",
+          "Content-Encoding": "gzip",
+          ...authorization(config),
+        },
+        encode: encodeLines,
+      },
+      config,
+      options,
+    );
+  }
+
+  deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
+    return this.#delivery.deliver(points, signal);
+  }
+}
+
+/** The write endpoint under the configured address (which may carry a path prefix). */
+export function writeUrl(config: InfluxdbConfig): URL {
+  const base = config.address.pathname.replace(/\/+$/, "");
+  const url = new URL(config.address);
+  const query: Record<string, string> = {};
+  if (config.token) {
+    url.pathname = `${base}/api/v2/write`;
+    if (config.org) query.org = config.org;
+    query.bucket = config.bucket!;
+  } else {
+    url.pathname = `${base}/write`;
+    query.db = config.database!;
+  }
+  query.precision = "s";
+  url.search = new URLSearchParams(query).toString();
+  return url;
+}
+
+function authorization(config: InfluxdbConfig): Record<string, string> {
+  if (config.token) return { Authorization: `Token ${config.token}` };
+  if (config.username === undefined) return {};
+  const credentials = `${config.username}:${config.password ?? ""}`;
+  return { Authorization: `Basic ${btoa(credentials)}` };
+}
