@@ -1,0 +1,6 @@
+// The totals every block I/O source reduces to: bytes or operations read and
+// written, summed over all devices.
+export interface Transfer {
+  read: bigint;
+  write: bigint;
+}

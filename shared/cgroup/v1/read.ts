@@ -1,0 +1,89 @@
+// Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
+// cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
+// memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
+// oom_kill; blkio Read/Write bytes and operations; pids.
+import { CgroupDirectory } from "../directory.ts";
+import { type BlkioTable, parseBlkioTable } from "../parse/blkio.ts";
+import { NO_LIMIT, parseLimit, parseValue } from "../parse/single.ts";
+import { type KeyedValues, parseKeyed } from "../parse/keyed.ts";
+import { parseCfsQuota, quota } from "../parse/cpu_quota.ts";
+import type { Counters, RawCgroup } from "../raw.ts";
+import type { V1Paths } from "./locate.ts";
+
+/**
+ * The blkio tables, best first. CFQ's `blkio.io_service*_recursive` are empty
+ * (or hold only `Total 0`) under any other I/O scheduler, and do not exist on
+ * kernels without CFQ (5.0+); the throttle tables then carry the counts.
+ */
+export const BLKIO_SOURCES = [
+  ["blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"],
+  ["blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"],
+  ["blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"],
+] as const;
+
+export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgroup> {
+  const cpuacct = new CgroupDirectory(paths.cpuacct, errors);
+  const memory = new CgroupDirectory(paths.memory, errors);
+  const pids = new CgroupDirectory(paths.pids, errors);
+  const counters: Counters = {
+    cpuUsageNs: await cpuacct.read("cpuacct.usage", parseValue),
+    ...await readBlkio(new CgroupDirectory(paths.blkio, errors)),
+  };
+  const raw: RawCgroup = {
+    counters,
+    ...await readMemory(memory),
+    pidsCurrent: await pids.read("pids.current", parseValue),
+    pidsLimit: await pids.read("pids.max", parseLimit),
+  };
+  if (paths.cpu !== undefined) {
+    const cpu = new CgroupDirectory(paths.cpu, errors);
+    const stat = await cpu.read("cpu.stat", parseKeyed);
+    counters.throttledPeriods = cpu.pick("cpu.stat", stat, (s) => s.uint("nr_throttled"));
+    counters.throttledNs = cpu.pick("cpu.stat", stat, (s) => s.uint("throttled_time"));
+    const quotaUs = await cpu.read("cpu.cfs_quota_us", parseCfsQuota);
+    const periodUs = await cpu.read("cpu.cfs_period_us", parseValue);
+    if (quotaUs === NO_LIMIT) raw.cpuLimit = NO_LIMIT;
+    else if (quotaUs !== undefined) {
+      raw.cpuLimit = cpu.pick("cpu.cfs_period_us", periodUs, (period) => quota(quotaUs, period));
+    }
+  }
+  return raw;
+}
+
+async function readMemory(memory: CgroupDirectory): Promise<Omit<RawCgroup, "counters">> {
+  const stat = await memory.read("memory.stat", parseKeyed);
+  const fromStat = (extract: (stat: KeyedValues) => bigint) =>
+    memory.pick("memory.stat", stat, extract);
+  const oomControl = await memory.read("memory.oom_control", parseKeyed);
+  return {
+    memoryUsageBytes: await memory.read("memory.usage_in_bytes", parseValue),
+    memoryLimitBytes: await memory.read("memory.limit_in_bytes", parseValue),
+    memoryRssBytes: fromStat((s) => s.hierarchicalUint("rss") + s.hierarchicalUint("mapped_file")),
+    memoryCacheBytes: fromStat((s) => s.hierarchicalUint("cache")),
+    memoryInactiveFileBytes: fromStat((s) => s.hierarchicalUint("inactive_file")),
+    // oom_kill appeared in Linux 4.13; older kernels leave it absent.
+    memoryOomKills: memory.pick(
+      "memory.oom_control",
+      oomControl,
+      (s) => s.optionalUint("oom_kill"),
+    ),
+  };
+}
+
+async function readBlkio(blkio: CgroupDirectory): Promise<Counters> {
+  let chosen: { bytes: BlkioTable; operationsName: string } | undefined;
+  for (const [bytesName, operationsName] of BLKIO_SOURCES) {
+    const bytes = await blkio.read(bytesName, parseBlkioTable);
+    if (bytes === undefined) continue;
+    if (chosen === undefined || bytes.devices > 0) chosen = { bytes, operationsName };
+    if (bytes.devices > 0) break;
+  }
+  if (chosen === undefined) return {};
+  const operations = await blkio.read(chosen.operationsName, parseBlkioTable);
+  return {
+    readBytes: chosen.bytes.read,
+    writeBytes: chosen.bytes.write,
+    readOperations: operations?.read,
+    writeOperations: operations?.write,
+  };
+}

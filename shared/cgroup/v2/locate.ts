@@ -1,0 +1,7 @@
+// Finds a container's cgroup in a cgroup v2 (unified) hierarchy:
+// `<root>/<path>`. The container is running when that directory exists.
+import { type CgroupLocation, findCgroup } from "../locate.ts";
+
+export function locateV2(root: string, location: CgroupLocation): Promise<string | undefined> {
+  return findCgroup(root, location);
+}
