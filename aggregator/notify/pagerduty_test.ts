@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import { aggregatorConfig } from "../../shared/config/aggregator.ts";
+import { envFrom } from "../../shared/config/env.ts";
+import { setupLogging } from "../../shared/log.ts";
+import { type Clock, PagerDutyAlerts } from "./pagerduty.ts";
+import { scriptedServer } from "../../tests/support/scripted_server.ts";
+
+function notifyConfig(url: URL) {
+  return aggregatorConfig(envFrom({
+    AGGREGATOR_TEXT_CONFIGURATION: "",
+    AGGREGATOR_NOTIFY_CONFIGURATION: JSON.stringify({
+      integration_key: "R0UT1NGKEY",
+      incident_key: "metrics-loss",
+      identifier: "aggregator-7",
+      url: url.href,
+    }),
+  })).notify!;
+}
+
+/** A fake clock that only moves when the test ticks it. */
+function fakeClock() {
+  const clock = FakeTimers.createClock(Date.parse("2026-11-25T12:00:00Z"));
+  const adapter: Clock = {
+    now: () => clock.now,
+    setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+    clearTimeout: (timer) => clock.clearTimeout(timer as number),
+  };
+  return { clock, adapter };
+}
+
+async function until(condition: () => boolean, what: string) {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follow in one alert", async () => {
+  const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
+  const { clock, adapter } = fakeClock();
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: adapter });
+  try {
+    alerts.lost({ sink: "datadog", decision: "expired", points: 40, reason: "too old" });
+    await until(() => server.received.length === 1, "the first alert");
+    const first = JSON.parse(server.received[0].text);
+    assert.equal(first.routing_key, "R0UT1NGKEY");
+    assert.equal(first.event_action, "trigger");
+    assert.equal(first.dedup_key, "metrics-loss");
+    assert.equal(first.payload.source, "aggregator-7");
+    assert.equal(first.payload.severity, "error");
+    assert.equal(
+      first.payload.summary,
+      "mini-collector aggregator aggregator-7 lost 40 points (datadog expired 40)",
+    );
+    assert.equal(server.received[0].headers.get("content-type"), "application/json");
+
+    clock.tick(10_000);
+    alerts.lost({ sink: "influxdb", decision: "dropped", points: 1000, reason: "HTTP 400: bad" });
+    alerts.lost({ sink: "influxdb", decision: "dropped", points: 500, reason: "HTTP 400: bad" });
+    clock.tick(49_999);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(server.received.length, 1, "a second alert within the minute");
+
+    clock.tick(1);
+    await until(() => server.received.length === 2, "the alert after the minute");
+    const second = JSON.parse(server.received[1].text);
+    assert.equal(
+      second.payload.summary,
+      "mini-collector aggregator aggregator-7 lost 1500 points (influxdb dropped 1500)",
+    );
+    assert.equal(second.payload.custom_details.losses.length, 2);
+
+    clock.tick(10 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(server.received.length, 2, "no alert without a loss");
+  } finally {
+    await alerts.close();
+    await server.close();
+  }
+});
+
+Deno.test("a failing PagerDuty is logged and never thrown into delivery", async () => {
+  const logs: string[] = [];
+  setupLogging({ debug: false, json: false, write: (line) => logs.push(line) });
+  const server = scriptedServer(() => new Response("invalid routing key", { status: 400 }));
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  try {
+    alerts.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
+    await alerts.close();
+    assert.equal(server.received.length, 1);
+    assert.ok(logs.some((line) => /HTTP 400: "?invalid routing key/.test(line)), logs.join(""));
+  } finally {
+    await server.close();
+  }
+
+  const unreachable = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  unreachable.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
+  await unreachable.close();
+  assert.ok(logs.some((line) => line.includes("cannot send the loss alert")), logs.join(""));
+});

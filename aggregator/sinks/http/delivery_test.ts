@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { setupLogging } from "../../../shared/log.ts";
+import type { Loss } from "../../notify/loss.ts";
+import type { Point } from "../../point.ts";
+import { type Backoff, HttpDelivery, type RequestLimits } from "./delivery.ts";
+import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
+import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
+import { containerPoints } from "../../../tests/support/points.ts";
+
+const FAST: Backoff = { backoffBaseMs: 20, backoffCapMs: 100, retryAfterCapMs: 5_000 };
+
+class Recorder {
+  counts: Record<string, number> = {};
+  losses: Loss[] = [];
+  logs: string[] = [];
+  count(_sink: string, decision: string, points: number) {
+    this.counts[decision] = (this.counts[decision] ?? 0) + points;
+  }
+  lost(loss: Loss) {
+    this.losses.push(loss);
+  }
+}
+
+interface Run {
+  points?: Point[];
+  retryCount?: number;
+  timeoutMs?: number;
+  limits?: RequestLimits;
+  signal?: AbortSignal;
+  /** The URL to post to instead of the scripted server's. */
+  url?: URL;
+}
+
+/** Delivers `points` (10 by default) with the policy to a server answering `reply`. */
+async function run(
+  reply: (lines: string[], index: number) => Reply | Promise<Reply>,
+  options: Run = {},
+) {
+  const recorder = new Recorder();
+  setupLogging({ debug: false, json: false, write: (line) => recorder.logs.push(line) });
+  const server = scriptedServer((request, index) =>
+    reply(request.text.trimEnd().split("\n"), index)
+  );
+  const points = options.points ?? containerPoints(10, 1_764_000_000);
+  try {
+    const delivery = new HttpDelivery(
+      "test",
+      {
+        url: options.url ?? server.url,
+        headers: { "Content-Encoding": "gzip", Authorization: "Token s3cr3t" },
+        encode: encodeLines,
+        limits: options.limits,
+      },
+      { timeoutMs: options.timeoutMs ?? 5_000, retryCount: options.retryCount ?? 3 },
+      {
+        counters: recorder,
+        losses: recorder,
+        backoff: FAST,
+      },
+    );
+    const started = performance.now();
+    const outcome = await delivery.deliver(points, options.signal ?? new AbortController().signal);
+    return {
+      outcome,
+      recorder,
+      received: server.received,
+      points,
+      elapsed: performance.now() - started,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+const status = (code: number, body = "", headers: Record<string, string> = {}) =>
+  new Response(body || null, { status: code, headers });
+
+Deno.test("202: delivered in one request, counted as sent, headers passed through", async () => {
+  const { outcome, recorder, received, points } = await run(() => status(202));
+  assert.equal(outcome, "delivered");
+  assert.equal(received.length, 1);
+  assert.equal(received[0].method, "POST");
+  assert.equal(received[0].headers.get("authorization"), "Token s3cr3t");
+  assert.equal(received[0].text.trimEnd().split("\n").length, points.length);
+  assert.deepEqual(recorder.counts, { sent: 10 });
+});
+
+Deno.test("500, 408 and 429 are retried until the server accepts", async () => {
+  const answers = [500, 408, 429, 204];
+  const { outcome, recorder, received } = await run((_, index) => status(answers[index]));
+  assert.equal(outcome, "delivered");
+  assert.equal(received.length, 4);
+  assert.deepEqual(recorder.counts, { retried: 30, sent: 10 });
+  assert.equal(recorder.losses.length, 0);
+});
+
+Deno.test("429 with Retry-After waits as long as the server asked", async () => {
+  const { outcome, received } = await run((_, index) =>
+    index === 0 ? status(429, "slow down", { "Retry-After": "1" }) : status(202)
+  );
+  assert.equal(outcome, "delivered");
+  assert.equal(received.length, 2);
+  assert.ok(received[1].at - received[0].at >= 1_000, `${received[1].at - received[0].at} ms`);
+});
+
+Deno.test("retries exhausted: the batch is deferred, nothing dropped or reported lost", async () => {
+  const { outcome, recorder, received } = await run(() => status(503, "busy"), { retryCount: 2 });
+  assert.equal(outcome, "deferred");
+  assert.equal(received.length, 3);
+  assert.deepEqual(recorder.counts, { retried: 20 });
+  assert.equal(recorder.losses.length, 0);
+  assert.ok(
+    recorder.logs.some((line) => line.includes("deferred to the next round after 3 tries")),
+  );
+});
+
+Deno.test("413: halves are resent until each fits; every point arrives exactly once", async () => {
+  const accepted: string[] = [];
+  const { outcome, recorder, points } = await run((lines) => {
+    if (lines.length > 3) return status(413, "too large");
+    accepted.push(...lines);
+    return status(204);
+  }, { points: containerPoints(13, 1_764_000_000) });
+  assert.equal(outcome, "delivered");
+  assert.equal(accepted.length, points.length);
+  assert.deepEqual(new Set(accepted).size, points.length);
+  assert.deepEqual(accepted, encodeLinesText(points));
+  assert.equal(recorder.counts.sent, 13);
+  // 13 → 6 + 7 → 3 + 3 + 3 + 4 → 4 → 2 + 2: 13 + 6 + 7 + 4 points split.
+  assert.equal(recorder.counts.split, 30);
+});
+
+Deno.test("413 for a single point: that point is dropped, the rest delivered", async () => {
+  const accepted: string[] = [];
+  const { outcome, recorder, points } = await run((lines) => {
+    if (lines.length > 1 || lines[0].includes("c000003")) return status(413, "too large");
+    accepted.push(...lines);
+    return status(204);
+  }, { points: containerPoints(4, 1_764_000_000) });
+  assert.equal(outcome, "delivered");
+  assert.equal(accepted.length, 3);
+  assert.equal(recorder.counts.rejected, 1);
+  assert.equal(recorder.counts.sent, 3);
+  assert.equal(recorder.losses.length, 1);
+  assert.match(recorder.losses[0].reason, /^a single point HTTP 413: too large/);
+  assert.ok(!accepted.includes(encodeLinesText(points)[3]));
+});
+
+for (const code of [400, 403]) {
+  Deno.test(`${code}: dropped at once, logged at error level with the body, reported lost`, async () => {
+    const body = `{"errors":["refused with ${code}"]}`;
+    const { outcome, recorder, received } = await run(() => status(code, body));
+    assert.equal(outcome, "dropped");
+    assert.equal(received.length, 1);
+    assert.deepEqual(recorder.counts, { rejected: 10 });
+    assert.deepEqual(recorder.losses, [
+      { sink: "test", decision: "dropped", points: 10, reason: `HTTP ${code}: ${body}` },
+    ]);
+    const line = recorder.logs.find((line) => line.includes(body));
+    assert.ok(line, recorder.logs.join(""));
+    assert.match(line, /\bERR\b|error/i);
+    assert.ok(recorder.logs.every((line) => !line.includes("s3cr3t")));
+  });
+}
+
+Deno.test("a server that hangs times out each attempt, then the batch is deferred", async () => {
+  const { outcome, recorder, received, elapsed } = await run(() => "hang", {
+    timeoutMs: 200,
+    retryCount: 1,
+  });
+  assert.equal(outcome, "deferred");
+  assert.equal(received.length, 2);
+  assert.ok(elapsed >= 400, `${elapsed} ms`);
+  assert.deepEqual(recorder.counts, { retried: 10 });
+  assert.ok(recorder.logs.some((line) => line.includes("no answer within 200 ms")));
+});
+
+Deno.test("network errors are retried, then the batch is deferred", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = new URL(`http://127.0.0.1:${listener.addr.port}/`);
+  listener.close();
+  const { outcome, recorder, received } = await run(() => status(204), {
+    url: closedPort,
+    retryCount: 2,
+  });
+  assert.equal(outcome, "deferred");
+  assert.equal(received.length, 0);
+  assert.deepEqual(recorder.counts, { retried: 20 });
+  assert.ok(recorder.logs.some((line) => line.includes("network error")));
+});
+
+Deno.test("aborting the signal cancels the request in flight and defers the batch", async () => {
+  const controller = new AbortController();
+  const { outcome, recorder, received, elapsed } = await run(() => {
+    setTimeout(() => controller.abort(), 50);
+    return "hang";
+  }, { signal: controller.signal, timeoutMs: 30_000 });
+  assert.equal(outcome, "deferred");
+  assert.equal(received.length, 1);
+  assert.ok(elapsed < 10_000, `${elapsed} ms`);
+  assert.deepEqual(recorder.counts, {});
+});
+
+Deno.test("batches over the request limits are split before sending", async () => {
+  const sizes: number[] = [];
+  const { outcome, recorder } = await run((lines) => {
+    sizes.push(lines.length);
+    return status(202);
+  }, { limits: { maxBodyBytes: 1e9, maxRawBytes: 1e9, maxValues: 4 } });
+  assert.equal(outcome, "delivered");
+  assert.deepEqual(sizes, [3, 3, 4]);
+  assert.deepEqual(recorder.counts, { split: 10, sent: 10 });
+});
+
+function encodeLinesText(points: Point[]): string[] {
+  return lineProtocol(points).trimEnd().split("\n");
+}
