@@ -24,7 +24,12 @@ export interface AlertOptions {
 
 const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  // Unreferenced: a pending alert never keeps a stopping aggregator alive.
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    Deno.unrefTimer(timer);
+    return timer;
+  },
   clearTimeout: (timer) => clearTimeout(timer as number),
 };
 

@@ -3,13 +3,17 @@
  * is one destination; every configured sink receives every batch.
  */
 import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
+import { PagerDutyAlerts } from "../notify/pagerduty.ts";
+import { DatadogSink } from "./datadog/sink.ts";
+import { InfluxdbSink } from "./influxdb/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";
 import { StdoutSink } from "./stdout/stdout.ts";
 
-export function createSinks(config: AggregatorConfig, _counters: DeliveryCounters): Sink[] {
+export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): Sink[] {
+  const losses = config.notify ? new PagerDutyAlerts(config.notify) : undefined;
   const sinks: Sink[] = [];
-  // datadog: the Datadog sink (aggregator/sinks/datadog/) is added here.
-  // influxdb: the InfluxDB sink (aggregator/sinks/influxdb/) is added here.
+  if (config.datadog) sinks.push(new DatadogSink(config.datadog, { counters, losses }));
+  if (config.influxdb) sinks.push(new InfluxdbSink(config.influxdb, { counters, losses }));
   if (config.text) sinks.push(new StdoutSink());
   return sinks;
 }

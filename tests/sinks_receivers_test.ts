@@ -1,0 +1,148 @@
+/**
+ * The Datadog and InfluxDB sinks against real receivers on 127.0.0.1:
+ * VictoriaMetrics taking Datadog v1 series and InfluxDB 1.x taking line
+ * protocol with basic auth. A batch goes through each sink, is read back
+ * from the receiver, and every stored value and tag must match what was sent.
+ */
+import assert from "node:assert/strict";
+import { aggregatorConfig } from "../shared/config/aggregator.ts";
+import { envFrom } from "../shared/config/env.ts";
+import type { Point } from "../aggregator/point.ts";
+import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
+import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";
+import { receiversMissing, startInfluxdb, startVictoriaMetrics } from "./support/receivers.ts";
+import { containerPoints } from "./support/points.ts";
+
+const missing = await receiversMissing();
+if (missing) console.log(`skipping the real-receiver sink tests: ${missing}`);
+
+class Counts {
+  counts: Record<string, number> = {};
+  count(_sink: string, decision: string, points: number) {
+    this.counts[decision] = (this.counts[decision] ?? 0) + points;
+  }
+}
+
+/** A full batch from 50 containers, the newest sample 5 minutes old. */
+function recentBatch(): Point[] {
+  const now = Math.floor(Date.now() / 1000);
+  return containerPoints(1000, now - 900);
+}
+
+Deno.test({
+  name: "Datadog v1 series land in VictoriaMetrics with every value and tag",
+  ignore: missing !== undefined,
+  async fn() {
+    const receiver = await startVictoriaMetrics();
+    try {
+      const config = aggregatorConfig(envFrom({
+        AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
+          api_key: "not-checked-by-victoria-metrics",
+          series_url: new URL("/datadog/api/v1/series", receiver.url).href,
+          timeout: "10s",
+        }),
+      })).datadog!;
+      assert.equal(config.apiVersion, 1);
+      const counts = new Counts();
+      const points = recentBatch();
+      const outcome = await new DatadogSink(config, { counters: counts })
+        .deliver(points, new AbortController().signal);
+      assert.equal(outcome, "delivered");
+      assert.equal(counts.counts.sent, points.length);
+
+      await (await fetch(new URL("/internal/force_flush", receiver.url))).body?.cancel();
+      const exported = new URL("/api/v1/export", receiver.url);
+      exported.searchParams.set("match[]", '{__name__=~"enclave\\\\..+"}');
+      const text = await (await fetch(exported)).text();
+      const stored = new Map<string, [number, number][]>();
+      for (const line of text.trim().split("\n")) {
+        const series = JSON.parse(line);
+        const samples = series.timestamps.map((
+          ms: number,
+          i: number,
+        ) => [ms / 1000, series.values[i]]);
+        stored.set(seriesKey(series.metric), samples);
+      }
+
+      const expected = new Map<string, [number, number][]>();
+      for (const point of points) {
+        for (const [field, value] of Object.entries(point.metrics)) {
+          const key = seriesKey({
+            __name__: `enclave.${field}`,
+            host: point.tags.host_name,
+            ...point.tags,
+          });
+          if (!expected.has(key)) expected.set(key, []);
+          expected.get(key)!.push([point.time, value]);
+        }
+      }
+      assert.equal(stored.size, expected.size);
+      for (const [key, samples] of expected) assert.deepEqual(stored.get(key), samples, key);
+    } finally {
+      await receiver.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "line protocol lands in InfluxDB with every field, type and (escaped) tag",
+  ignore: missing !== undefined,
+  async fn() {
+    const receiver = await startInfluxdb();
+    try {
+      await receiver.query("CREATE DATABASE enclave");
+      const config = aggregatorConfig(envFrom({
+        AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
+          address: receiver.url.href,
+          username: receiver.username,
+          password: receiver.password,
+          database: "enclave",
+          timeout: "10s",
+        }),
+      })).influxdb!;
+      const points = recentBatch();
+      for (const point of points.slice(0, 50)) {
+        point.tags = { ...point.tags, service: "web api,v=2 \\x", database: "" };
+      }
+      const counts = new Counts();
+      const outcome = await new InfluxdbSink(config, { counters: counts })
+        .deliver(points, new AbortController().signal);
+      assert.equal(outcome, "delivered");
+      assert.deepEqual(counts.counts, { sent: points.length });
+
+      const answer = await receiver.query("SELECT * FROM metrics", "enclave") as {
+        results: { series: { columns: string[]; values: unknown[][] }[] }[];
+      };
+      const [{ columns, values }] = answer.results[0].series;
+      const rows = new Map(values.map((row) => {
+        const record = Object.fromEntries(columns.map((column, i) => [column, row[i]]));
+        return [`${record.time} ${record.container}`, record];
+      }));
+      assert.equal(rows.size, points.length);
+      for (const point of points) {
+        const row = rows.get(`${point.time} ${point.tags.container}`)!;
+        const expected: Record<string, unknown> = { time: point.time };
+        for (const column of columns) if (column !== "time") expected[column] = null;
+        for (const [tag, value] of Object.entries(point.tags)) if (value) expected[tag] = value;
+        for (const [field, value] of Object.entries(point.metrics)) {
+          expected[field] = field === "running" ? value === 1 : value;
+        }
+        assert.deepEqual(row, expected);
+      }
+      const types = await receiver.query("SHOW FIELD KEYS FROM metrics", "enclave") as {
+        results: { series: { values: [string, string][] }[] }[];
+      };
+      const fieldTypes = Object.fromEntries(types.results[0].series[0].values);
+      assert.equal(fieldTypes.running, "boolean");
+      assert.equal(fieldTypes.milli_cpu_usage, "integer");
+      assert.equal(fieldTypes.cpu_pressure_some_avg10, "float");
+    } finally {
+      await receiver.stop();
+    }
+  },
+});
+
+/** A series identity independent of label order. */
+function seriesKey(labels: Record<string, string | undefined>): string {
+  return JSON.stringify(Object.entries(labels).filter(([, value]) => value).sort());
+}
