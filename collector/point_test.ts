@@ -3,9 +3,14 @@ import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import { setupLogging } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
 import { PointSampler } from "./point.ts";
+import {
+  CGROUP_FIXTURES,
+  copyFixture,
+  fixtureCapture,
+} from "../tests/support/cgroup_fixture_copy.ts";
 
-const FIXTURE = new URL("../tests/fixtures/cgroup/v1-cgroupfs/", import.meta.url).pathname;
-const { containerId } = JSON.parse(await Deno.readTextFile(`${FIXTURE}capture.json`));
+const FIXTURE = `${CGROUP_FIXTURES}v1-cgroupfs/`;
+const { containerId } = await fixtureCapture("v1-cgroupfs");
 const MIB = 1024n * 1024n;
 
 async function fixtureNumber(snapshot: string, file: string): Promise<bigint> {
@@ -14,14 +19,6 @@ async function fixtureNumber(snapshot: string, file: string): Promise<bigint> {
     (await Deno.readTextFile(`${FIXTURE}${snapshot}/${controller}/docker/${containerId}/${file}`))
       .trim(),
   );
-}
-
-/** A writable copy of the fixture's t1 snapshot. */
-async function copyOfSnapshot(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mini-collector-point-" });
-  const copy = await new Deno.Command("cp", { args: ["-r", `${FIXTURE}t1/.`, dir] }).output();
-  assert.ok(copy.success);
-  return dir;
 }
 
 Deno.test("a point joins the poll's wall-clock second, the cgroup reading and the disk usage", async () => {
@@ -49,7 +46,7 @@ Deno.test("a point joins the poll's wall-clock second, the cgroup reading and th
 Deno.test("a garbled cgroup file is logged by name and the rest of the point is still sent", async () => {
   const lines: string[] = [];
   setupLogging({ debug: false, json: true, write: (line) => lines.push(line) });
-  const root = await copyOfSnapshot();
+  const root = await copyFixture("v1-cgroupfs", "t1");
   try {
     await Deno.writeTextFile(
       `${root}/memory/docker/${containerId}/memory.usage_in_bytes`,
