@@ -27,7 +27,7 @@ export function parseIoStat(text: string): IoStat {
     const field = (key: string): bigint => {
       const value = values.get(key);
       if (value === undefined) throw new FormatError(`device ${device} has no ${key}`);
-      return parseUint64(value);
+      return parseUint64(value, `device ${device} ${key}`);
     };
     stat.bytes.read += field("rbytes");
     stat.bytes.write += field("wbytes");

@@ -15,11 +15,7 @@ export class KeyedValues {
   uint(key: string): bigint {
     const token = this.values.get(key);
     if (token === undefined) throw new FormatError(`no ${quote(key)} line`);
-    try {
-      return parseUint64(token);
-    } catch (error) {
-      throw new FormatError(`${key}: ${(error as Error).message}`);
-    }
+    return parseUint64(token, key);
   }
 
   /** The value under `key`, or undefined when the kernel does not print that key. */

@@ -5,13 +5,14 @@ import { FormatError } from "./format_error.ts";
 
 export const MAX_UINT64 = 2n ** 64n - 1n;
 
-/** Parses a decimal unsigned integer that must fit uint64. */
-export function parseUint64(token: string): bigint {
+/** Parses a decimal unsigned integer that must fit uint64; `label` (a key) prefixes errors. */
+export function parseUint64(token: string, label?: string): bigint {
+  const prefix = label === undefined ? "" : `${label}: `;
   if (!/^[0-9]+$/.test(token)) {
-    throw new FormatError(`${quote(token)} is not an unsigned integer`);
+    throw new FormatError(`${prefix}${quote(token)} is not an unsigned integer`);
   }
   const value = BigInt(token);
-  if (value > MAX_UINT64) throw new FormatError(`${token} does not fit in 64 bits`);
+  if (value > MAX_UINT64) throw new FormatError(`${prefix}${token} does not fit in 64 bits`);
   return value;
 }
 

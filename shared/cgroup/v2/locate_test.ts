@@ -1,0 +1,12 @@
+import assert from "node:assert/strict";
+import { fixturePath, readCapture } from "../../../tests/support/cgroup_fixtures.ts";
+import { locateV2 } from "./locate.ts";
+
+Deno.test("locateV2 finds cgroupfs and systemd layouts, or nothing", async () => {
+  for (const fixture of ["v2-cgroupfs", "v2-systemd"]) {
+    const { containerId, relativePath } = await readCapture(fixture);
+    const root = fixturePath(fixture, "t1");
+    assert.equal(await locateV2(root, { containerId }), `${root}/${relativePath}`);
+    assert.equal(await locateV2(root, { containerId: "0".repeat(64) }), undefined);
+  }
+});
