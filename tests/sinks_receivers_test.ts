@@ -12,16 +12,10 @@ import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
 import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";
 import { receiversMissing, startInfluxdb, startVictoriaMetrics } from "./support/receivers.ts";
 import { containerPoints } from "./support/points.ts";
+import { DeliveryRecorder } from "./support/delivery_recorder.ts";
 
 const missing = await receiversMissing();
 if (missing) console.log(`skipping the real-receiver sink tests: ${missing}`);
-
-class Counts {
-  counts: Record<string, number> = {};
-  count(_sink: string, decision: string, points: number) {
-    this.counts[decision] = (this.counts[decision] ?? 0) + points;
-  }
-}
 
 /** A full batch from 50 containers, the newest sample 5 minutes old. */
 function recentBatch(): Point[] {
@@ -43,7 +37,7 @@ Deno.test({
         }),
       })).datadog!;
       assert.equal(config.apiVersion, 1);
-      const counts = new Counts();
+      const counts = new DeliveryRecorder();
       const points = recentBatch();
       const outcome = await new DatadogSink(config, { counters: counts })
         .deliver(points, new AbortController().signal);
@@ -104,7 +98,7 @@ Deno.test({
       for (const point of points.slice(0, 50)) {
         point.tags = { ...point.tags, service: "web api,v=2 \\x", database: "" };
       }
-      const counts = new Counts();
+      const counts = new DeliveryRecorder();
       const outcome = await new InfluxdbSink(config, { counters: counts })
         .deliver(points, new AbortController().signal);
       assert.equal(outcome, "delivered");

@@ -1,29 +1,16 @@
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../../shared/config/aggregator.ts";
 import { envFrom } from "../../../shared/config/env.ts";
-import { setupLogging } from "../../../shared/log.ts";
-import type { Loss } from "../../notify/loss.ts";
 import type { Point } from "../../point.ts";
 import { DatadogSink } from "./sink.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
+import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
 import { type Received, scriptedServer } from "../../../tests/support/scripted_server.ts";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
 const NOW_MS = Date.parse("2026-11-25T12:00:00Z");
 const NOW_S = NOW_MS / 1000;
-
-class Recorder {
-  counts: Record<string, number> = {};
-  losses: Loss[] = [];
-  logs: string[] = [];
-  count(_sink: string, decision: string, points: number) {
-    this.counts[decision] = (this.counts[decision] ?? 0) + points;
-  }
-  lost(loss: Loss) {
-    this.losses.push(loss);
-  }
-}
 
 /** Delivers `points` through a Datadog sink configured as the aggregator would be, to a local server. */
 async function deliver(
@@ -31,8 +18,7 @@ async function deliver(
   path: string,
   reply = () => new Response("{}", { status: 202 }),
 ) {
-  const recorder = new Recorder();
-  setupLogging({ debug: true, json: false, write: (line) => recorder.logs.push(line) });
+  const recorder = new DeliveryRecorder().captureLogs(true);
   const server = scriptedServer(reply);
   try {
     const config = aggregatorConfig(envFrom({

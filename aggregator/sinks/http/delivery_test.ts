@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
-import { setupLogging } from "../../../shared/log.ts";
-import type { Loss } from "../../notify/loss.ts";
 import type { Point } from "../../point.ts";
 import { type Backoff, HttpDelivery, type RequestLimits } from "./delivery.ts";
 import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
+import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
 
 const FAST: Backoff = { backoffBaseMs: 20, backoffCapMs: 100, retryAfterCapMs: 5_000 };
-
-class Recorder {
-  counts: Record<string, number> = {};
-  losses: Loss[] = [];
-  logs: string[] = [];
-  count(_sink: string, decision: string, points: number) {
-    this.counts[decision] = (this.counts[decision] ?? 0) + points;
-  }
-  lost(loss: Loss) {
-    this.losses.push(loss);
-  }
-}
 
 interface Run {
   points?: Point[];
@@ -36,8 +23,7 @@ async function run(
   reply: (lines: string[], index: number) => Reply | Promise<Reply>,
   options: Run = {},
 ) {
-  const recorder = new Recorder();
-  setupLogging({ debug: false, json: false, write: (line) => recorder.logs.push(line) });
+  const recorder = new DeliveryRecorder().captureLogs();
   const server = scriptedServer((request, index) =>
     reply(request.text.trimEnd().split("\n"), index)
   );
