@@ -130,6 +130,17 @@ Deno.test({
       assert.equal(fieldTypes.running, "boolean");
       assert.equal(fieldTypes.milli_cpu_usage, "integer");
       assert.equal(fieldTypes.cpu_pressure_some_avg10, "float");
+
+      const refused = new DeliveryRecorder().captureLogs();
+      const wrongPassword = new InfluxdbSink({ ...config, password: "wrong" }, {
+        counters: refused,
+        losses: refused,
+      });
+      const dropped = await wrongPassword.deliver(points, new AbortController().signal);
+      assert.equal(dropped, "dropped");
+      assert.deepEqual(refused.counts, { rejected: points.length });
+      assert.match(refused.losses[0].reason, /^HTTP 401: .*authorization failed/);
+      assert.ok(refused.logs.every((line) => !line.includes(receiver.password)));
     } finally {
       await receiver.stop();
     }

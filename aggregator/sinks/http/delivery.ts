@@ -74,10 +74,9 @@ type Answer =
   | { kind: "rejected"; reason: string }
   | { kind: "deferred" };
 
-/** Points by what became of them in one delivery. */
+/** Points delivered and deferred in one delivery; the rest were dropped. */
 interface Tally {
   delivered: number;
-  dropped: number;
   deferred: number;
 }
 
@@ -108,7 +107,7 @@ export class HttpDelivery {
   }
 
   async #send(points: readonly Point[], signal: AbortSignal): Promise<Tally> {
-    if (signal.aborted) return { delivered: 0, dropped: 0, deferred: points.length };
+    if (signal.aborted) return { delivered: 0, deferred: points.length };
     const payload = this.endpoint.encode(points);
     const parts = partsNeeded(payload, this.endpoint.limits);
     if (parts > 1) {
@@ -118,13 +117,13 @@ export class HttpDelivery {
     switch (answer.kind) {
       case "sent":
         this.#counters.count(this.sink, "sent", points.length);
-        return { delivered: points.length, dropped: 0, deferred: 0 };
+        return { delivered: points.length, deferred: 0 };
       case "too-large":
         return this.#split(points, 2, signal, answer.reason);
       case "rejected":
         return this.#drop(points, answer.reason);
       default:
-        return { delivered: 0, dropped: 0, deferred: points.length };
+        return { delivered: 0, deferred: points.length };
     }
   }
 
@@ -142,13 +141,12 @@ export class HttpDelivery {
       parts,
       reason,
     });
-    const tally: Tally = { delivered: 0, dropped: 0, deferred: 0 };
+    const tally: Tally = { delivered: 0, deferred: 0 };
     for (const part of divide(points, parts)) {
       const result = tally.deferred > 0
-        ? { delivered: 0, dropped: 0, deferred: part.length }
+        ? { delivered: 0, deferred: part.length }
         : await this.#send(part, signal);
       tally.delivered += result.delivered;
-      tally.dropped += result.dropped;
       tally.deferred += result.deferred;
     }
     return tally;
@@ -162,7 +160,7 @@ export class HttpDelivery {
     });
     this.#counters.count(this.sink, "rejected", points.length);
     this.#losses?.lost({ sink: this.sink, decision: "dropped", points: points.length, reason });
-    return { delivered: 0, dropped: points.length, deferred: 0 };
+    return { delivered: 0, deferred: 0 };
   }
 
   /** One request, retried as the policy allows; never "retry" on return. */

@@ -201,3 +201,13 @@ Deno.test("batches over the request limits are split before sending", async () =
 function encodeLinesText(points: Point[]): string[] {
   return lineProtocol(points).trimEnd().split("\n");
 }
+
+Deno.test("once a part of a split batch is deferred, the parts after it wait too", async () => {
+  const { outcome, recorder, received } = await run(
+    (_, index) => index === 0 ? status(202) : status(503),
+    { limits: { maxBodyBytes: 1e9, maxRawBytes: 1e9, maxValues: 4 }, retryCount: 0 },
+  );
+  assert.equal(outcome, "deferred");
+  assert.equal(received.length, 2);
+  assert.deepEqual(recorder.counts, { split: 10, sent: 3 });
+});
