@@ -2,12 +2,14 @@
  * The real collector (collector/main.ts under its declared permission set)
  * publishing to an in-test aggregator over real sockets, reading a copy of a
  * cgroup fixture captured on this machine that the test advances from its
- * first to its second snapshot while the collector runs.
+ * first to its second snapshot while the collector runs; also an outage, refusals
+ * and mutual TLS with the Connect protocol.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { advanceTo, copyFixture, fixtureCapture } from "./support/cgroup_fixture_copy.ts";
+import { makePki } from "./support/certs.ts";
 import { CollectorProcess } from "./support/collector_process.ts";
 import { PublishServer } from "./support/publish_server.ts";
 
@@ -159,6 +161,36 @@ Deno.test("points the aggregator refuses are logged with its message and dropped
     assert.equal(server.received.length, 0);
     assert.ok(server.refusedCalls >= 2);
     assert.match(collector.stderr, /stopped: 0 delivered, \d+ refused/);
+  } finally {
+    await collector.stop("SIGKILL");
+    await server.close();
+  }
+});
+
+Deno.test("over mutual TLS, with the Connect protocol when asked", async () => {
+  await using fixture = await setup();
+  const pki = await makePki();
+  const server = await PublishServer.start({
+    tls: {
+      certificate: pki.serverCertificate,
+      key: pki.serverKey,
+      caCertificate: pki.caCertificate,
+    },
+  });
+  const collector = new CollectorProcess(fixture.env(server.address, {
+    MINI_COLLECTOR_PROTOCOL: "connect",
+    MINI_COLLECTOR_TLS: "",
+    MINI_COLLECTOR_TLS_CERTIFICATE: pki.clientCertificate,
+    MINI_COLLECTOR_TLS_KEY: pki.clientKey,
+    MINI_COLLECTOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+  }));
+  try {
+    const [first] = await server.waitForPoints(1, 20_000);
+    assert.equal(first.contentType, "application/proto");
+    assert.equal(first.headers.container, containerId);
+    assert.equal(await collector.stop("SIGTERM"), 0, collector.stderr);
+    assert.match(collector.stderr, /"connect" to "https:\/\/127\.0\.0\.1:\d+" \(mutual TLS "on"\)/);
+    assert.doesNotMatch(collector.stderr, /BEGIN/, "no PEM text in the log");
   } finally {
     await collector.stop("SIGKILL");
     await server.close();
