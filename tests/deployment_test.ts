@@ -250,10 +250,13 @@ for (const image of IMAGES) {
 
     // Distroless has no shell: nothing may need one at run time.
     assert.deepEqual(instructions(runtime, "RUN"), [], "no RUN in the runtime stage");
-    for (const keyword of ["ENTRYPOINT", "CMD"]) {
+    for (const keyword of ["ENTRYPOINT", "CMD", "HEALTHCHECK"]) {
       for (const instruction of instructions(runtime, keyword)) {
+        const command = keyword === "HEALTHCHECK"
+          ? splitOptions(instruction.args).rest.replace(/^CMD\s+/, "")
+          : instruction.args;
         assert.ok(
-          execForm(instruction.args),
+          command === "NONE" || execForm(command),
           `${keyword} at line ${instruction.line} is exec form`,
         );
       }
