@@ -445,12 +445,7 @@ for (const image of IMAGES) {
     const result = await run(DENO, ["task", `compile:${image.program}`], {
       clearEnv: true,
       env: {
-        ...Object.fromEntries(
-          ["PATH", "HOME", "DENO_DIR"].flatMap((name) => {
-            const value = Deno.env.get(name);
-            return value === undefined ? [] : [[name, value]];
-          }),
-        ),
+        ...outsideConfiguration(),
         ...definedOnly({ ...args, ...env }),
         NO_COLOR: "1",
         DENORT_BIN: "/nonexistent/denort",
@@ -472,7 +467,7 @@ Deno.test("compile tasks refuse an incomplete build configuration instead of com
   const result = await run(DENO, ["task", "compile:collector"], {
     clearEnv: true,
     env: {
-      PATH: Deno.env.get("PATH") ?? "",
+      ...outsideConfiguration(),
       ...definedOnly({ ...args, ...env, MINI_COLLECTOR_CONTAINER_ID: undefined }),
     },
   });
@@ -483,6 +478,14 @@ Deno.test("compile tasks refuse an incomplete build configuration instead of com
   );
   assert.doesNotMatch(result.stderr, /Compile collector\/main\.ts/);
 });
+
+/** This process's environment without the programs' own variables (PATH, HOME, Deno's cache…). */
+function outsideConfiguration(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(Deno.env.toObject())
+      .filter(([name]) => !/^(MINI_COLLECTOR|AGGREGATOR)_/.test(name)),
+  );
+}
 
 function definedOnly(variables: Variables): Record<string, string> {
   return Object.fromEntries(
