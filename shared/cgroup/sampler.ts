@@ -4,6 +4,7 @@
 import { readCgroup } from "./read.ts";
 import { type CgroupMetrics, toMetrics } from "./metrics.ts";
 import { advance, type CounterState } from "./rates.ts";
+import type { RawCgroup } from "./raw.ts";
 
 export interface CgroupSamplerOptions {
   /** Where the cgroup filesystem is visible (a read-only bind mount; DESIGN §7). */
@@ -31,7 +32,7 @@ export class CgroupSampler {
   /** Reads the cgroup once; `monotonicMs` (performance.now()) is the sample instant used for rates. */
   async sample(monotonicMs: number): Promise<CgroupSampleResult> {
     const errors: string[] = [];
-    let raw;
+    let raw: RawCgroup | undefined;
     try {
       raw = await readCgroup(this.options.root, this.options, errors);
     } catch (error) {

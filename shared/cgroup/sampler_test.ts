@@ -25,6 +25,15 @@ async function sampleFixture(fixture: string): Promise<[CgroupMetrics, CgroupMet
   return [first.metrics, second.metrics];
 }
 
+const QUIET_PRESSURE = {
+  cpuPressureSomeAvg10: 0,
+  cpuPressureFullAvg10: 0,
+  memoryPressureSomeAvg10: 0,
+  memoryPressureFullAvg10: 0,
+  ioPressureSomeAvg10: 0,
+  ioPressureFullAvg10: 0,
+};
+
 const NO_RATES = {
   milliCpuUsage: 0n,
   diskReadKbps: 0n,
@@ -76,12 +85,6 @@ Deno.test("CgroupSampler on the live v1 capture (cgroupfs layout)", async () => 
 Deno.test("CgroupSampler on the live hybrid capture (systemd layout, PSI from unified/)", async () => {
   const [t0, t1] = await sampleFixture("hybrid-systemd");
   const limits = { memoryLimitMb: 256n, pidsLimit: 64n, cpuLimitMilli: 500n, memoryOomKills: 0n };
-  const quietPressure = {
-    memoryPressureSomeAvg10: 0,
-    memoryPressureFullAvg10: 0,
-    ioPressureSomeAvg10: 0,
-    ioPressureFullAvg10: 0,
-  };
   assert.deepEqual(t0, {
     running: true,
     ...NO_RATES,
@@ -92,9 +95,9 @@ Deno.test("CgroupSampler on the live hybrid capture (systemd layout, PSI from un
     memoryWorkingSetMb: 48n, // (50855936 − 0) / MiB
     memoryCacheMb: 0n,
     pidsCurrent: 1n,
+    ...QUIET_PRESSURE,
     cpuPressureSomeAvg10: 5.79,
     cpuPressureFullAvg10: 5.61,
-    ...quietPressure,
     ...limits,
   });
   // Interval 2299858 µs.
@@ -112,9 +115,9 @@ Deno.test("CgroupSampler on the live hybrid capture (systemd layout, PSI from un
     memoryWorkingSetMb: 48n, // (55152640 − total_inactive_file 4194304) / MiB = 48.6
     memoryCacheMb: 4n, // total_cache 4198400 / MiB = 4.004
     pidsCurrent: 1n,
+    ...QUIET_PRESSURE,
     cpuPressureSomeAvg10: 10.9,
     cpuPressureFullAvg10: 10.75,
-    ...quietPressure,
     ...limits,
   });
 });
@@ -180,12 +183,7 @@ Deno.test("CgroupSampler on the v2 systemd fixture (no limits, no cpu controller
     pidsLimit: 0n, // pids.max "max"
     memoryOomKills: 0n,
     pidsCurrent: 1n,
-    cpuPressureSomeAvg10: 0,
-    cpuPressureFullAvg10: 0,
-    memoryPressureSomeAvg10: 0,
-    memoryPressureFullAvg10: 0,
-    ioPressureSomeAvg10: 0,
-    ioPressureFullAvg10: 0,
+    ...QUIET_PRESSURE,
   };
   assert.deepEqual(t0, {
     running: true,

@@ -1,8 +1,11 @@
 // Test support for the cgroup module: where the fixtures are, what their
 // capture records say, and a cgroup root that a test can switch from one
-// snapshot to the next (a symlink in a temporary directory).
+// snapshot to the next (a symlink in a temporary directory), and exact
+// comparison of raw readings.
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { RawCgroup } from "../../shared/cgroup/raw.ts";
 
 export const CGROUP_FIXTURES = fileURLToPath(new URL("../fixtures/cgroup/", import.meta.url));
 
@@ -48,4 +51,20 @@ export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, field]) => field !== undefined),
   ) as Partial<T>;
+}
+
+/** A raw reading without undefined fields (top level and counters). */
+export function comparableRaw(raw: RawCgroup): Partial<RawCgroup> {
+  return { ...definedOnly(raw), counters: definedOnly(raw.counters) };
+}
+
+/** Asserts that each snapshot reads without errors into exactly the expected raw values. */
+export async function assertSnapshots(
+  read: (snapshot: string) => Promise<{ raw: Partial<RawCgroup>; errors: string[] }>,
+  expected: Record<string, Partial<RawCgroup>>,
+): Promise<void> {
+  for (const [snapshot, raw] of Object.entries(expected)) {
+    const { raw: actual, errors } = await read(snapshot);
+    assert.deepEqual({ raw: actual, errors }, { raw, errors: [] }, snapshot);
+  }
 }

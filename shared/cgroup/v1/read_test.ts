@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { definedOnly, fixturePath, readCapture } from "../../../tests/support/cgroup_fixtures.ts";
+import {
+  assertSnapshots,
+  comparableRaw,
+  definedOnly,
+  fixturePath,
+  readCapture,
+} from "../../../tests/support/cgroup_fixtures.ts";
 import type { RawCgroup } from "../raw.ts";
 import { locateV1, type V1Paths } from "./locate.ts";
 import { readV1 } from "./read.ts";
@@ -10,7 +16,7 @@ async function read(root: string, containerId: string, adjust?: (paths: V1Paths)
   assert.ok(paths, `${root} holds ${containerId}`);
   const errors: string[] = [];
   const raw = await readV1(adjust ? adjust(paths) : paths, errors);
-  return { raw: { ...definedOnly(raw), counters: definedOnly(raw.counters) }, errors };
+  return { raw: comparableRaw(raw), errors };
 }
 
 const LIVE_LIMITS = {
@@ -22,66 +28,64 @@ const LIVE_LIMITS = {
 
 Deno.test("readV1 reads every field of the live cgroupfs capture, both snapshots", async () => {
   const { containerId } = await readCapture("v1-cgroupfs");
-  const t0 = await read(fixturePath("v1-cgroupfs", "t0"), containerId);
-  assert.deepEqual(t0.errors, []);
-  assert.deepEqual<Partial<RawCgroup>>(t0.raw, {
-    counters: {
-      cpuUsageNs: 1076344379n, // cpuacct.usage
-      readBytes: 0n, // blkio.throttle.io_service_bytes_recursive: no I/O yet
-      writeBytes: 0n,
-      readOperations: 0n,
-      writeOperations: 0n,
-      throttledPeriods: 20n, // cpu.stat nr_throttled
-      throttledNs: 1229222608n, // cpu.stat throttled_time
+  await assertSnapshots((snapshot) => read(fixturePath("v1-cgroupfs", snapshot), containerId), {
+    t0: {
+      counters: {
+        cpuUsageNs: 1076344379n, // cpuacct.usage
+        readBytes: 0n, // blkio.throttle.io_service_bytes_recursive: no I/O yet
+        writeBytes: 0n,
+        readOperations: 0n,
+        writeOperations: 0n,
+        throttledPeriods: 20n, // cpu.stat nr_throttled
+        throttledNs: 1229222608n, // cpu.stat throttled_time
+      },
+      memoryUsageBytes: 36433920n,
+      memoryRssBytes: 36089856n, // total_rss 36089856 + total_mapped_file 0
+      memoryCacheBytes: 0n,
+      memoryInactiveFileBytes: 0n,
+      pidsCurrent: 4n,
+      ...LIVE_LIMITS,
     },
-    memoryUsageBytes: 36433920n,
-    memoryRssBytes: 36089856n, // total_rss 36089856 + total_mapped_file 0
-    memoryCacheBytes: 0n,
-    memoryInactiveFileBytes: 0n,
-    pidsCurrent: 4n,
-    ...LIVE_LIMITS,
-  });
-  const t1 = await read(fixturePath("v1-cgroupfs", "t1"), containerId);
-  assert.deepEqual(t1.errors, []);
-  assert.deepEqual<Partial<RawCgroup>>(t1.raw, {
-    counters: {
-      cpuUsageNs: 2212834486n,
-      readBytes: 25165824n, // 254:0 Read 25165824 + 253:0 Read 0
-      writeBytes: 25194496n,
-      readOperations: 24n,
-      writeOperations: 25n,
-      throttledPeriods: 42n,
-      throttledNs: 2289639095n,
+    t1: {
+      counters: {
+        cpuUsageNs: 2212834486n,
+        readBytes: 25165824n, // 254:0 Read 25165824 + 253:0 Read 0
+        writeBytes: 25194496n,
+        readOperations: 24n,
+        writeOperations: 25n,
+        throttledPeriods: 42n,
+        throttledNs: 2289639095n,
+      },
+      memoryUsageBytes: 55508992n,
+      memoryRssBytes: 50597888n, // total_rss 50597888 + total_mapped_file 0
+      memoryCacheBytes: 0n,
+      memoryInactiveFileBytes: 0n,
+      pidsCurrent: 1n,
+      ...LIVE_LIMITS,
     },
-    memoryUsageBytes: 55508992n,
-    memoryRssBytes: 50597888n, // total_rss 50597888 + total_mapped_file 0
-    memoryCacheBytes: 0n,
-    memoryInactiveFileBytes: 0n,
-    pidsCurrent: 1n,
-    ...LIVE_LIMITS,
   });
 });
 
 Deno.test("readV1 reads the v1 controllers of the live hybrid capture (systemd layout)", async () => {
   const { containerId } = await readCapture("hybrid-systemd");
-  const t1 = await read(fixturePath("hybrid-systemd", "t1"), containerId);
-  assert.deepEqual(t1.errors, []);
-  assert.deepEqual<Partial<RawCgroup>>(t1.raw, {
-    counters: {
-      cpuUsageNs: 2197944420n,
-      readBytes: 37748736n,
-      writeBytes: 37793792n,
-      readOperations: 36n,
-      writeOperations: 38n,
-      throttledPeriods: 43n,
-      throttledNs: 2303864576n,
+  await assertSnapshots((snapshot) => read(fixturePath("hybrid-systemd", snapshot), containerId), {
+    t1: {
+      counters: {
+        cpuUsageNs: 2197944420n,
+        readBytes: 37748736n,
+        writeBytes: 37793792n,
+        readOperations: 36n,
+        writeOperations: 38n,
+        throttledPeriods: 43n,
+        throttledNs: 2303864576n,
+      },
+      memoryUsageBytes: 55152640n,
+      memoryRssBytes: 50491392n, // total_rss 50491392 + total_mapped_file 0
+      memoryCacheBytes: 4198400n, // total_cache
+      memoryInactiveFileBytes: 4194304n, // total_inactive_file
+      pidsCurrent: 1n,
+      ...LIVE_LIMITS,
     },
-    memoryUsageBytes: 55152640n,
-    memoryRssBytes: 50491392n, // total_rss 50491392 + total_mapped_file 0
-    memoryCacheBytes: 4198400n, // total_cache
-    memoryInactiveFileBytes: 4194304n, // total_inactive_file
-    pidsCurrent: 1n,
-    ...LIVE_LIMITS,
   });
 });
 
@@ -122,73 +126,56 @@ Deno.test("readV1: blkio source selection and fallback", async (t) => {
       throttleFiles.map(async (name) => [name, await Deno.readTextFile(join(live, name))]),
     ),
   );
-  const LIVE_IO = {
-    readBytes: 25165824n,
-    writeBytes: 25194496n,
-    readOperations: 24n,
-    writeOperations: 25n,
-  };
-  const pick = (counters: Partial<Record<string, bigint>>) => ({
-    readBytes: counters.readBytes,
-    writeBytes: counters.writeBytes,
-    readOperations: counters.readOperations,
-    writeOperations: counters.writeOperations,
+  const io = (
+    readBytes: bigint,
+    writeBytes: bigint,
+    readOperations: bigint,
+    writeOperations: bigint,
+  ) => ({
+    readBytes,
+    writeBytes,
+    readOperations,
+    writeOperations,
   });
-  try {
-    await t.step("CFQ tables holding only Total 0 fall back to the throttle tables", async () => {
-      const counters = await withBlkio({
-        ...liveThrottle,
-        "blkio.io_service_bytes_recursive": "Total 0\n",
-        "blkio.io_serviced_recursive": "Total 0\n",
-      });
-      assert.deepEqual(pick(counters), LIVE_IO);
-    });
-    await t.step("empty CFQ tables fall back too", async () => {
-      const counters = await withBlkio({
-        ...liveThrottle,
-        "blkio.io_service_bytes_recursive": "",
-        "blkio.io_serviced_recursive": "",
-      });
-      assert.deepEqual(pick(counters), LIVE_IO);
-    });
-    await t.step("CFQ tables with devices win over the throttle tables", async () => {
-      const counters = await withBlkio({
-        ...liveThrottle,
-        "blkio.io_service_bytes_recursive":
-          "8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n",
-        "blkio.io_serviced_recursive": "8:0 Read 1\n8:0 Write 2\n8:0 Total 3\nTotal 3\n",
-      });
-      assert.deepEqual(pick(counters), {
-        readBytes: 100n,
-        writeBytes: 200n,
-        readOperations: 1n,
-        writeOperations: 2n,
-      });
-    });
-    await t.step("the non-recursive throttle tables are the last resort", async () => {
-      const counters = await withBlkio({
-        "blkio.throttle.io_service_bytes": liveThrottle["blkio.throttle.io_service_bytes"],
-        "blkio.throttle.io_serviced": liveThrottle["blkio.throttle.io_serviced"],
-      });
-      assert.deepEqual(pick(counters), LIVE_IO);
-    });
-    await t.step(
+  // 254:0 Read 25165824 / Write 25194496 bytes, Read 24 / Write 25 operations (253:0 all 0)
+  const LIVE_IO = io(25165824n, 25194496n, 24n, 25n);
+  const cases: [string, Record<string, string>, Partial<ReturnType<typeof io>>][] = [
+    ["CFQ tables holding only Total 0 fall back to the throttle tables", {
+      ...liveThrottle,
+      "blkio.io_service_bytes_recursive": "Total 0\n",
+      "blkio.io_serviced_recursive": "Total 0\n",
+    }, LIVE_IO],
+    ["empty CFQ tables fall back too", {
+      ...liveThrottle,
+      "blkio.io_service_bytes_recursive": "",
+      "blkio.io_serviced_recursive": "",
+    }, LIVE_IO],
+    ["CFQ tables with devices win over the throttle tables", {
+      ...liveThrottle,
+      "blkio.io_service_bytes_recursive": "8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n",
+      "blkio.io_serviced_recursive": "8:0 Read 1\n8:0 Write 2\n8:0 Total 3\nTotal 3\n",
+    }, io(100n, 200n, 1n, 2n)],
+    ["the non-recursive throttle tables are the last resort", {
+      "blkio.throttle.io_service_bytes": liveThrottle["blkio.throttle.io_service_bytes"],
+      "blkio.throttle.io_serviced": liveThrottle["blkio.throttle.io_serviced"],
+    }, LIVE_IO],
+    [
       "every table empty (this host without a throttle rule): zero counters, not absent",
-      async () => {
-        const counters = await withBlkio(
-          Object.fromEntries(throttleFiles.map((name) => [name, "Total 0\n"])),
+      Object.fromEntries(throttleFiles.map((name) => [name, "Total 0\n"])),
+      io(0n, 0n, 0n, 0n),
+    ],
+    ["no blkio table at all: absent counters", {}, {}],
+  ];
+  try {
+    for (const [name, files, expected] of cases) {
+      await t.step(name, async () => {
+        const { readBytes, writeBytes, readOperations, writeOperations } = await withBlkio(files);
+        assert.deepEqual(
+          definedOnly({ readBytes, writeBytes, readOperations, writeOperations }),
+          expected,
         );
-        assert.deepEqual(pick(counters), {
-          readBytes: 0n,
-          writeBytes: 0n,
-          readOperations: 0n,
-          writeOperations: 0n,
-        });
-      },
-    );
-    await t.step("no blkio table at all: absent counters", async () => {
-      assert.deepEqual(definedOnly(pick(await withBlkio({}))), {});
-    });
+      });
+    }
   } finally {
     await Deno.remove(blkio, { recursive: true });
   }
