@@ -3,14 +3,11 @@ import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import { setupLogging } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
 import { PointSampler } from "./point.ts";
-import {
-  CGROUP_FIXTURES,
-  copyFixture,
-  fixtureCapture,
-} from "../tests/support/cgroup_fixture_copy.ts";
+import { copyFixture } from "../tests/support/cgroup_fixture_copy.ts";
+import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
 
-const FIXTURE = `${CGROUP_FIXTURES}v1-cgroupfs/`;
-const { containerId } = await fixtureCapture("v1-cgroupfs");
+const FIXTURE = `${fixturePath("v1-cgroupfs")}/`;
+const { containerId } = await readCapture("v1-cgroupfs");
 const MIB = 1024n * 1024n;
 
 async function fixtureNumber(snapshot: string, file: string): Promise<bigint> {

@@ -5,12 +5,13 @@
  * configuration at startup with one clear line.
  */
 import assert from "node:assert/strict";
-import { copyFixture, fixtureCapture } from "./support/cgroup_fixture_copy.ts";
+import { copyFixture } from "./support/cgroup_fixture_copy.ts";
+import { readCapture } from "./support/cgroup_fixtures.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
 
 const PROBE = new URL("./support/collector_permission_probe.ts", import.meta.url).pathname;
 const FIXTURE = "v1-cgroupfs";
-const { containerId } = await fixtureCapture(FIXTURE);
+const { containerId } = await readCapture(FIXTURE);
 
 function baseEnv(root: string, remoteAddress = "127.0.0.1:9"): Record<string, string> {
   return {

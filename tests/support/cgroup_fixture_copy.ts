@@ -5,17 +5,7 @@
  * each by an atomic rename, so a concurrent reader never sees a torn file.
  */
 import { dirname, join, relative } from "node:path";
-
-export const CGROUP_FIXTURES = new URL("../fixtures/cgroup/", import.meta.url).pathname;
-
-export interface FixtureCapture {
-  containerId: string;
-  relativePath: string;
-}
-
-export async function fixtureCapture(name: string): Promise<FixtureCapture> {
-  return JSON.parse(await Deno.readTextFile(join(CGROUP_FIXTURES, name, "capture.json")));
-}
+import { fixturePath } from "./cgroup_fixtures.ts";
 
 async function* files(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
@@ -34,7 +24,7 @@ export async function copyFixture(name: string, snapshot: string): Promise<strin
 
 /** Overwrites the copy with another snapshot of the same fixture, file by file, atomically. */
 export async function advanceTo(root: string, name: string, snapshot: string): Promise<void> {
-  const source = join(CGROUP_FIXTURES, name, snapshot);
+  const source = fixturePath(name, snapshot);
   for await (const file of files(source)) {
     const target = join(root, relative(source, file));
     await Deno.mkdir(dirname(target), { recursive: true });
