@@ -2,8 +2,9 @@
  * Turns an untrusted Publish call (request headers + decoded message) into a
  * Point, or refuses it with a precise Connect error. Checks:
  * - tags: `environment`, `service`, `container`, `host_name` required (`host`
- *   is the 2021 name of `host_name`, honoured unless it is just the HTTP/1.1
- *   Host header naming the aggregator itself), `app` and `database` optional, other
+ *   is the 2021 name of `host_name`, honoured on HTTP/2 only: over HTTP/1.1
+ *   `host` is the Host header naming the aggregator), `app` and `database`
+ *   optional, other
  *   headers ignored; each value non-empty, at most MAX_TAG_CHARACTERS code
  *   points of valid UTF-8 with no control or line-separator characters;
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
@@ -39,25 +40,25 @@ export class RejectedRequest extends ConnectError {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
 
-/** The call as validation sees it: its message, request headers and URL. */
+/** The call as validation sees it. */
 export interface PublishCall {
   request: PublishRequest;
   headers: Headers;
-  url: string;
+  /** Whether a `host` header is metadata (HTTP/2) rather than the HTTP/1.1 Host header. */
+  hostIsMetadata: boolean;
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
   const { request } = call;
-  const tags = tagsFrom(call.headers, new URL(call.url).host);
+  const tags = tagsFrom(call.headers, call.hostIsMetadata);
   checkTime(request.unixTime, nowMs);
   checkMetrics(request);
   return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
 }
 
-export function tagsFrom(headers: Headers, authority: string): Tags {
+export function tagsFrom(headers: Headers, hostIsMetadata: boolean): Tags {
   const tags: Record<string, string> = {};
-  const host = headers.get("host");
-  const hostAlias = host === authority ? null : host;
+  const hostAlias = hostIsMetadata ? headers.get("host") : null;
   for (const name of REQUIRED_TAGS) {
     const raw = headers.get(name) ?? (name === "host_name" ? hostAlias : null);
     if (raw === null) {

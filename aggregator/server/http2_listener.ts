@@ -8,9 +8,11 @@
  */
 import { createSecureServer, createServer, type Http2Session } from "node:http2";
 import type { Socket } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { TlsMaterial } from "../../shared/tls.ts";
 import { nodeHealthHandler } from "./health.ts";
+import { HTTP_VERSION } from "./publish.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
 
 export async function listenHttp2(
@@ -20,6 +22,7 @@ export async function listenHttp2(
     routes: options.routes,
     readMaxBytes: options.readMaxBytes,
     fallback: nodeHealthHandler(options.serving),
+    contextValues: (request) => createContextValues().set(HTTP_VERSION, request.httpVersion),
   });
   const tls = options.tls;
   const server = tls

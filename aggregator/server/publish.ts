@@ -4,11 +4,14 @@
  * counted by reason; while shutting down, calls get `unavailable` so
  * collectors keep their points for the next aggregator.
  */
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, createContextKey } from "@connectrpc/connect";
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
 import type { Spool } from "../spool/spool.ts";
 import { pointFrom, RejectedRequest } from "../validate.ts";
+
+/** The HTTP version of a call, set by listeners that know it ("1.1" otherwise). */
+export const HTTP_VERSION = createContextKey("1.1", { description: "HTTP version" });
 
 export interface Intake {
   spool: Spool;
@@ -26,7 +29,11 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
           if (!intake.accepting()) {
             throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
           }
-          const call = { request, headers: context.requestHeader, url: context.url };
+          const call = {
+            request,
+            headers: context.requestHeader,
+            hostIsMetadata: context.values.get(HTTP_VERSION) === "2.0",
+          };
           await intake.spool.append([pointFrom(call, now())]);
         } catch (error) {
           intake.stats.reject(reasonOf(error));

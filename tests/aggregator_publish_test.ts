@@ -1,0 +1,124 @@
+/**
+ * The real aggregator, under its permission set, takes points over every
+ * protocol it serves — gRPC, gRPC-Web and Connect binary on the node:http2
+ * listener, Connect JSON from curl, Connect and gRPC-Web on the Deno.serve
+ * listener — and prints each one on stdout with its tags and metrics.
+ */
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { AggregatorProcess, freePort } from "./support/aggregator.ts";
+import {
+  type Protocol,
+  PROTOCOLS,
+  publishClient,
+  tagHeaders,
+} from "./support/aggregator_clients.ts";
+
+const NOW = Math.floor(Date.now() / 1000);
+
+function pointsOf(aggregator: AggregatorProcess, container: string) {
+  return aggregator.points().filter((point) =>
+    (point.tags as Record<string, string>).container === container
+  );
+}
+
+Deno.test("every protocol publishes points that reach stdout with tags and metrics", async () => {
+  const connectPort = freePort();
+  await using aggregator = await AggregatorProcess.start({
+    env: { AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${connectPort}` },
+  });
+  const calls: [string, Protocol][] = [
+    ...PROTOCOLS.map((protocol): [string, Protocol] => [aggregator.baseUrl, protocol]),
+    [`http://127.0.0.1:${connectPort}`, "connect"],
+    [`http://127.0.0.1:${connectPort}`, "grpc-web"],
+  ];
+  for (const [index, [baseUrl, protocol]] of calls.entries()) {
+    const { client, close } = publishClient(baseUrl, protocol);
+    try {
+      await client.publish(
+        create(PublishRequestSchema, {
+          unixTime: BigInt(NOW - index),
+          running: true,
+          milliCpuUsage: BigInt(100 + index),
+          diskUsageMb: -1n,
+          cpuPressureSomeAvg10: 1.5,
+        }),
+        { headers: tagHeaders(`${protocol}-${index}`, { app: "shop", ignored: "x" }) },
+      );
+    } finally {
+      await close();
+    }
+  }
+  for (const [index, [, protocol]] of calls.entries()) {
+    const container = `${protocol}-${index}`;
+    await aggregator.waitFor(() => pointsOf(aggregator, container).length > 0, 10_000, container);
+    const [point] = pointsOf(aggregator, container);
+    assert.equal(point.unix_time, NOW - index);
+    assert.equal(point.time, new Date((NOW - index) * 1000).toISOString().replace(".000Z", "Z"));
+    assert.deepEqual(point.tags, {
+      environment: "test",
+      service: "web",
+      container,
+      host_name: container.slice(0, 12),
+      app: "shop",
+    });
+    const metrics = point.metrics as Record<string, number>;
+    assert.equal(metrics.running, 1);
+    assert.equal(metrics.milli_cpu_usage, 100 + index);
+    assert.equal(metrics.disk_usage_mb, -1);
+    assert.equal(metrics.cpu_pressure_some_avg10, 1.5);
+    assert.equal(metrics.memory_oom_kills, undefined);
+  }
+});
+
+Deno.test("curl publishes Connect JSON over HTTP/2", async () => {
+  await using aggregator = await AggregatorProcess.start();
+  const output = await new Deno.Command("curl", {
+    args: [
+      "--silent",
+      "--http2-prior-knowledge",
+      "--header",
+      "content-type: application/json",
+      ...["environment: prod", "service: db", "container: curl-1", "host_name: 0123456789ab"]
+        .flatMap((header) => ["--header", header]),
+      "--data",
+      JSON.stringify({ unixTime: String(NOW), memoryTotalMb: "512", diskLimitMb: "-1" }),
+      "--write-out",
+      "\n%{http_code}",
+      `${aggregator.baseUrl}/Aggregator/Publish`,
+    ],
+  }).output();
+  assert.equal(new TextDecoder().decode(output.stdout), "{}\n200");
+  await aggregator.waitFor(() => pointsOf(aggregator, "curl-1").length > 0);
+  const [point] = pointsOf(aggregator, "curl-1");
+  assert.deepEqual(point.tags, {
+    environment: "prod",
+    service: "db",
+    container: "curl-1",
+    host_name: "0123456789ab",
+  });
+  assert.equal((point.metrics as Record<string, number>).memory_total_mb, 512);
+  assert.equal((point.metrics as Record<string, number>).disk_limit_mb, -1);
+});
+
+Deno.test("a gRPC client sending the 2021 `host` key gets it stored as host_name", async () => {
+  await using aggregator = await AggregatorProcess.start();
+  const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+  try {
+    const headers = {
+      environment: "prod",
+      service: "web",
+      container: "go-2021",
+      host: "abcdef012345",
+    };
+    await client.publish(create(PublishRequestSchema, { unixTime: BigInt(NOW) }), { headers });
+  } finally {
+    await close();
+  }
+  await aggregator.waitFor(() => pointsOf(aggregator, "go-2021").length > 0);
+  assert.equal(
+    (pointsOf(aggregator, "go-2021")[0].tags as Record<string, string>).host_name,
+    "abcdef012345",
+  );
+});
