@@ -208,3 +208,27 @@ Deno.test("mutual TLS: a certificate from another CA is refused by the server", 
     await server.close();
   }
 });
+
+Deno.test("after the aggregator restarts, the next points go over a new connection", async () => {
+  captureLogs();
+  const first = await PublishServer.start();
+  const { queue, publisher, stop } = publisherTo(first.port);
+  let second: PublishServer | undefined;
+  try {
+    queue.push(point(0));
+    await first.waitForPoints(1, 10_000);
+    for (let waited = 0; publisher.delivered < 1 && waited < 10_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(publisher.delivered, 1, "the first call completed before the restart");
+    await first.close();
+    queue.push(point(1));
+    second = await PublishServer.start({ port: first.port });
+    queue.push(point(2));
+    await second.waitForPoints(2, 10_000);
+    assert.deepEqual(seconds(second), [1, 2]);
+  } finally {
+    await stop();
+    await second?.close();
+  }
+});
