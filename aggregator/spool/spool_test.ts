@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Point } from "../point.ts";
+import { Stats } from "../stats.ts";
+import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from "./spool.ts";
+
+function point(n: number): Point {
+  return {
+    time: 1_700_000_000 + n,
+    tags: { environment: "e", service: "s", container: `c${n}`, host_name: "h" },
+    metrics: { running: 1, milli_cpu_usage: n },
+  };
+}
+
+/** Bytes one `point(n)` takes in the spool, for cap arithmetic. */
+function size(n: number): number {
+  const p = point(n);
+  return JSON.stringify(p.tags).length + JSON.stringify(p.metrics).length + ROW_OVERHEAD_BYTES;
+}
+
+async function withSpool(
+  options: Partial<SpoolOptions>,
+  body: (spool: Spool, stats: Stats, directory: string) => Promise<void>,
+): Promise<void> {
+  const directory = await Deno.makeTempDir({ prefix: "spool-test-" });
+  const stats = new Stats();
+  const spool = new Spool({
+    directory,
+    maxBytes: 1 << 20,
+    sinks: ["a", "b"],
+    counters: stats,
+    ...options,
+  });
+  try {
+    assert.ok(spool.open());
+    await body(spool, stats, directory);
+  } finally {
+    await spool.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+const containers = (spool: Spool, sink: string) =>
+  spool.read(sink, 100).map((spooled) => spooled.point.tags.container);
+
+Deno.test("each sink reads from its own cursor; points go once every sink passed them", async () => {
+  await withSpool({}, async (spool) => {
+    await Promise.all([1, 2, 3].map((n) => spool.append([point(n)])));
+    assert.deepEqual(containers(spool, "a"), ["c1", "c2", "c3"]);
+    const [first, second] = spool.read("a", 2);
+    assert.deepEqual(first.point, point(1));
+    spool.advance("a", second.id);
+    assert.deepEqual(containers(spool, "a"), ["c3"]);
+    assert.deepEqual(containers(spool, "b"), ["c1", "c2", "c3"]);
+    assert.equal(spool.state().depth, 3);
+    spool.advance("b", first.id);
+    assert.equal(spool.state().depth, 2);
+    assert.deepEqual(containers(spool, "b"), ["c2", "c3"]);
+    assert.equal(spool.pending("a"), 1);
+    assert.equal(spool.pending("b"), 2);
+  });
+});
+
+Deno.test("concurrent appends commit together and each resolves after the commit", async () => {
+  await withSpool({}, async (spool) => {
+    let commits = 0;
+    spool.onAppend(() => commits++);
+    await Promise.all(Array.from({ length: 50 }, (_, n) => spool.append([point(n)])));
+    assert.equal(commits, 1);
+    assert.equal(spool.state().depth, 50);
+  });
+});
+
+Deno.test("the size cap drops the oldest points and counts them per sink", async () => {
+  // Room for exactly three points of this size.
+  const maxBytes = 3 * size(1);
+  await withSpool({ maxBytes }, async (spool, stats) => {
+    for (const n of [1, 2, 3]) await spool.append([point(n)]);
+    spool.advance("a", spool.read("a", 1)[0].id); // a has passed c1, b has not
+    await spool.append([point(4)]);
+    await spool.append([point(5)]);
+    assert.deepEqual(containers(spool, "a"), ["c3", "c4", "c5"]);
+    assert.deepEqual(containers(spool, "b"), ["c3", "c4", "c5"]);
+    const sinks = stats.snapshot(spool.state()).sinks;
+    assert.deepEqual(sinks.a, { [OVERFLOW_DECISION]: 1 });
+    assert.deepEqual(sinks.b, { [OVERFLOW_DECISION]: 2 });
+    assert.equal(spool.state().bytes, maxBytes);
+  });
+});
+
+Deno.test("points larger than the whole cap are refused as resource_exhausted", async () => {
+  await withSpool({ maxBytes: size(1) }, async (spool) => {
+    const error = await spool.append([point(1), point(2)]).catch((e) => e);
+    assert.ok(error instanceof ConnectError);
+    assert.equal(error.code, Code.ResourceExhausted);
+    assert.equal(spool.state().depth, 0);
+  });
+});
+
+Deno.test("a reopened spool resumes from the stored cursors", async () => {
+  await withSpool({}, async (spool, stats, directory) => {
+    for (const n of [1, 2, 3]) await spool.append([point(n)]);
+    spool.advance("a", spool.read("a", 2)[1].id);
+    await spool.close();
+    const again = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a", "b"], counters: stats });
+    try {
+      assert.ok(again.open());
+      assert.deepEqual(containers(again, "a"), ["c3"]);
+      assert.deepEqual(containers(again, "b"), ["c1", "c2", "c3"]);
+      await again.append([point(4)]);
+      assert.deepEqual(containers(again, "a"), ["c3", "c4"]);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+Deno.test("a sink no longer configured stops holding points back", async () => {
+  await withSpool({}, async (spool, stats, directory) => {
+    for (const n of [1, 2]) await spool.append([point(n)]);
+    spool.advance("a", spool.read("a", 2)[1].id);
+    await spool.close();
+    const again = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a"], counters: stats });
+    try {
+      assert.ok(again.open());
+      await again.append([point(3)]);
+      again.advance("a", again.read("a", 1)[0].id);
+      assert.equal(again.state().depth, 0);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+Deno.test("an unwritable spool directory answers unavailable and reports not writable", async () => {
+  const file = await Deno.makeTempFile({ prefix: "spool-test-" });
+  const spool = new Spool({
+    directory: `${file}/spool`,
+    maxBytes: 1 << 20,
+    sinks: ["a"],
+    counters: new Stats(),
+  });
+  try {
+    assert.equal(spool.open(), false);
+    assert.equal(spool.checkWritable(), false);
+    assert.equal(spool.state().writable, false);
+    const error = await spool.append([point(1)]).catch((e) => e);
+    assert.ok(error instanceof ConnectError);
+    assert.equal(error.code, Code.Unavailable);
+    assert.match(error.rawMessage, /spool unavailable: cannot open .*spool\.sqlite: /);
+  } finally {
+    await spool.close();
+    await Deno.remove(file);
+  }
+});
