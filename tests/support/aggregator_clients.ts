@@ -61,10 +61,19 @@ export class SingleSession {
 
   notifyResponseByteRead(_stream: ClientHttp2Stream): void {}
 
-  async close(): Promise<void> {
+  /** GOAWAY, then waits for the session to end; destroys it if it has not after `graceMs`. */
+  async close(graceMs = 2000): Promise<void> {
     const session = this.#session;
     if (!session || session.destroyed) return;
-    await new Promise<void>((resolve) => session.close(() => resolve()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, graceMs);
+      session.close(() => resolve());
+    });
+    clearTimeout(timer);
   }
 }
 
