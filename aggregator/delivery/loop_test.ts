@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import type { Point } from "../point.ts";
+import type { DeliveryOutcome, Sink } from "../sinks/sink.ts";
+import { Spool } from "../spool/spool.ts";
+import { Stats } from "../stats.ts";
+import { DeliveryLoop, type LoopOptions } from "./loop.ts";
+
+function point(n: number): Point {
+  return {
+    time: 1_700_000_000 + n,
+    tags: { environment: "e", service: "s", container: `c${n}`, host_name: "h" },
+    metrics: { milli_cpu_usage: n },
+  };
+}
+
+/** A sink that records each batch and answers from a script (then `delivered`). */
+class ScriptedSink implements Sink {
+  batches: number[][] = [];
+  constructor(readonly name: string, private script: DeliveryOutcome[] = []) {}
+  deliver(points: readonly Point[]): Promise<DeliveryOutcome> {
+    this.batches.push(points.map((p) => p.metrics.milli_cpu_usage));
+    return Promise.resolve(this.script.shift() ?? "delivered");
+  }
+}
+
+const OPTIONS: LoopOptions = {
+  batchSize: 3,
+  maxWaitMs: 3_600_000,
+  initialBackoffMs: 20,
+  maxBackoffMs: 40,
+};
+
+async function withLoops(
+  sinks: Sink[],
+  options: Partial<LoopOptions>,
+  body: (spool: Spool, loops: DeliveryLoop[], stats: Stats) => Promise<void>,
+): Promise<void> {
+  const directory = await Deno.makeTempDir({ prefix: "loop-test-" });
+  const stats = new Stats();
+  const spool = new Spool({
+    directory,
+    maxBytes: 1 << 20,
+    sinks: sinks.map((sink) => sink.name),
+    counters: stats,
+  });
+  spool.open();
+  const loops = sinks.map((sink) =>
+    new DeliveryLoop(sink, spool, stats, { ...OPTIONS, ...options })
+  );
+  for (const loop of loops) loop.start();
+  try {
+    await body(spool, loops, stats);
+  } finally {
+    await Promise.all(loops.map((loop) => loop.abort()));
+    await spool.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("a batch closes when full; drain sends the rest at once", async () => {
+  const sink = new ScriptedSink("a");
+  await withLoops([sink], {}, async (spool, [loop]) => {
+    for (let n = 1; n <= 7; n++) await spool.append([point(n)]);
+    await until(() => sink.batches.length === 2, "two full batches");
+    assert.deepEqual(sink.batches, [[1, 2, 3], [4, 5, 6]]);
+    assert.equal(spool.pending("a"), 1);
+    await loop.drain();
+    assert.deepEqual(sink.batches.at(-1), [7]);
+    assert.equal(spool.state().depth, 0);
+  });
+});
+
+Deno.test("a partial batch closes once its oldest point has waited maxWaitMs", async () => {
+  const sink = new ScriptedSink("a");
+  await withLoops([sink], { batchSize: 1000, maxWaitMs: 50 }, async (spool) => {
+    await spool.append([point(1), point(2)]);
+    await until(() => sink.batches.length === 1, "the timed batch");
+    assert.deepEqual(sink.batches, [[1, 2]]);
+  });
+});
+
+Deno.test("a deferring sink retries after a pause without holding back the others", async () => {
+  const failing = new ScriptedSink("failing", ["deferred", "deferred"]);
+  const healthy = new ScriptedSink("healthy");
+  await withLoops([failing, healthy], {}, async (spool, _loops, stats) => {
+    await spool.append([point(1), point(2), point(3)]);
+    await until(() => failing.batches.length === 3, "the third attempt");
+    assert.deepEqual(healthy.batches, [[1, 2, 3]]);
+    assert.deepEqual(failing.batches, [[1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+    await until(() => spool.state().depth === 0, "the spool to empty");
+    assert.deepEqual(stats.snapshot(spool.state()).sinks, {
+      failing: { deferred: 6, delivered: 3 },
+      healthy: { delivered: 3 },
+    });
+  });
+});
+
+Deno.test("a dropped batch is not offered again", async () => {
+  const sink = new ScriptedSink("a", ["dropped"]);
+  await withLoops([sink], {}, async (spool) => {
+    await spool.append([point(1), point(2), point(3), point(4), point(5), point(6)]);
+    await until(() => sink.batches.length === 2, "two batches");
+    assert.deepEqual(sink.batches, [[1, 2, 3], [4, 5, 6]]);
+    assert.equal(spool.state().depth, 0);
+  });
+});
+
+Deno.test("abort cancels the delivery in flight and leaves its points in the spool", async () => {
+  let seen: AbortSignal | undefined;
+  const hanging: Sink = {
+    name: "hanging",
+    deliver: (_points, signal) => {
+      seen = signal;
+      return new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason))
+      );
+    },
+  };
+  await withLoops([hanging], {}, async (spool, [loop]) => {
+    await spool.append([point(1), point(2), point(3)]);
+    await until(() => seen !== undefined, "the delivery to start");
+    await loop.abort();
+    assert.equal(seen!.aborted, true);
+    assert.equal(spool.pending("hanging"), 3);
+    assert.equal(spool.state().depth, 3);
+  });
+});
