@@ -10,6 +10,7 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
+import { type CurlAnswer, curlPublish } from "./support/aggregator_curl.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -18,52 +19,6 @@ const GOOD = toBinary(
   PublishRequestSchema,
   create(PublishRequestSchema, { unixTime: BigInt(NOW) }),
 );
-
-interface Answer {
-  status: number;
-  code?: string;
-  message?: string;
-}
-
-/** A Connect unary call made by curl, so headers and body go out byte for byte. */
-async function curlPublish(
-  aggregator: AggregatorProcess,
-  headers: Record<string, string>,
-  body: Uint8Array,
-  contentType = "application/proto",
-): Promise<Answer> {
-  const file = `${aggregator.directory}/body`;
-  await Deno.writeFile(file, body);
-  // Headers go through a curl config file written byte for byte (one byte per
-  // character), so a test can send bytes that are not UTF-8.
-  const config = `${aggregator.directory}/curl.config`;
-  const lines = Object.entries(headers).map(([name, value]) =>
-    // `name;` is curl's way of sending a header with an empty value.
-    `header = "${value === "" ? `${name};` : `${name}: ${value}`}"\n`
-  );
-  await Deno.writeFile(config, Uint8Array.from(lines.join(""), (c) => c.charCodeAt(0)));
-  const output = await new Deno.Command("curl", {
-    args: [
-      "--silent",
-      "--http2-prior-knowledge",
-      "--config",
-      config,
-      "--header",
-      `content-type: ${contentType}`,
-      "--data-binary",
-      `@${file}`,
-      "--write-out",
-      "\n%{http_code}",
-      `${aggregator.baseUrl}/Aggregator/Publish`,
-    ],
-  }).output();
-  const text = new TextDecoder("latin1").decode(output.stdout);
-  const status = Number(text.slice(text.lastIndexOf("\n") + 1));
-  const json = text.slice(0, text.lastIndexOf("\n"));
-  if (!json.startsWith('{"code"')) return { status };
-  const error = JSON.parse(json);
-  return { status, code: error.code, message: error.message };
-}
 
 function without(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(TAGS).filter(([key]) => key !== name));
@@ -81,10 +36,10 @@ Deno.test("bad requests get precise errors and store nothing", async () => {
   await using aggregator = await AggregatorProcess.start({
     env: { AGGREGATOR_MAX_REQUEST_BYTES: "1024" },
   });
-  const cases: [string, Record<string, string>, Uint8Array, string, Answer][] = [
+  const cases: [string, Record<string, string>, Uint8Array, string, CurlAnswer][] = [
     ...["environment", "service", "container", "host_name"].map((
       tag,
-    ): [string, Record<string, string>, Uint8Array, string, Answer] => [
+    ): [string, Record<string, string>, Uint8Array, string, CurlAnswer] => [
       `missing ${tag}`,
       without(tag),
       GOOD,
@@ -135,7 +90,13 @@ Deno.test("bad requests get precise errors and store nothing", async () => {
     ["wrong content type", TAGS, GOOD, "text/plain", { status: 415 }],
   ];
   for (const [name, headers, body, contentType, expected] of cases) {
-    const answer = await curlPublish(aggregator, headers, body, contentType);
+    const answer = await curlPublish(
+      aggregator.baseUrl,
+      aggregator.directory,
+      headers,
+      body,
+      contentType,
+    );
     if (expected.message === undefined) delete answer.message;
     assert.deepEqual(answer, expected, name);
   }
