@@ -1,21 +1,27 @@
 /**
  * `aggregator/main.ts --healthcheck`, for container HEALTHCHECKs: asks the
  * aggregator's own listener for `GET /healthz` over 127.0.0.1 (when it listens
- * on every interface) and tells whether it answered 200. With TLS the probe
- * presents the aggregator's own certificate, so it must be usable for client
+ * on every interface) and tells whether it answered 200. With TLS it asks the
+ * cleartext Connect listener when one is configured; otherwise it presents
+ * the aggregator's own certificate, which must then allow client
  * authentication (no extendedKeyUsage, or one including clientAuth).
  */
 import { connect, constants } from "node:http2";
 import type { AggregatorConfig } from "../shared/config/aggregator.ts";
+import type { Address } from "../shared/config/env.ts";
 import { HEALTHZ_PATH } from "./server/health.ts";
 import { socketHost } from "./server/listener.ts";
 
 export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): Promise<string> {
-  const host = socketHost(config.listenAddress).replace(/^(0\.0\.0\.0|::)$/, "127.0.0.1");
+  if (config.tls && config.connectListenAddress) {
+    const url = `http://${ownHostPort(config.connectListenAddress)}${HEALTHZ_PATH}`;
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    return `${url}: serving`;
+  }
   const tls = config.tls;
-  const authority = `${tls ? "https" : "http"}://${
-    host.includes(":") ? `[${host}]` : host
-  }:${config.listenAddress.port}`;
+  const authority = `${tls ? "https" : "http"}://${ownHostPort(config.listenAddress)}`;
   const session = connect(
     authority,
     tls
@@ -51,4 +57,10 @@ export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): P
   } finally {
     session.close();
   }
+}
+
+/** The address a local probe reaches a listener at: loopback for a wildcard listener. */
+function ownHostPort(address: Address): string {
+  const host = socketHost(address).replace(/^(0\.0\.0\.0|::)$/, "127.0.0.1");
+  return `${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }

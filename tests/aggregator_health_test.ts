@@ -9,7 +9,6 @@ import { connect } from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { programFlags } from "../shared/permissions/flags.ts";
 import {
   decodeHealthResponse,
   frame,
@@ -20,6 +19,7 @@ import {
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
 
 interface Reply {
   status: number;
@@ -78,21 +78,6 @@ async function grpcHealth(aggregator: AggregatorProcess, service: string): Promi
   }, frame(request));
 }
 
-/** `aggregator/main.ts --healthcheck` under the aggregator's own permission set. */
-async function healthcheck(aggregator: AggregatorProcess): Promise<Deno.CommandOutput> {
-  const entry = new URL("../aggregator/main.ts", import.meta.url).pathname;
-  return await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...programFlags("aggregator", (name) => aggregator.env[name]),
-      entry,
-      "--healthcheck",
-    ],
-    clearEnv: true,
-    env: aggregator.env,
-  }).output();
-}
-
 Deno.test("a healthy aggregator reports serving on every health endpoint", async () => {
   await using aggregator = await AggregatorProcess.start();
   assert.deepEqual(await healthz(aggregator), [200, "serving\n"]);
@@ -101,13 +86,13 @@ Deno.test("a healthy aggregator reports serving on every health endpoint", async
   assert.equal(decodeHealthResponse(unframe(check.body)), ServingStatus.SERVING);
   assert.equal(decodeHealthResponse(unframe((await grpcHealth(aggregator, "Aggregator")).body)), 1);
   assert.equal((await grpcHealth(aggregator, "Other")).grpcStatus, "5");
-  const probe = await healthcheck(aggregator);
+  const probe = await runHealthcheck(aggregator.env);
   assert.equal(probe.code, 0, new TextDecoder().decode(probe.stderr));
   assert.match(new TextDecoder().decode(probe.stdout), /\/healthz: serving/);
   const stopped = await aggregator.kill("SIGTERM");
   assert.equal(stopped.code, 0);
   assert.match(aggregator.stderr, /stopped/);
-  const down = await healthcheck(aggregator);
+  const down = await runHealthcheck(aggregator.env);
   assert.equal(down.code, 1);
   assert.match(new TextDecoder().decode(down.stderr), /^unhealthy: /);
 });
@@ -122,7 +107,7 @@ Deno.test("an unwritable spool makes the aggregator not serving and Publish unav
     assert.deepEqual(await healthz(aggregator), [503, "not serving\n"]);
     const check = await grpcHealth(aggregator, "");
     assert.equal(decodeHealthResponse(unframe(check.body)), ServingStatus.NOT_SERVING);
-    assert.equal((await healthcheck(aggregator)).code, 1);
+    assert.equal((await runHealthcheck(aggregator.env)).code, 1);
     const { client, close } = publishClient(aggregator.baseUrl, "grpc");
     try {
       const error = await client.publish(

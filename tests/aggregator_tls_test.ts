@@ -2,14 +2,16 @@
  * Mutual TLS on the real aggregator (`AGGREGATOR_TLS`): a client holding a
  * certificate from the configured CA publishes over gRPC (HTTP/2) and over
  * Connect on HTTP/1.1; a client without a certificate and one whose
- * certificate comes from another CA are turned away.
+ * certificate comes from another CA are turned away; `--healthcheck` still
+ * reports serving.
  */
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { AggregatorProcess } from "./support/aggregator.ts";
+import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
 import { makePki } from "./support/certs.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -22,6 +24,7 @@ Deno.test("with TLS only clients with a certificate from the configured CA get i
       AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
       AGGREGATOR_TLS_KEY: pki.serverKey,
       AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+      AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
     },
   });
   const baseUrl = `https://127.0.0.1:${aggregator.port}`;
@@ -80,6 +83,11 @@ Deno.test("with TLS only clients with a certificate from the configured CA get i
     ],
   }).output();
   assert.equal(new TextDecoder().decode(curl.stdout), "{}");
+
+  // The server certificate is for server authentication only, so the probe
+  // asks the cleartext Connect listener.
+  const probe = await runHealthcheck(aggregator.env);
+  assert.equal(probe.code, 0, new TextDecoder().decode(probe.stderr));
 
   await aggregator.waitFor(() => aggregator.lines.length >= 2, 10_000, "two points");
   const containers = aggregator.points().map((point) =>
