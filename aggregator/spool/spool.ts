@@ -10,6 +10,7 @@
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
  */
+import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -74,7 +75,9 @@ const SCHEMA = `
   );
   CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
 `;
-const ROW_BYTES = `length(tags) + length(metrics) + ${ROW_OVERHEAD_BYTES}`;
+/** A row's size for the cap, in SQL: its JSON as UTF-8 bytes plus the overhead. */
+const ROW_BYTES =
+  `length(CAST(tags AS BLOB)) + length(CAST(metrics AS BLOB)) + ${ROW_OVERHEAD_BYTES}`;
 
 export class Spool {
   #options: SpoolOptions;
@@ -288,7 +291,8 @@ export class Spool {
       metrics: JSON.stringify(point.metrics),
     }));
     const incoming = rows.reduce(
-      (sum, row) => sum + row.tags.length + row.metrics.length + ROW_OVERHEAD_BYTES,
+      (sum, row) =>
+        sum + Buffer.byteLength(row.tags) + Buffer.byteLength(row.metrics) + ROW_OVERHEAD_BYTES,
       0,
     );
     if (incoming > this.#options.maxBytes) {

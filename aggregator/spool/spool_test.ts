@@ -7,7 +7,8 @@ import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from 
 function point(n: number): Point {
   return {
     time: 1_700_000_000 + n,
-    tags: { environment: "e", service: "s", container: `c${n}`, host_name: "h" },
+    // A character outside the BMP: 4 bytes of UTF-8, 2 UTF-16 units, 1 SQLite character.
+    tags: { environment: "e", service: "s🚀", container: `c${n}`, host_name: "h" },
     metrics: { running: 1, milli_cpu_usage: n },
   };
 }
@@ -15,7 +16,8 @@ function point(n: number): Point {
 /** Bytes one `point(n)` takes in the spool, for cap arithmetic. */
 function size(n: number): number {
   const p = point(n);
-  return JSON.stringify(p.tags).length + JSON.stringify(p.metrics).length + ROW_OVERHEAD_BYTES;
+  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+  return bytes(p.tags) + bytes(p.metrics) + ROW_OVERHEAD_BYTES;
 }
 
 async function withSpool(
