@@ -71,6 +71,11 @@ export class AggregatorProcess {
     return aggregator;
   }
 
+  /** The process id of the running process (undefined between a stop and a restart). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }

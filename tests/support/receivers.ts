@@ -2,7 +2,8 @@
  * Real metric receivers for integration tests, from their Debian packages,
  * started on 127.0.0.1 with free ports and temporary data directories:
  * VictoriaMetrics (accepts Datadog v1 series) and InfluxDB 1.x (line
- * protocol, with authentication on). `receiversMissing()` installs the
+ * protocol, with authentication on; VictoriaMetrics also restartable on the
+ * same port and data for outage tests). `receiversMissing()` installs the
  * packages when they are absent and the tests run as root, and otherwise
  * says why the tests must be skipped.
  */
@@ -58,7 +59,7 @@ async function run(command: string, ...args: string[]): Promise<boolean> {
   return output.success;
 }
 
-function findBinary(name: string): string | undefined {
+export function findBinary(name: string): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/usr/sbin").split(":")) {
     try {
       if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
@@ -76,8 +77,18 @@ function freePort(): number {
   return port;
 }
 
-/** Starts `binary`, waits until `ready` answers 2xx, and stops it (and removes `dir`) on `stop`. */
-async function start(binary: string, args: string[], dir: string, url: URL, ready: string) {
+/**
+ * Starts `binary`, waits until `ready` answers 2xx, and stops it on `stop`
+ * (removing `dir` unless `keep` is set).
+ */
+async function start(
+  binary: string,
+  args: string[],
+  dir: string,
+  url: URL,
+  ready: string,
+  keep = false,
+) {
   const child = new Deno.Command(findBinary(binary)!, {
     args,
     cwd: dir,
@@ -93,7 +104,7 @@ async function start(binary: string, args: string[], dir: string, url: URL, read
     if (!exited) child.kill("SIGTERM");
     await child.status;
     await output;
-    await Deno.remove(dir, { recursive: true });
+    if (!keep) await Deno.remove(dir, { recursive: true });
   };
   for (let tries = 0;; tries++) {
     try {
@@ -115,7 +126,38 @@ async function start(binary: string, args: string[], dir: string, url: URL, read
 export async function startVictoriaMetrics(): Promise<Receiver> {
   const dir = await Deno.makeTempDir({ prefix: "mini-collector-vm-" });
   const url = new URL(`http://127.0.0.1:${freePort()}/`);
-  const stop = await start(
+  return { url, stop: await runVictoriaMetrics(dir, url, false) };
+}
+
+/** A VictoriaMetrics that can be stopped and started again on the same port and data. */
+export interface RestartableReceiver extends Receiver {
+  /** Stops the process, keeping its data. */
+  pause(): Promise<void>;
+  /** Starts it again after `pause`. */
+  resume(): Promise<void>;
+}
+
+export async function startRestartableVictoriaMetrics(): Promise<RestartableReceiver> {
+  const dir = await Deno.makeTempDir({ prefix: "mini-collector-vm-" });
+  const url = new URL(`http://127.0.0.1:${freePort()}/`);
+  let stopProcess: (() => Promise<void>) | undefined = await runVictoriaMetrics(dir, url, true);
+  const pause = async () => {
+    await stopProcess?.();
+    stopProcess = undefined;
+  };
+  return {
+    url,
+    pause,
+    resume: async () => void (stopProcess ??= await runVictoriaMetrics(dir, url, true)),
+    stop: async () => {
+      await pause();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+function runVictoriaMetrics(dir: string, url: URL, keep: boolean) {
+  return start(
     "victoria-metrics",
     [
       `-httpListenAddr=${url.host}`,
@@ -126,8 +168,8 @@ export async function startVictoriaMetrics(): Promise<Receiver> {
     dir,
     url,
     "/health",
+    keep,
   );
-  return { url, stop };
 }
 
 /** InfluxDB 1.x with authentication on and an admin user; nothing but HTTP listens. */

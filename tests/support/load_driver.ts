@@ -1,0 +1,87 @@
+/**
+ * Many collectors in one process, for load tests: `count` independent
+ * copies of the collector's own pipeline (sampler → bounded queue → publisher
+ * on its own HTTP/2 connection), each with its own container id for tags,
+ * all reading the cgroup the `MINI_COLLECTOR_*` configuration names. Run it
+ * under the collector's permission set:
+ *
+ *   deno run <programFlags("collector", env)> tests/support/load_driver.ts <count>
+ *
+ * Starts are spread over one poll interval. On SIGTERM or SIGINT every loop
+ * stops, drains its queue, and the driver prints one JSON line: per container
+ * the sample times produced, and the delivered / refused / dropped / unsent
+ * counts.
+ */
+import { collectorConfig } from "../../shared/config/collector.ts";
+import { CgroupSampler } from "../../shared/cgroup/sampler.ts";
+import { setupLogging } from "../../shared/log.ts";
+import { PUBLISH_BACKOFF } from "../../collector/backoff.ts";
+import { pollEvery } from "../../collector/loop.ts";
+import { PointSampler } from "../../collector/point.ts";
+import { Publisher } from "../../collector/publisher.ts";
+import { PointQueue } from "../../collector/queue.ts";
+import { sleep } from "../../collector/sleep.ts";
+import { tagHeaders } from "../../collector/tags.ts";
+import { connectAggregator } from "../../collector/transport.ts";
+
+const DRAIN_MS = 10_000;
+
+export interface LoadReport {
+  produced: number[];
+  delivered: number;
+  refused: number;
+  dropped: number;
+  unsent: number;
+}
+
+const config = collectorConfig((name) => Deno.env.get(name));
+setupLogging({ debug: false, json: true });
+const count = Number(Deno.args[0]);
+const stop = new AbortController();
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => stop.abort());
+}
+
+/** The i-th collector's container id: the configured one with its first 4 hex digits replaced. */
+function containerId(index: number): string {
+  return index.toString(16).padStart(4, "0") + config.containerId.slice(4);
+}
+
+async function collector(index: number): Promise<[string, LoadReport]> {
+  const id = containerId(index);
+  const produced: number[] = [];
+  await sleep((index * config.pollIntervalMs) / count, stop.signal);
+  const connection = connectAggregator(config);
+  const queue = new PointQueue(config.queueSize);
+  const publisher = new Publisher(connection.client, queue, {
+    timeoutMs: config.publishTimeoutMs,
+    headers: tagHeaders({ ...config, containerId: id, hostName: id.slice(0, 12) }),
+    backoff: PUBLISH_BACKOFF,
+  });
+  const points = new PointSampler(
+    new CgroupSampler({
+      root: config.cgroupRoot,
+      containerId: config.containerId,
+      relativePath: config.cgroupRelativePath,
+    }),
+    config.mountPath,
+  );
+  await pollEvery(config.pollIntervalMs, async (time) => {
+    const point = await points.sample(time);
+    produced.push(Number(point.unixTime));
+    queue.push(point);
+  }, stop.signal);
+  const unsent = await publisher.drain(DRAIN_MS);
+  connection.close();
+  return [id, {
+    produced,
+    delivered: publisher.delivered,
+    refused: publisher.refused,
+    dropped: queue.dropped,
+    unsent: unsent.length,
+  }];
+}
+
+const reports = await Promise.all(Array.from({ length: count }, (_, index) => collector(index)));
+console.log(JSON.stringify(Object.fromEntries(reports)));
+Deno.exit(0);
