@@ -9,7 +9,7 @@ import { copyFixture } from "./support/cgroup_fixture_copy.ts";
 import { readCapture } from "./support/cgroup_fixtures.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
 
-const PROBE = new URL("./support/collector_permission_probe.ts", import.meta.url).pathname;
+const PROBE = new URL("./support/permission_probe.ts", import.meta.url).pathname;
 const FIXTURE = "v1-cgroupfs";
 const { containerId } = await readCapture(FIXTURE);
 
@@ -28,7 +28,7 @@ function listener(): { port: number; close(): void } {
   return { port: (listening.addr as Deno.NetAddr).port, close: () => listening.close() };
 }
 
-Deno.test("under the collector's flags: cgroup root and aggregator yes; /etc/passwd, another port, writes, other env no", async () => {
+Deno.test("under the collector's flags: cgroup root and aggregator yes; /etc/passwd, another port or host, writes, listening, spawning, other env no", async () => {
   const root = await copyFixture(FIXTURE, "t0");
   const aggregator = listener();
   const other = listener();
@@ -47,7 +47,11 @@ Deno.test("under the collector's flags: cgroup root and aggregator yes; /etc/pas
       connectAllowed: "ok",
       readForbidden: "NotCapable",
       connectForbidden: "NotCapable",
-      writeCgroupRoot: "NotCapable",
+      connectOtherHost: "NotCapable",
+      writeAllowedDir: "NotCapable",
+      writeOutside: "NotCapable",
+      listen: "NotCapable",
+      spawn: "NotCapable",
       envOutsidePrefix: "NotCapable",
     });
   } finally {
