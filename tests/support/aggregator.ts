@@ -1,6 +1,7 @@
 /**
  * Runs the real aggregator for cross-process tests: `deno run` with exactly
- * the flags `programFlags("aggregator", env)` grants, a cleared environment,
+ * the flags `programFlags("aggregator", env)` grants, a cleared environment
+ * (plus what Deno needs to find its cache),
  * the stdout sink on, a fresh spool directory and a free port. It collects the
  * stdout lines (the point stream) across restarts, waits for readiness (the
  * "listening on" log line), stops with a signal or kill -9, restarts on the
@@ -8,6 +9,7 @@
  * its own, as a container runtime would (DESIGN.md §7).
  */
 import { programFlags } from "../../shared/permissions/flags.ts";
+import { runtimeEnv } from "./collector_process.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -145,7 +147,7 @@ export class AggregatorProcess {
       args: ["run", ...flags, ENTRY],
       cwd: ROOT,
       clearEnv: true,
-      env: this.env,
+      env: { ...runtimeEnv(), ...this.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

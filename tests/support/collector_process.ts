@@ -11,8 +11,8 @@ import { ENV_ALLOWED, programFlags } from "../../shared/permissions/flags.ts";
 export const COLLECTOR_ENTRY = new URL("../../collector/main.ts", import.meta.url).pathname;
 export const REPOSITORY = new URL("../../", import.meta.url).pathname;
 
-/** The process environment Deno itself needs to find its cache; the collector cannot read it. */
-function runtimeEnv(): Record<string, string> {
+/** The process environment Deno itself needs to find its cache; the programs cannot read it. */
+export function runtimeEnv(): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const name of ["PATH", "HOME", "DENO_DIR"]) {
     const value = Deno.env.get(name);

@@ -2,7 +2,8 @@
  * The end-to-end suite's summary: each scenario prints its figures and
  * appends them as one JSON line to a file named after this test process (so
  * concurrent runs do not mix), and tests/e2e_zz_summary_test.ts, the last
- * file of the run, prints them as one table and removes the file.
+ * e2e file of the run, prints them as one table and removes the file (an e2e
+ * file run on its own leaves its few lines behind in the temp dir).
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
