@@ -1,0 +1,50 @@
+/**
+ * CPU time and memory of another process, from /proc/<pid>/stat (utime +
+ * stime, in clock ticks) and /proc/<pid>/status (VmRSS, VmHWM). Deno grants
+ * reads under /proc only with --allow-all (DESIGN §7), so the files are read
+ * by a `cat` subprocess.
+ */
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+export interface ProcessUsage {
+  /** User + system CPU time so far, milliseconds. */
+  cpuMs: number;
+  /** Resident set size now, MiB. */
+  rssMib: number;
+  /** Peak resident set size so far, MiB. */
+  peakRssMib: number;
+}
+
+export async function processUsage(pid: number): Promise<ProcessUsage> {
+  const [stat, status] = await catFiles(`/proc/${pid}/stat`, `/proc/${pid}/status`);
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return {
+    cpuMs: ticks * 1000 / TICKS_PER_SECOND,
+    rssMib: statusKib(status, "VmRSS") / 1024,
+    peakRssMib: statusKib(status, "VmHWM") / 1024,
+  };
+}
+
+function statusKib(status: string, key: string): number {
+  const match = status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"));
+  if (!match) throw new Error(`no ${key} in /proc status`);
+  return Number(match[1]);
+}
+
+/** The text of each file, read by one `cat` (files are separated by a NUL we print between them). */
+async function catFiles(...paths: string[]): Promise<string[]> {
+  const script = paths.map((_, index) => `cat "$${index + 1}"`).join("; printf '\\0'; ");
+  const output = await new Deno.Command("sh", {
+    args: ["-c", script, "sh", ...paths],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(`reading ${paths.join(", ")}: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout).split("\0");
+}
