@@ -18,10 +18,15 @@ export const ENV_ALLOWED: Record<Program, string> = {
   aggregator: "AGGREGATOR_*,MINI_COLLECTOR_DEBUG",
 };
 
-/** Young-generation and heap caps: both programs hold little live data. */
+/**
+ * Young-generation and heap caps: both programs hold little live data. The
+ * aggregator's young generation is sized for load: every call allocates
+ * short-lived request objects, and a 2 MiB semi-space spent a fifth of its
+ * CPU in scavenges (tests/bench, BENCHMARKS.md).
+ */
 export const V8_FLAGS: Record<Program, string> = {
   collector: "--max-semi-space-size=1,--max-old-space-size=96",
-  aggregator: "--max-semi-space-size=2,--max-old-space-size=256",
+  aggregator: "--max-semi-space-size=16,--max-old-space-size=256",
 };
 
 export function collectorPermissions(config: CollectorConfig): string[] {
