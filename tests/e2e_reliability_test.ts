@@ -45,16 +45,20 @@ function pointsSeen(aggregator: AggregatorProcess): number {
 }
 
 /**
- * kill -9 in the quiet part of a poll interval: right after a point reached
- * stdout, so no publish call is in flight and no point is both stored and
- * unacknowledged. A graceful stop (SIGTERM: GOAWAY to the collector) is not
- * used here: Deno's node:http2 client can crash on it (see the README).
+ * Stops the aggregator in the quiet part of a poll interval: right after a
+ * point reached stdout, so with kill -9 no publish call is in flight and no
+ * point is both stored and unacknowledged. SIGTERM is the graceful stop: the
+ * aggregator sends HTTP/2 GOAWAY, finishes its calls and exits 0.
  */
-async function killBetweenPolls(aggregator: AggregatorProcess): Promise<void> {
+async function stopBetweenPolls(
+  aggregator: AggregatorProcess,
+  signal: "SIGKILL" | "SIGTERM",
+): Promise<void> {
   const seen = pointsSeen(aggregator);
   await aggregator.waitFor(() => pointsSeen(aggregator) > seen, 30_000, "a fresh point");
-  const killed = await aggregator.kill("SIGKILL");
-  assert.equal(killed.signal, "SIGKILL");
+  const stopped = await aggregator.kill(signal);
+  if (signal === "SIGKILL") assert.equal(stopped.signal, "SIGKILL");
+  else assert.equal(stopped.code, 0);
 }
 
 function crashes(aggregator: AggregatorProcess): string {
@@ -87,23 +91,29 @@ async function withCollector(
   return collector;
 }
 
-async function aggregatorKilled(): Promise<SummaryRow> {
-  await using aggregator = await AggregatorProcess.start({ supervise: true });
-  const collector = await withCollector(collectorEnv(aggregator.port), async () => {
-    await aggregator.waitFor(() => pointsSeen(aggregator) >= 3, 30_000, "3 points");
-    await killBetweenPolls(aggregator);
-    await delay(2_000);
-    await aggregator.restart();
-    const before = pointsSeen(aggregator);
-    await aggregator.waitFor(() => pointsSeen(aggregator) >= before + 3, 30_000, "3 more points");
-  });
-  const counts = await account(
-    producedTimes(collectorLedger(collector.stderr)),
-    () => storedOnStdout(aggregator),
-    30_000,
-  );
-  assert.deepEqual(counts.missing, []);
-  return row("aggregator kill -9 + restart", counts, 0, crashes(aggregator));
+/** The aggregator stopped (kill -9, or gracefully) and restarted while a collector publishes. */
+function aggregatorRestarted(signal: "SIGKILL" | "SIGTERM"): () => Promise<SummaryRow> {
+  const scenario = signal === "SIGKILL"
+    ? "aggregator kill -9 + restart"
+    : "aggregator SIGTERM + restart";
+  return async function aggregatorRestart() {
+    await using aggregator = await AggregatorProcess.start({ supervise: true });
+    const collector = await withCollector(collectorEnv(aggregator.port), async () => {
+      await aggregator.waitFor(() => pointsSeen(aggregator) >= 3, 30_000, "3 points");
+      await stopBetweenPolls(aggregator, signal);
+      await delay(2_000);
+      await aggregator.restart();
+      const before = pointsSeen(aggregator);
+      await aggregator.waitFor(() => pointsSeen(aggregator) >= before + 3, 30_000, "3 more points");
+    });
+    const counts = await account(
+      producedTimes(collectorLedger(collector.stderr)),
+      () => storedOnStdout(aggregator),
+      30_000,
+    );
+    assert.deepEqual(counts.missing, []);
+    return row(scenario, counts, 0, crashes(aggregator));
+  };
 }
 
 async function collectorRestarted(): Promise<SummaryRow> {
@@ -185,7 +195,7 @@ async function collectorCutOff(): Promise<SummaryRow> {
     collectorEnv(aggregator.port, { MINI_COLLECTOR_QUEUE_SIZE: String(queueSize) }),
     async (collector) => {
       await aggregator.waitFor(() => pointsSeen(aggregator) >= 2, 30_000, "2 points");
-      await killBetweenPolls(aggregator);
+      await stopBetweenPolls(aggregator, "SIGKILL");
       const cut = Date.now();
       // The queue covers queueSize × 1 s; stay away until it has dropped 3 points.
       await waitUntil(
@@ -362,7 +372,8 @@ Deno.test("faults and load: every produced point is stored, or lost exactly as l
   const failures = (await Promise.all([
     lane(load),
     lane(destinationDown),
-    lane(aggregatorKilled, collectorRestarted, destinationErrors, collectorCutOff),
+    lane(aggregatorRestarted("SIGKILL"), collectorRestarted, destinationErrors, collectorCutOff),
+    lane(aggregatorRestarted("SIGTERM")),
   ])).flat();
   if (failures.length > 0) throw failures[0];
 });
