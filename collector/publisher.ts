@@ -9,11 +9,14 @@
 import { ConnectError } from "@connectrpc/connect";
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import { log } from "../shared/log.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { backoffDelay, type BackoffOptions } from "../shared/backoff.ts";
 import type { PointQueue } from "./queue.ts";
 import { isRetryable } from "./retry.ts";
 import { sleep } from "./sleep.ts";
 import type { AggregatorClient } from "./transport.ts";
+
+/** Retries of a publish call: 0.2 s doubling, capped at 5 s, full jitter. */
+export const PUBLISH_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 5_000 };
 
 export interface PublisherOptions {
   timeoutMs: number;

@@ -7,6 +7,7 @@
  * left without waiting for batches to fill; `abort` cancels the delivery in
  * flight, whose points then stay in the spool.
  */
+import { backoffDelay } from "../../shared/backoff.ts";
 import { log } from "../../shared/log.ts";
 import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/sink.ts";
 import type { Spool } from "../spool/spool.ts";
@@ -14,7 +15,7 @@ import type { Spool } from "../spool/spool.ts";
 export interface LoopOptions {
   batchSize: number;
   maxWaitMs: number;
-  /** First pause after a deferred batch; it doubles up to `maxBackoffMs`. */
+  /** Ceiling of the (full-jitter) pause after a first deferred batch; it doubles up to `maxBackoffMs`. */
   initialBackoffMs: number;
   maxBackoffMs: number;
   now?: () => number;
@@ -32,7 +33,8 @@ export class DeliveryLoop {
   #draining = false;
   #aborter = new AbortController();
   #wake?: () => void;
-  #backoffMs = 0;
+  /** Deferred batches in a row, for the pause before the next round. */
+  #deferrals = 0;
   /** What the loop is waiting for, so new points wake it only when they matter. */
   #waitingFor?: "points" | "batch" | "backoff";
   #done?: Promise<void>;
@@ -89,9 +91,13 @@ export class DeliveryLoop {
       const outcome = await this.#deliverBatch();
       if (outcome === "deferred") {
         if (this.#draining) return;
-        await this.#sleep(this.#nextBackoff(), "backoff");
+        const pauseMs = backoffDelay(++this.#deferrals, {
+          baseMs: this.#options.initialBackoffMs,
+          capMs: this.#options.maxBackoffMs,
+        });
+        await this.#sleep(pauseMs, "backoff");
       } else {
-        this.#backoffMs = 0;
+        this.#deferrals = 0;
       }
     }
   }
@@ -127,12 +133,6 @@ export class DeliveryLoop {
       }
     }
     return outcome;
-  }
-
-  #nextBackoff(): number {
-    const { initialBackoffMs, maxBackoffMs } = this.#options;
-    this.#backoffMs = Math.min(maxBackoffMs, this.#backoffMs * 2 || initialBackoffMs);
-    return this.#backoffMs / 2 + Math.random() * this.#backoffMs / 2;
   }
 
   /** Waits `ms` or until woken by new points, drain or abort. */

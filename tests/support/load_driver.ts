@@ -15,7 +15,7 @@
 import { collectorConfig } from "../../shared/config/collector.ts";
 import { CgroupSampler } from "../../shared/cgroup/sampler.ts";
 import { setupLogging } from "../../shared/log.ts";
-import { PUBLISH_BACKOFF } from "../../collector/backoff.ts";
+import { PUBLISH_BACKOFF } from "../../collector/publisher.ts";
 import { pollEvery } from "../../collector/loop.ts";
 import { PointSampler } from "../../collector/point.ts";
 import { Publisher } from "../../collector/publisher.ts";

@@ -14,6 +14,7 @@
 import type { Point } from "../../point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/loss.ts";
+import { backoffDelay } from "../../../shared/backoff.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
 import { retryAfterMs } from "./retry_after.ts";
@@ -193,13 +194,9 @@ export class HttpDelivery {
     }
   }
 
-  /** Full jitter: uniformly random in [0, min(cap, base × 2^(retry−1))). */
   #backoff(retry: number): number {
-    const ceiling = Math.min(
-      this.#policy.backoffCapMs,
-      this.#policy.backoffBaseMs * 2 ** (retry - 1),
-    );
-    return Math.floor((this.#policy.random ?? Math.random)() * ceiling);
+    const { backoffBaseMs: baseMs, backoffCapMs: capMs, random } = this.#policy;
+    return backoffDelay(retry, { baseMs, capMs, random });
   }
 
   async #attempt(payload: Payload, signal: AbortSignal): Promise<Answer> {

@@ -1,7 +1,8 @@
 /**
  * Capped exponential backoff with full jitter: before retry n (from 1) wait a
- * uniformly random time in [0, min(cap, base × 2^(n−1))), so collectors that
- * lost the aggregator together do not come back in lockstep.
+ * uniformly random time in [0, min(cap, base × 2^(n−1))), so clients that
+ * failed together do not come back in lockstep. Used by the collector's
+ * publisher, the aggregator's HTTP sinks and its delivery loops.
  */
 
 export interface BackoffOptions {
@@ -10,8 +11,6 @@ export interface BackoffOptions {
   /** A number in [0, 1); Math.random by default. */
   random?: () => number;
 }
-
-export const PUBLISH_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 5_000 };
 
 /** The longest wait before retry `attempt`, before jitter. */
 export function backoffCeiling(attempt: number, options: BackoffOptions): number {
