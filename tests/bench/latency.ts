@@ -1,13 +1,21 @@
 /**
- * End-to-end latency probe: matches the points a collector reports as
+ * Section 4: end-to-end latency. One collector (debug logs on) samples the
+ * workload cgroup every second and publishes to a real aggregator that
+ * delivers to a local VictoriaMetrics (Datadog v1 endpoint) with
+ * AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY=1s. The probe matches the points a collector reports as
  * published (its debug log line "published the point of <unix_time>", whose
  * log timestamp is when the aggregator acknowledged the point, i.e. after it
  * was durably spooled) with the moment each point first appears in
  * VictoriaMetrics' export API, polled every POLL_MS after a forced flush.
  */
+import { CollectorProcess } from "../support/collector_process.ts";
+import { receiversMissing, startVictoriaMetrics } from "../support/receivers.ts";
+import { collectorScene, sleep } from "./collector_scene.ts";
 import { percentile, round } from "./stats.ts";
 
 const POLL_MS = 100;
+const SERVICE = "bench-latency";
+const METRIC = "enclave.running";
 /** LogTape's text line: `2026-11-25 12:34:56.789 +00:00 [DBG] …: published the point of 1764074096`. */
 const PUBLISHED =
   /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) ([+-]\d\d:\d\d) \[DBG\].*published the point of (\d+)$/gm;
@@ -23,7 +31,37 @@ export interface LatencyResult {
   missing: number;
 }
 
-export class LatencyProbe {
+export async function measureLatency(seconds: number): Promise<LatencyResult> {
+  const missing = await receiversMissing();
+  if (missing !== undefined) throw new Error(`VictoriaMetrics is needed: ${missing}`);
+  const victoria = await startVictoriaMetrics();
+  try {
+    await using scene = await collectorScene({
+      AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY: "1s",
+      AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
+        api_key: "bench",
+        series_url: new URL("/datadog/api/v1/series", victoria.url).href,
+        timeout: "5s",
+      }),
+    });
+    const probe = new LatencyProbe(victoria.url, METRIC, SERVICE);
+    const collector = new CollectorProcess(scene.collectorEnv(SERVICE, true));
+    try {
+      await sleep(seconds * 1000);
+      await collector.stop("SIGTERM");
+      // The last points reach VictoriaMetrics within a publish period or two.
+      await sleep(3000);
+      return await probe.finish(collector.stderr);
+    } finally {
+      await probe.stop();
+      await collector.stop("SIGKILL");
+    }
+  } finally {
+    await victoria.stop();
+  }
+}
+
+class LatencyProbe {
   #stored = new Map<number, number>();
   #stop = new AbortController();
   #polling: Promise<void>;
@@ -69,7 +107,13 @@ export class LatencyProbe {
       if (stored === undefined) missing++;
       else latencies.push(stored - published);
     }
-    if (latencies.length === 0) throw new Error("no published point reached VictoriaMetrics");
+    if (latencies.length === 0) {
+      throw new Error(
+        `no published point reached VictoriaMetrics: stored ${[...this.#stored.keys()]} log ${
+          collectorLog.slice(0, 3000)
+        }`,
+      );
+    }
     return {
       measured: "from the collector's acknowledgement of a point (its debug log timestamp: the " +
         "aggregator has durably spooled it) to the first export from VictoriaMetrics that holds " +

@@ -2,16 +2,17 @@
  * `deno task bench`: measures the collector's overhead, the aggregator's
  * ingest, the delivery encodings and the end-to-end latency on this machine,
  * prints one JSON document and writes it to .bench/results.json. Arguments
- * name the sections to run (collector, sample, ingest, encoding; latency
- * comes with collector); none runs all. BENCHMARKS.md explains the figures.
+ * name the sections to run (collector, sample, latency, ingest, encoding);
+ * none runs all. BENCHMARKS.md explains the figures.
  */
 import { measureCollectors } from "./collector_overhead.ts";
 import { measureEncoding } from "./encoding.ts";
 import { measureIngest } from "./ingest.ts";
+import { measureLatency } from "./latency.ts";
 import { measureSample } from "./micro.ts";
 
 const OUTPUT = new URL("../../.bench/results.json", import.meta.url).pathname;
-const SECTIONS = ["collector", "sample", "ingest", "encoding"] as const;
+const SECTIONS = ["collector", "sample", "latency", "ingest", "encoding"] as const;
 
 const chosen = Deno.args.length ? Deno.args : SECTIONS;
 const unknown = chosen.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -35,10 +36,12 @@ if (wanted("sample")) {
   results.collectorSample = await measureSample(3);
 }
 if (wanted("collector")) {
-  progress("collector overhead and end-to-end latency (60 s)");
-  const { collector, latency } = await measureCollectors({ seconds: 60, runs: 3 });
-  results.collector = collector;
-  results.latency = latency;
+  progress("collector overhead (60 s)");
+  results.collector = await measureCollectors({ seconds: 60, runs: 3 });
+}
+if (wanted("latency")) {
+  progress("end-to-end latency (40 s)");
+  results.latency = await measureLatency(40);
 }
 if (wanted("ingest")) {
   progress("aggregator ingest (h2load)");
