@@ -17,7 +17,7 @@ import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export const CONCURRENCY = [1, 16, 64] as const;
-const MAX_CRASHES = 12;
+const MAX_CRASHES = 30;
 const TAGS = {
   environment: "bench",
   service: "ingest",

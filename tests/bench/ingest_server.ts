@@ -100,11 +100,11 @@ export class IngestServer implements AsyncDisposable {
     return this.#points;
   }
 
-  /** Waits until stdout holds `count` points; false when it does not within `timeoutMs`. */
+  /** Waits until stdout holds `count` points; false when it does not within `timeoutMs` or the process died. */
   async waitForPoints(count: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (await this.points() < count) {
-      if (Date.now() > deadline) return false;
+      if (Date.now() > deadline || !this.alive) return false;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return true;
