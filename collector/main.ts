@@ -6,16 +6,11 @@
  */
 import { collectorConfig } from "../shared/config/collector.ts";
 import { ConfigError } from "../shared/config/env.ts";
-import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { pollEvery } from "./loop.ts";
-import { PointSampler } from "./point.ts";
-import { PUBLISH_BACKOFF, Publisher } from "./publisher.ts";
-import { PointQueue } from "./queue.ts";
+import { createPipeline } from "./pipeline.ts";
 import { cgroupRootProblem } from "./startup.ts";
-import { tagHeaders } from "./tags.ts";
-import { connectAggregator } from "./transport.ts";
 
 const SHUTDOWN_FLUSH_MS = 5_000;
 
@@ -39,8 +34,7 @@ if (problem) {
   Deno.exit(2);
 }
 
-const connection = connectAggregator(config);
-const headers = tagHeaders(config);
+const { connection, headers, points, queue, publisher } = createPipeline(config);
 logger.info(
   "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
     "queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
@@ -57,21 +51,6 @@ logger.info(
     mountPath: config.mountPath ?? "none",
     tags: Object.entries(headers).map(([key, value]) => `${key}=${value}`).join(" "),
   },
-);
-
-const queue = new PointQueue(config.queueSize);
-const publisher = new Publisher(connection.client, queue, {
-  timeoutMs: config.publishTimeoutMs,
-  headers,
-  backoff: PUBLISH_BACKOFF,
-});
-const points = new PointSampler(
-  new CgroupSampler({
-    root: config.cgroupRoot,
-    containerId: config.containerId,
-    relativePath: config.cgroupRelativePath,
-  }),
-  config.mountPath,
 );
 
 const stop = new AbortController();

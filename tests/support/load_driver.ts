@@ -13,16 +13,11 @@
  * counts.
  */
 import { collectorConfig } from "../../shared/config/collector.ts";
-import { CgroupSampler } from "../../shared/cgroup/sampler.ts";
 import { setupLogging } from "../../shared/log.ts";
-import { PUBLISH_BACKOFF } from "../../collector/publisher.ts";
 import { pollEvery } from "../../collector/loop.ts";
-import { PointSampler } from "../../collector/point.ts";
-import { Publisher } from "../../collector/publisher.ts";
-import { PointQueue } from "../../collector/queue.ts";
+import { createPipeline } from "../../collector/pipeline.ts";
 import { sleep } from "../../collector/sleep.ts";
 import { tagHeaders } from "../../collector/tags.ts";
-import { connectAggregator } from "../../collector/transport.ts";
 
 const DRAIN_MS = 10_000;
 
@@ -51,20 +46,9 @@ async function collector(index: number): Promise<[string, LoadReport]> {
   const id = containerId(index);
   const produced: number[] = [];
   await sleep((index * config.pollIntervalMs) / count, stop.signal);
-  const connection = connectAggregator(config);
-  const queue = new PointQueue(config.queueSize);
-  const publisher = new Publisher(connection.client, queue, {
-    timeoutMs: config.publishTimeoutMs,
-    headers: tagHeaders({ ...config, containerId: id, hostName: id.slice(0, 12) }),
-    backoff: PUBLISH_BACKOFF,
-  });
-  const points = new PointSampler(
-    new CgroupSampler({
-      root: config.cgroupRoot,
-      containerId: config.containerId,
-      relativePath: config.cgroupRelativePath,
-    }),
-    config.mountPath,
+  const { connection, points, queue, publisher } = createPipeline(
+    config,
+    tagHeaders({ ...config, containerId: id, hostName: id.slice(0, 12) }),
   );
   await pollEvery(config.pollIntervalMs, async (time) => {
     const point = await points.sample(time);
