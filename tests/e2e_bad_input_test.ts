@@ -15,6 +15,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { curlPublish } from "./support/aggregator_curl.ts";
 import { recordScenario } from "./support/e2e_summary.ts";
 
 const PATH = "/Aggregator/Publish";
@@ -114,38 +115,6 @@ function h2Request(
   });
 }
 
-/** A Connect call by curl, headers written byte for byte (so they may hold non-UTF-8 bytes). */
-async function curlRequest(
-  aggregator: AggregatorProcess,
-  headerBytes: string,
-  contentType: string,
-  body: Uint8Array,
-): Promise<Answer> {
-  const config = `${aggregator.directory}/corpus.curl`;
-  const file = `${aggregator.directory}/corpus.body`;
-  await Deno.writeFile(config, Uint8Array.from(headerBytes, (c) => c.charCodeAt(0)));
-  await Deno.writeFile(file, body);
-  const output = await new Deno.Command("curl", {
-    args: [
-      "--silent",
-      "--http2-prior-knowledge",
-      "--config",
-      config,
-      "--header",
-      `content-type: ${contentType}`,
-      "--data-binary",
-      `@${file}`,
-      "--output",
-      "/dev/null",
-      "--write-out",
-      "%{http_code}",
-      `${aggregator.baseUrl}${PATH}`,
-    ],
-  }).output();
-  const status = Number(new TextDecoder().decode(output.stdout));
-  return status === 0 ? { failure: `curl exit ${output.code}` } : { status };
-}
-
 /** Bytes on a bare TCP connection; the answer is whatever comes back before the server closes. */
 async function tcpRequest(port: number, bytes: Uint8Array): Promise<Answer> {
   const connection = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -159,10 +128,6 @@ async function tcpRequest(port: number, bytes: Uint8Array): Promise<Answer> {
   } finally {
     connection.close();
   }
-}
-
-function headerLines(headers: Record<string, string>): string {
-  return Object.entries(headers).map(([name, value]) => `header = "${name}: ${value}"\n`).join("");
 }
 
 type Case = [string, (aggregator: AggregatorProcess, container: string) => Promise<Answer>];
@@ -186,9 +151,17 @@ function h2(contentType: string, body: Uint8Array | undefined, extra: Record<str
     }, body);
 }
 
+/** A Connect call by curl, headers sent byte for byte (so they may hold non-UTF-8 bytes). */
 function curl(tags: (container: string) => Record<string, string>) {
-  return (aggregator: AggregatorProcess, container: string) =>
-    curlRequest(aggregator, headerLines(tags(container)), "application/proto", GOOD);
+  return async (aggregator: AggregatorProcess, container: string): Promise<Answer> => {
+    const { status } = await curlPublish(
+      aggregator.baseUrl,
+      aggregator.directory,
+      tags(container),
+      GOOD,
+    );
+    return status === 0 ? { failure: "curl could not complete the call" } : { status };
+  };
 }
 
 const CORPUS: Case[] = [
