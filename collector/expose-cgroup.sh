@@ -1,6 +1,6 @@
 #!/bin/sh
 # Exposes the host's cgroup filesystem read-only at a path Deno may be allowed
-# to read (Deno grants reads under /sys only with --allow-all): a recursive bind
+# to read (Deno grants reads under /sys only to a program with every permission): a recursive bind
 # mount, then every mount inside it remounted read-only, since `-o ro` alone
 # leaves the nested cgroup hierarchies writable. Run as root; idempotent.
 set -eu
