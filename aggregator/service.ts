@@ -27,13 +27,15 @@ export class AggregatorService {
   #stats = new Stats();
   #spool: Spool;
   #loops: DeliveryLoop[];
+  #closeSinks: () => Promise<void>;
   #listeners: Listener[] = [];
   #accepting = false;
   #statsTimer?: ReturnType<typeof setInterval>;
 
   constructor(config: AggregatorConfig) {
     this.#config = config;
-    const sinks = createSinks(config, this.#stats);
+    const { sinks, close } = createSinks(config, this.#stats);
+    this.#closeSinks = close;
     this.#spool = new Spool({
       directory: config.spoolPath,
       maxBytes: config.spoolMaxBytes,
@@ -100,6 +102,7 @@ export class AggregatorService {
     }
     clearTimeout(timer);
     await Promise.all(this.#loops.map((loop) => loop.abort()));
+    await this.#closeSinks();
     await this.#spool.close();
     this.#logStats();
   }

@@ -69,10 +69,15 @@ export class PagerDutyAlerts implements LossReporter {
     }
   }
 
-  /** Stops the pending timer and waits for an alert in flight. */
+  /**
+   * At shutdown: sends at once the losses still held back by the once-a-minute
+   * limit, so none goes unannounced, and waits for alerts in flight.
+   */
   async close(): Promise<void> {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#flush();
+    }
     await this.#sending;
   }
 

@@ -80,6 +80,23 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
   }
 });
 
+Deno.test("an alert held back by the minute's limit is sent at shutdown, not dropped", async () => {
+  const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  try {
+    alerts.lost({ sink: "datadog", decision: "expired", points: 3, reason: "older than 1 h" });
+    await until(() => server.received.length === 1, "the first alert");
+    alerts.lost({ sink: "influxdb", decision: "dropped", points: 8, reason: "HTTP 400: bad" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(server.received.length, 1, "held back within the minute");
+    await alerts.close();
+    assert.equal(server.received.length, 2);
+    assert.match(JSON.parse(server.received[1].text).payload.summary, /lost 8 points/);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("a failing PagerDuty is logged and never thrown into delivery", async () => {
   const logs: string[] = [];
   setupLogging({ debug: false, json: false, write: (line) => logs.push(line) });

@@ -1,6 +1,7 @@
 /**
- * Builds the sinks the configuration asks for, in a fixed order. Each entry
- * is one destination; every configured sink receives every batch.
+ * Builds the sinks the configuration asks for, in a fixed order, and the loss
+ * alerts they share. Each entry is one destination; every configured sink
+ * receives every batch.
  */
 import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
 import { PagerDutyAlerts } from "../notify/pagerduty.ts";
@@ -9,11 +10,17 @@ import { InfluxdbSink } from "./influxdb/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";
 import { StdoutSink } from "./stdout/stdout.ts";
 
-export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): Sink[] {
+export interface ConfiguredSinks {
+  sinks: Sink[];
+  /** At shutdown, after the last delivery: sends the loss alerts still held back. */
+  close(): Promise<void>;
+}
+
+export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): ConfiguredSinks {
   const losses = config.notify ? new PagerDutyAlerts(config.notify) : undefined;
   const sinks: Sink[] = [];
   if (config.datadog) sinks.push(new DatadogSink(config.datadog, { counters, losses }));
   if (config.influxdb) sinks.push(new InfluxdbSink(config.influxdb, { counters, losses }));
   if (config.text) sinks.push(new StdoutSink());
-  return sinks;
+  return { sinks, close: async () => await losses?.close() };
 }

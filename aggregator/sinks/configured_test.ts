@@ -12,7 +12,7 @@ Deno.test("every configured destination gets a sink, in a fixed order", () => {
     AGGREGATOR_DATADOG_CONFIGURATION: '{"api_key":"k"}',
     AGGREGATOR_NOTIFY_CONFIGURATION: '{"integration_key":"r"}',
   }));
-  assert.deepEqual(createSinks(config, counters).map((sink) => sink.name), [
+  assert.deepEqual(createSinks(config, counters).sinks.map((sink) => sink.name), [
     "datadog",
     "influxdb",
     "stdout",
@@ -23,5 +23,5 @@ Deno.test("only the configured destinations get sinks", () => {
   const config = aggregatorConfig(envFrom({
     AGGREGATOR_INFLUXDB_CONFIGURATION: '{"address":"http://127.0.0.1:8086","database":"m"}',
   }));
-  assert.deepEqual(createSinks(config, counters).map((sink) => sink.name), ["influxdb"]);
+  assert.deepEqual(createSinks(config, counters).sinks.map((sink) => sink.name), ["influxdb"]);
 });
