@@ -160,13 +160,7 @@ Deno.test("drain gives up at its deadline and returns what is left unsent", asyn
 Deno.test("mutual TLS: delivered with the configured client certificate", async () => {
   captureLogs();
   const pki = await makePki();
-  const server = await PublishServer.start({
-    tls: {
-      certificate: pki.serverCertificate,
-      key: pki.serverKey,
-      caCertificate: pki.caCertificate,
-    },
-  });
+  const server = await PublishServer.startMutualTls(pki);
   const { queue, stop } = publisherTo(server.port, "grpc", {
     certificate: pki.clientCertificate,
     key: pki.clientKey,
@@ -185,13 +179,7 @@ Deno.test("mutual TLS: delivered with the configured client certificate", async 
 Deno.test("mutual TLS: a certificate from another CA is refused by the server", async () => {
   const logs = captureLogs();
   const pki = await makePki();
-  const server = await PublishServer.start({
-    tls: {
-      certificate: pki.serverCertificate,
-      key: pki.serverKey,
-      caCertificate: pki.caCertificate,
-    },
-  });
+  const server = await PublishServer.startMutualTls(pki);
   const { queue, stop } = publisherTo(server.port, "grpc", {
     certificate: pki.strangerCertificate,
     key: pki.strangerKey,

@@ -171,13 +171,7 @@ Deno.test("points the aggregator refuses are logged with its message and dropped
 Deno.test("over mutual TLS, with the Connect protocol when asked", async () => {
   await using fixture = await setup();
   const pki = await makePki();
-  const server = await PublishServer.start({
-    tls: {
-      certificate: pki.serverCertificate,
-      key: pki.serverKey,
-      caCertificate: pki.caCertificate,
-    },
-  });
+  const server = await PublishServer.startMutualTls(pki);
   const collector = new CollectorProcess(fixture.env(server.address, {
     MINI_COLLECTOR_PROTOCOL: "connect",
     MINI_COLLECTOR_TLS: "",

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Aggregator, type PublishRequest } from "../../shared/gen/aggregator_pb.ts";
+import type { Pki } from "./certs.ts";
 
 export interface ReceivedPoint {
   request: PublishRequest;
@@ -75,6 +76,17 @@ export class PublishServer {
     });
     self.port = (self.server.address() as AddressInfo).port;
     return self;
+  }
+
+  /** A server on the test PKI's server certificate, requiring clients signed by its CA. */
+  static startMutualTls(pki: Pki): Promise<PublishServer> {
+    return PublishServer.start({
+      tls: {
+        certificate: pki.serverCertificate,
+        key: pki.serverKey,
+        caCertificate: pki.caCertificate,
+      },
+    });
   }
 
   #publish(request: PublishRequest, requestHeader: Headers): Record<never, never> {
