@@ -5,7 +5,7 @@
  * restarts the grid from now, instead of bursting through the missed polls.
  */
 import { log } from "../shared/log.ts";
-import { sleep } from "./sleep.ts";
+import { delay } from "../shared/delay.ts";
 
 export interface PollTime {
   /** Wall-clock time of the poll, ms since the epoch: the point's timestamp. */
@@ -36,6 +36,6 @@ export async function pollEvery(
       }
       next = now;
     }
-    await sleep(next - now, signal);
+    await delay(next - now, { signal });
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { setupLogging } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
-import { sleep } from "./sleep.ts";
+import { delay } from "../shared/delay.ts";
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -20,7 +20,7 @@ Deno.test("polls once per interval on a fixed grid", async () => {
     const stop = new AbortController();
     const loop = pollEvery(1000, async (time) => {
       polls.push(time);
-      await sleep(30); // a poll takes time; the grid does not drift by it
+      await delay(30); // a poll takes time; the grid does not drift by it
     }, stop.signal);
     await clock.tickAsync(4_500);
     stop.abort();
@@ -43,7 +43,7 @@ Deno.test("after a slow poll it skips to now instead of bursting", async () => {
     const stop = new AbortController();
     const loop = pollEvery(1000, async ({ wallMs }) => {
       polls.push(wallMs - START);
-      if (polls.length === 2) await sleep(3_500); // stuck for three and a half intervals
+      if (polls.length === 2) await delay(3_500); // stuck for three and a half intervals
     }, stop.signal);
     await clock.tickAsync(7_000);
     stop.abort();

@@ -7,7 +7,8 @@
 import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import type { CollectorConfig } from "../shared/config/collector.ts";
 import { PointSampler } from "./point.ts";
-import { PUBLISH_BACKOFF, Publisher } from "./publisher.ts";
+import { BACKOFF } from "../shared/backoff.ts";
+import { Publisher } from "./publisher.ts";
 import { PointQueue } from "./queue.ts";
 import { tagHeaders } from "./tags.ts";
 import { type AggregatorConnection, connectAggregator } from "./transport.ts";
@@ -29,7 +30,7 @@ export function createPipeline(
   const publisher = new Publisher(connection.client, queue, {
     timeoutMs: config.publishTimeoutMs,
     headers,
-    backoff: PUBLISH_BACKOFF,
+    backoff: BACKOFF.publish,
   });
   const points = new PointSampler(
     new CgroupSampler({

@@ -9,19 +9,16 @@
 import { ConnectError } from "@connectrpc/connect";
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import { log } from "../shared/log.ts";
-import { backoffDelay, type BackoffOptions } from "../shared/backoff.ts";
+import { backoffDelay, type BackoffPolicy } from "../shared/backoff.ts";
 import type { PointQueue } from "./queue.ts";
 import { isRetryable } from "./retry.ts";
-import { sleep } from "./sleep.ts";
+import { delay } from "../shared/delay.ts";
 import type { AggregatorClient } from "./transport.ts";
-
-/** Retries of a publish call: 0.2 s doubling, capped at 5 s, full jitter. */
-export const PUBLISH_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 5_000 };
 
 export interface PublisherOptions {
   timeoutMs: number;
   headers: Record<string, string>;
-  backoff: BackoffOptions;
+  backoff: BackoffPolicy;
 }
 
 const logger = log("collector", "publisher");
@@ -79,9 +76,9 @@ export class Publisher {
         this.#failures = 0;
         continue;
       }
-      const delay = backoffDelay(++this.#failures, this.options.backoff);
+      const wait = backoffDelay(++this.#failures, this.options.backoff);
       this.#nap = new AbortController();
-      await sleep(Math.min(delay, this.#remainingMs()), this.#nap.signal);
+      await delay(Math.min(wait, this.#remainingMs()), { signal: this.#nap.signal });
     }
   }
 

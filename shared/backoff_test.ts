@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { backoffCeiling, backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { BACKOFF, backoffCeiling, backoffDelay } from "./backoff.ts";
 
-const PUBLISH_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 5_000 };
+const PUBLISH_BACKOFF = BACKOFF.publish;
 
 Deno.test("the ceiling doubles from the base and stops at the cap", () => {
   const ceilings = [1, 2, 3, 4, 5, 6, 7, 40].map((n) => backoffCeiling(n, PUBLISH_BACKOFF));

@@ -8,7 +8,8 @@
  * peak RSS (VmHWM at the end, start-up included).
  */
 import { CollectorProcess } from "../support/collector_process.ts";
-import { collectorScene, sleep } from "./collector_scene.ts";
+import { delay } from "../../shared/delay.ts";
+import { collectorScene } from "./collector_scene.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -38,13 +39,13 @@ export async function measureCollectors(options: CollectorOptions): Promise<Coll
   const services = Array.from({ length: options.runs }, (_, index) => `bench-${index}`);
   const collectors = services.map((service) => new CollectorProcess(scene.collectorEnv(service)));
   try {
-    await sleep(WARMUP_S * 1000);
+    await delay(WARMUP_S * 1000);
     const start = await Promise.all(collectors.map((c) => processUsage(c.pid)));
     const startedAt = performance.now();
     const elapsedMs = () => performance.now() - startedAt;
     const rss: number[][] = collectors.map(() => []);
     while (elapsedMs() < options.seconds * 1000) {
-      await sleep(Math.min(RSS_SAMPLE_MS, options.seconds * 1000 - elapsedMs()));
+      await delay(Math.min(RSS_SAMPLE_MS, options.seconds * 1000 - elapsedMs()));
       const usage = await Promise.all(collectors.map((c) => processUsage(c.pid)));
       usage.forEach((u, index) => rss[index].push(u.rssMib));
     }

@@ -44,7 +44,3 @@ export async function collectorScene(
     },
   };
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}

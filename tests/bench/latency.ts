@@ -10,7 +10,8 @@
  */
 import { CollectorProcess } from "../support/collector_process.ts";
 import { receiversMissing, startVictoriaMetrics } from "../support/receivers.ts";
-import { collectorScene, sleep } from "./collector_scene.ts";
+import { delay } from "../../shared/delay.ts";
+import { collectorScene } from "./collector_scene.ts";
 import { percentile, round } from "./stats.ts";
 
 const POLL_MS = 100;
@@ -47,10 +48,10 @@ export async function measureLatency(seconds: number): Promise<LatencyResult> {
     const probe = new LatencyProbe(victoria.url, METRIC, SERVICE);
     const collector = new CollectorProcess(scene.collectorEnv(SERVICE, true));
     try {
-      await sleep(seconds * 1000);
+      await delay(seconds * 1000);
       await collector.stop("SIGTERM");
       // The last points reach VictoriaMetrics within a publish period or two.
-      await sleep(3000);
+      await delay(3000);
       return await probe.finish(collector.stderr);
     } finally {
       await probe.stop();

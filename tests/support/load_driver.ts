@@ -16,7 +16,7 @@ import { collectorConfig } from "../../shared/config/collector.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { pollEvery } from "../../collector/loop.ts";
 import { createPipeline } from "../../collector/pipeline.ts";
-import { sleep } from "../../collector/sleep.ts";
+import { delay } from "../../shared/delay.ts";
 import { tagHeaders } from "../../collector/tags.ts";
 
 const DRAIN_MS = 10_000;
@@ -45,7 +45,7 @@ function containerId(index: number): string {
 async function collector(index: number): Promise<[string, LoadReport]> {
   const id = containerId(index);
   const produced: number[] = [];
-  await sleep((index * config.pollIntervalMs) / count, stop.signal);
+  await delay((index * config.pollIntervalMs) / count, { signal: stop.signal });
   const { connection, points, queue, publisher } = createPipeline(
     config,
     tagHeaders({ ...config, containerId: id, hostName: id.slice(0, 12) }),

@@ -15,6 +15,7 @@ import type { Point } from "../../point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/loss.ts";
 import { backoffDelay } from "../../../shared/backoff.ts";
+import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
 import { retryAfterMs } from "./retry_after.ts";
@@ -190,7 +191,7 @@ export class HttpDelivery {
         waitMs,
         reason: answer.reason,
       });
-      if (!await pause(waitMs, signal)) return { kind: "deferred" };
+      if (!await delay(waitMs, { signal })) return { kind: "deferred" };
     }
   }
 
@@ -263,19 +264,4 @@ function divide(points: readonly Point[], parts: number): Point[][] {
         Math.floor(((index + 1) * points.length) / count),
       ),
   );
-}
-
-/** Waits `ms`; false when the signal aborted first. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const done = (completed: boolean) => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", aborted);
-      resolve(completed);
-    };
-    const aborted = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal.addEventListener("abort", aborted, { once: true });
-  });
 }
