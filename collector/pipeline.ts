@@ -6,7 +6,7 @@
  */
 import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import type { CollectorConfig } from "../shared/config/collector.ts";
-import { PointSampler } from "./point.ts";
+import { PointSampler } from "./point_sampler.ts";
 import { BACKOFF } from "../shared/backoff.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue } from "./queue.ts";
