@@ -8,6 +8,7 @@ import { setupLogging } from "../shared/log.ts";
 import type { TlsMaterial } from "../shared/tls.ts";
 import { makePki } from "../tests/support/certs.ts";
 import { PublishServer } from "../tests/support/publish_server.ts";
+import { until } from "../tests/support/until.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue } from "./queue.ts";
 import type { Tags } from "./tags.ts";
@@ -231,10 +232,10 @@ Deno.test("after the aggregator restarts, the next points go over a new connecti
   try {
     queue.push(entry(0));
     await first.waitForPoints(1, 10_000);
-    for (let waited = 0; publisher.delivered < 1 && waited < 10_000; waited += 10) {
-      await delay(10);
-    }
-    assert.equal(publisher.delivered, 1, "the first call completed before the restart");
+    assert.ok(
+      await until(() => publisher.delivered === 1, 10_000, 10),
+      "the first call completed before the restart",
+    );
     await first.close();
     queue.push(entry(1));
     second = await PublishServer.start({ port: first.port });
