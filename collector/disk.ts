@@ -5,11 +5,13 @@
  * −1 for both; the latter is logged with the path and the reason. statfs is
  * called synchronously behind the promise: it answers from the kernel at once,
  * and the asynchronous form costs a thread-pool round trip every poll.
+ *
+ * @module
  */
 import { statfsSync } from "node:fs";
 import { log } from "../shared/log.ts";
 
-export interface DiskUsage {
+interface DiskUsage {
   diskUsageMb: bigint;
   diskLimitMb: bigint;
 }

@@ -3,6 +3,8 @@
  * the monotonic clock. A poll never overlaps the next; when polling falls
  * behind (a slow poll, a suspended machine) the loop polls once right away and
  * restarts the grid from now, instead of bursting through the missed polls.
+ *
+ * @module
  */
 import { log } from "../shared/log.ts";
 import { delay } from "../shared/delay.ts";

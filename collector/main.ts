@@ -3,13 +3,15 @@
  * checks the cgroup root, then samples the container every poll interval and
  * publishes each point to the aggregator through a bounded queue. SIGTERM or
  * SIGINT stops polling, flushes the queue for up to five seconds and exits 0.
+ *
+ * @module
  */
 import { collectorConfig } from "../shared/config/collector.ts";
 import { ConfigError } from "../shared/config/env.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
-import { pollEvery } from "./loop.ts";
-import { createPipeline } from "./pipeline.ts";
+import { Collector } from "./collector.ts";
+import { containerSource } from "./source.ts";
 import { cgroupRootProblem } from "./startup.ts";
 
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -34,14 +36,15 @@ if (problem) {
   Deno.exit(2);
 }
 
-const { connection, headers, points, queue, publisher } = createPipeline(config);
+const source = containerSource(config);
+const collector = new Collector(config, [source]);
 logger.info(
   "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
     "queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
     "volume {mountPath}; tags {tags}",
   {
     protocol: config.protocol,
-    aggregator: connection.baseUrl,
+    aggregator: collector.aggregatorUrl,
     tls: config.tls ? "on" : "off",
     interval: formatDuration(config.pollIntervalMs),
     queueSize: config.queueSize,
@@ -49,48 +52,22 @@ logger.info(
     cgroupRoot: config.cgroupRoot,
     cgroup: config.cgroupRelativePath ?? "found from the container id",
     mountPath: config.mountPath ?? "none",
-    tags: Object.entries(headers).map(([key, value]) => `${key}=${value}`).join(" "),
+    tags: Object.entries(source.tags).map(([key, value]) => `${key}=${value}`).join(" "),
   },
 );
 
-const stop = new AbortController();
+const stopRequested = Promise.withResolvers<void>();
+let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => {
-    if (stop.signal.aborted) return;
+    if (stopping) return;
+    stopping = true;
     logger.info("{signal}: stopping, flushing the queue", { signal });
-    stop.abort();
+    stopRequested.resolve();
   });
 }
 
-await pollEvery(config.pollIntervalMs, async (time) => {
-  try {
-    queue.push(await points.sample(time));
-  } catch (error) {
-    logger.error("sampling failed, no point this time: {error}", { error: String(error) });
-  }
-}, stop.signal);
-
-const unsent = await publisher.drain(SHUTDOWN_FLUSH_MS);
-connection.close();
-const times = unsent.map((point) => Number(point.unixTime));
-const summary = {
-  delivered: publisher.delivered,
-  refused: publisher.refused,
-  dropped: queue.dropped,
-  unsent: unsent.length,
-  first: times.length ? Math.min(...times) : "-",
-  last: times.length ? Math.max(...times) : "-",
-};
-if (unsent.length > 0) {
-  logger.warn(
-    "stopped with {unsent} points unsent (sampled {first}..{last}); " +
-      "{delivered} delivered, {refused} refused, {dropped} dropped when the queue was full",
-    summary,
-  );
-} else {
-  logger.info(
-    "stopped: {delivered} delivered, {refused} refused, {dropped} dropped, nothing left unsent",
-    summary,
-  );
-}
+collector.start();
+await stopRequested.promise;
+await collector.stop(SHUTDOWN_FLUSH_MS);
 Deno.exit(0);

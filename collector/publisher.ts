@@ -1,23 +1,25 @@
 /**
  * Sends queued points to the aggregator, oldest first, one call at a time,
- * each with its tags as metadata and a per-call timeout. Transient failures
- * keep the point at the head of the queue and retry it after a jittered,
- * capped backoff; a refusal (invalid argument, permission…) is logged with the
- * aggregator's message and the point is dropped and counted. `drain` stops
- * waiting for new points and flushes what is queued until a deadline.
+ * each with its own tags as metadata and a per-call timeout. Transient
+ * failures keep the point at the head of the queue and retry it after a
+ * jittered, capped backoff; a refusal (invalid argument, permission…) is
+ * logged with the aggregator's message and the point is dropped and counted.
+ * `drain` stops waiting for new points and flushes what is queued for at most
+ * a given time.
+ *
+ * @module
  */
 import { ConnectError } from "@connectrpc/connect";
-import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
-import { log } from "../shared/log.ts";
 import { backoffDelay, type BackoffPolicy } from "../shared/backoff.ts";
-import type { PointQueue } from "./queue.ts";
-import { isRetryable } from "./retry.ts";
 import { delay } from "../shared/delay.ts";
+import { log } from "../shared/log.ts";
+import type { PointQueue, TaggedPoint } from "./queue.ts";
+import { isRetryable } from "./retry.ts";
 import type { AggregatorClient } from "./transport.ts";
 
-export interface PublisherOptions {
-  timeoutMs: number;
-  headers: Record<string, string>;
+interface PublisherOptions {
+  /** The longest one publish call may take. */
+  callTimeoutMs: number;
   backoff: BackoffPolicy;
 }
 
@@ -29,11 +31,12 @@ export class Publisher {
   refused = 0;
   /** Aborted when draining starts: stop waiting for new points. */
   #draining = new AbortController();
-  /** Aborted at the drain deadline: cut the call in progress. */
+  /** Aborted when the flush time is up: cut the call in progress. */
   #cutoff = new AbortController();
   /** The backoff sleep in progress, cut short when draining starts. */
   #nap?: AbortController;
-  #deadline = Infinity;
+  /** Monotonic instant (performance.now()) the flush ends at; none before draining. */
+  #flushEndsAt = Infinity;
   #failures = 0;
   #lastFailure = "";
   #running: Promise<void>;
@@ -47,69 +50,73 @@ export class Publisher {
   }
 
   /**
-   * Stops waiting for new points, sends the queued ones until `deadlineMs`
-   * from now, and resolves with the points left unsent.
+   * Stops waiting for new points, sends the queued ones for at most `flushMs`,
+   * and resolves with the points left unsent.
    */
-  async drain(deadlineMs: number): Promise<readonly PublishRequest[]> {
-    this.#deadline = performance.now() + deadlineMs;
+  async drain(flushMs: number): Promise<readonly TaggedPoint[]> {
+    this.#flushEndsAt = performance.now() + flushMs;
     this.#draining.abort();
     this.#nap?.abort();
-    const timer = setTimeout(() => this.#cutoff.abort(), deadlineMs);
+    const finished = new AbortController();
+    const cutoff = delay(flushMs, { signal: finished.signal }).then((elapsed) => {
+      if (elapsed) this.#cutoff.abort();
+    });
     try {
       await this.#running;
     } finally {
-      clearTimeout(timer);
+      finished.abort();
+      await cutoff;
     }
-    return this.queue.points;
+    return this.queue.entries;
   }
 
   #remainingMs(): number {
-    return this.#deadline - performance.now();
+    return this.#flushEndsAt - performance.now();
   }
 
   async #run(): Promise<void> {
     for (;;) {
       await this.queue.waitForPoint(this.#draining.signal);
-      const point = this.queue.peek();
-      if (point === undefined || this.#remainingMs() <= 0) return;
-      if (await this.#send(point)) {
+      const entry = this.queue.peek();
+      if (entry === undefined || this.#remainingMs() <= 0) return;
+      if (await this.#send(entry)) {
         this.#failures = 0;
         continue;
       }
-      const wait = backoffDelay(++this.#failures, this.options.backoff);
+      const waitMs = backoffDelay(++this.#failures, this.options.backoff);
       this.#nap = new AbortController();
-      await delay(Math.min(wait, this.#remainingMs()), { signal: this.#nap.signal });
+      await delay(Math.min(waitMs, this.#remainingMs()), { signal: this.#nap.signal });
     }
   }
 
-  /** Publishes one point; false when it should be retried. */
-  async #send(point: PublishRequest): Promise<boolean> {
-    this.queue.sending(point);
+  /** Publishes one point with its tags; false when it should be retried. */
+  async #send(entry: TaggedPoint): Promise<boolean> {
+    this.queue.sending(entry);
     try {
-      await this.client.publish(point, {
-        headers: this.options.headers,
-        timeoutMs: Math.max(1, Math.min(this.options.timeoutMs, this.#remainingMs())),
+      await this.client.publish(entry.point, {
+        headers: entry.tags,
+        timeoutMs: Math.max(1, Math.min(this.options.callTimeoutMs, this.#remainingMs())),
         signal: this.#cutoff.signal,
       });
-      this.queue.remove(point);
+      this.queue.remove(entry);
       this.delivered++;
       if (this.#failures > 0) {
         logger.info("aggregator reachable again after {failures} failed attempts", {
           failures: this.#failures,
         });
       }
-      logger.debug("published the point of {time}", { time: Number(point.unixTime) });
+      logger.debug("published the point of {time}", { time: Number(entry.point.unixTime) });
       return true;
     } catch (error) {
-      return this.#failed(point, ConnectError.from(error));
+      return this.#failed(entry, ConnectError.from(error));
     } finally {
       this.queue.sending(undefined);
     }
   }
 
-  #failed(point: PublishRequest, error: ConnectError): boolean {
-    const time = Number(point.unixTime);
-    // Cut at the drain deadline: the point stays queued and is reported unsent.
+  #failed(entry: TaggedPoint, error: ConnectError): boolean {
+    const time = Number(entry.point.unixTime);
+    // Cut when the flush time ran out: the point stays queued and is reported unsent.
     if (this.#cutoff.signal.aborted) return false;
     if (isRetryable(error)) {
       // The first failure of an outage, and any change of reason, are worth a warning.
@@ -125,7 +132,7 @@ export class Publisher {
       );
       return false;
     }
-    this.queue.remove(point);
+    this.queue.remove(entry);
     this.refused++;
     logger.error(
       "the aggregator refused the point of {time}, dropping it: {error}; {refused} refused so far",

@@ -3,18 +3,23 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Protocol } from "../shared/config/collector.ts";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { delay } from "../shared/delay.ts";
 import { setupLogging } from "../shared/log.ts";
 import type { TlsMaterial } from "../shared/tls.ts";
 import { makePki } from "../tests/support/certs.ts";
 import { PublishServer } from "../tests/support/publish_server.ts";
+import { until } from "../tests/support/until.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue } from "./queue.ts";
+import type { Tags } from "./tags.ts";
 import { connectAggregator } from "./transport.ts";
 
 const T0 = 1_764_000_000;
-const HEADERS = { environment: "test", service: "web", host_name: "abc", host: "abc" };
-const point = (second: number) =>
-  create(PublishRequestSchema, { unixTime: BigInt(T0 + second), running: true });
+const TAGS = { environment: "test", service: "web", host_name: "abc", host: "abc" };
+const entry = (second: number, tags: Tags = TAGS) => ({
+  tags,
+  point: create(PublishRequestSchema, { unixTime: BigInt(T0 + second), running: true }),
+});
 const seconds = (server: PublishServer) =>
   server.received.map((p) => Number(p.request.unixTime) - T0);
 
@@ -33,13 +38,12 @@ function publisherTo(port: number, protocol: Protocol = "grpc", tls?: TlsMateria
   });
   const queue = new PointQueue(10);
   const publisher = new Publisher(connection.client, queue, {
-    timeoutMs: 2_000,
-    headers: HEADERS,
+    callTimeoutMs: 2_000,
     backoff: { baseMs: 20, capMs: 100 },
   });
-  const stop = async (deadlineMs = 2_000) => {
+  const stop = async (flushMs = 2_000) => {
     try {
-      return await publisher.drain(deadlineMs);
+      return await publisher.drain(flushMs);
     } finally {
       connection.close();
     }
@@ -58,12 +62,12 @@ for (
     const server = await PublishServer.start();
     const { queue, publisher, stop } = publisherTo(server.port, protocol as Protocol);
     try {
-      for (let second = 0; second < 3; second++) queue.push(point(second));
+      for (let second = 0; second < 3; second++) queue.push(entry(second));
       await server.waitForPoints(3, 10_000);
       assert.deepEqual(seconds(server), [0, 1, 2]);
       for (const received of server.received) {
         assert.equal(received.contentType, contentType);
-        for (const [key, value] of Object.entries(HEADERS)) {
+        for (const [key, value] of Object.entries(TAGS)) {
           assert.equal(received.headers[key], value);
         }
       }
@@ -75,6 +79,29 @@ for (
   });
 }
 
+Deno.test("each point goes with its own tags, points of several containers interleaved", async () => {
+  captureLogs();
+  const server = await PublishServer.start();
+  const { queue, stop } = publisherTo(server.port);
+  const web = { ...TAGS, container: "a".repeat(64) };
+  const worker = { ...TAGS, service: "worker", container: "b".repeat(64) };
+  try {
+    queue.push(entry(0, web));
+    queue.push(entry(0, worker));
+    queue.push(entry(1, web));
+    await server.waitForPoints(3, 10_000);
+    assert.deepEqual(
+      server.received.map((
+        r,
+      ) => [Number(r.request.unixTime) - T0, r.headers.service, r.headers.container]),
+      [[0, "web", web.container], [0, "worker", worker.container], [1, "web", web.container]],
+    );
+  } finally {
+    assert.deepEqual(await stop(), []);
+    await server.close();
+  }
+});
+
 Deno.test("a refused point is logged with the server's message, counted and dropped; the next goes", async () => {
   const logs = captureLogs();
   const server = await PublishServer.start();
@@ -84,7 +111,7 @@ Deno.test("a refused point is logged with the server's message, counted and drop
       : undefined;
   const { queue, publisher, stop } = publisherTo(server.port);
   try {
-    for (let second = 0; second < 3; second++) queue.push(point(second));
+    for (let second = 0; second < 3; second++) queue.push(entry(second));
     await server.waitForPoints(2, 10_000);
     assert.deepEqual(seconds(server), [0, 2]);
     assert.equal(server.refusedCalls, 1, "a refusal is not retried");
@@ -111,8 +138,8 @@ Deno.test("transient errors are retried with the same point until it is accepted
   };
   const { queue, publisher, stop } = publisherTo(server.port);
   try {
-    queue.push(point(0));
-    queue.push(point(1));
+    queue.push(entry(0));
+    queue.push(entry(1));
     await server.waitForPoints(2, 10_000);
     assert.deepEqual(seconds(server), [0, 1]);
     assert.equal(server.refusedCalls, 3);
@@ -131,8 +158,8 @@ Deno.test("with the aggregator down, points wait in the queue and go once it is 
   const { queue, stop } = publisherTo(port);
   let server: PublishServer | undefined;
   try {
-    for (let second = 0; second < 3; second++) queue.push(point(second));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let second = 0; second < 3; second++) queue.push(entry(second));
+    await delay(300);
     assert.equal(queue.length, 3);
     assert.ok(logs.some((r) => r.level === "WARN" && /will retry/.test(String(r.message))));
     server = await PublishServer.start({ port });
@@ -144,17 +171,17 @@ Deno.test("with the aggregator down, points wait in the queue and go once it is 
   }
 });
 
-Deno.test("drain gives up at its deadline and returns what is left unsent", async () => {
+Deno.test("drain gives up when its flush time is up and returns what is left unsent", async () => {
   captureLogs();
   const probe = await PublishServer.start();
   await probe.close();
   const { queue, stop } = publisherTo(probe.port);
-  queue.push(point(0));
-  queue.push(point(1));
+  queue.push(entry(0));
+  queue.push(entry(1));
   const started = performance.now();
   const left = await stop(300);
-  assert.deepEqual(left.map((p) => Number(p.unixTime) - T0), [0, 1]);
-  assert.ok(performance.now() - started < 5_000, "drain is bounded by its deadline");
+  assert.deepEqual(left.map((e) => Number(e.point.unixTime) - T0), [0, 1]);
+  assert.ok(performance.now() - started < 5_000, "drain is bounded by its flush time");
 });
 
 Deno.test("mutual TLS: delivered with the configured client certificate", async () => {
@@ -167,7 +194,7 @@ Deno.test("mutual TLS: delivered with the configured client certificate", async 
     caCertificate: pki.caCertificate,
   });
   try {
-    queue.push(point(0));
+    queue.push(entry(0));
     await server.waitForPoints(1, 10_000);
     assert.deepEqual(seconds(server), [0]);
   } finally {
@@ -186,8 +213,8 @@ Deno.test("mutual TLS: a certificate from another CA is refused by the server", 
     caCertificate: pki.caCertificate,
   });
   try {
-    queue.push(point(0));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    queue.push(entry(0));
+    await delay(500);
     assert.equal(server.received.length, 0);
     assert.equal(queue.length, 1, "kept for a retry, not dropped");
     assert.ok(logs.some((r) => r.level === "WARN" && /will retry/.test(String(r.message))));
@@ -203,16 +230,16 @@ Deno.test("after the aggregator restarts, the next points go over a new connecti
   const { queue, publisher, stop } = publisherTo(first.port);
   let second: PublishServer | undefined;
   try {
-    queue.push(point(0));
+    queue.push(entry(0));
     await first.waitForPoints(1, 10_000);
-    for (let waited = 0; publisher.delivered < 1 && waited < 10_000; waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    assert.equal(publisher.delivered, 1, "the first call completed before the restart");
+    assert.ok(
+      await until(() => publisher.delivered === 1, 10_000, 10),
+      "the first call completed before the restart",
+    );
     await first.close();
-    queue.push(point(1));
+    queue.push(entry(1));
     second = await PublishServer.start({ port: first.port });
-    queue.push(point(2));
+    queue.push(entry(2));
     await second.waitForPoints(2, 10_000);
     assert.deepEqual(seconds(second), [1, 2]);
   } finally {

@@ -5,8 +5,12 @@ import { setupLogging } from "../shared/log.ts";
 import { PointQueue } from "./queue.ts";
 
 const T0 = 1_764_000_000;
-const point = (second: number) => create(PublishRequestSchema, { unixTime: BigInt(T0 + second) });
-const times = (queue: PointQueue) => queue.points.map((p) => Number(p.unixTime) - T0);
+const TAGS = { environment: "test", service: "web" };
+const entry = (second: number) => ({
+  tags: TAGS,
+  point: create(PublishRequestSchema, { unixTime: BigInt(T0 + second) }),
+});
+const times = (queue: PointQueue) => queue.entries.map((e) => Number(e.point.unixTime) - T0);
 
 function captureLogs(): string[] {
   const lines: string[] = [];
@@ -17,7 +21,7 @@ function captureLogs(): string[] {
 Deno.test("a full queue drops its oldest points, logging each one's timestamp", () => {
   const lines = captureLogs();
   const queue = new PointQueue(3);
-  for (let second = 0; second < 5; second++) queue.push(point(second));
+  for (let second = 0; second < 5; second++) queue.push(entry(second));
   assert.deepEqual(times(queue), [2, 3, 4]);
   assert.equal(queue.dropped, 2);
   const records = lines.map((line) => JSON.parse(line));
@@ -33,13 +37,13 @@ Deno.test("a full queue drops its oldest points, logging each one's timestamp", 
 Deno.test("the point being sent is not dropped under it; the next oldest goes instead", () => {
   captureLogs();
   const queue = new PointQueue(2);
-  queue.push(point(0));
+  queue.push(entry(0));
   queue.sending(queue.peek());
-  for (let second = 1; second < 5; second++) queue.push(point(second));
+  for (let second = 1; second < 5; second++) queue.push(entry(second));
   assert.deepEqual(times(queue), [0, 3, 4]);
   assert.equal(queue.dropped, 2);
   queue.remove(queue.peek()!);
-  queue.push(point(5));
+  queue.push(entry(5));
   assert.deepEqual(times(queue), [4, 5]);
   assert.equal(queue.dropped, 3);
 });
@@ -47,9 +51,9 @@ Deno.test("the point being sent is not dropped under it; the next oldest goes in
 Deno.test("removing a point that was dropped meanwhile changes nothing", () => {
   captureLogs();
   const queue = new PointQueue(1);
-  const first = point(0);
+  const first = entry(0);
   queue.push(first);
-  queue.push(point(1));
+  queue.push(entry(1));
   queue.remove(first);
   assert.deepEqual(times(queue), [1]);
 });
@@ -57,7 +61,7 @@ Deno.test("removing a point that was dropped meanwhile changes nothing", () => {
 Deno.test("waitForPoint resolves on a push or on abort", async () => {
   const queue = new PointQueue(1);
   const waiting = queue.waitForPoint(new AbortController().signal);
-  queue.push(point(0));
+  queue.push(entry(0));
   await waiting;
   queue.remove(queue.peek()!);
   const abort = new AbortController();

@@ -3,6 +3,8 @@
  * file): each distinct message is logged when first seen and then at most once
  * per period, with how many times it recurred in between, so a persistent
  * problem stays visible without flooding the log.
+ *
+ * @module
  */
 import type { Logger } from "../shared/log.ts";
 

@@ -7,6 +7,8 @@
  * cut under a stream, e.g. the server rejecting the client certificate after a
  * TLS 1.3 handshake, as a stream CANCEL. Anything else means the aggregator
  * refused this point, and retrying would only block the points behind it.
+ *
+ * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 

@@ -3,6 +3,8 @@
  * the cgroup root must be readable by this process (Deno permission and file
  * mode) and look like a cgroup filesystem (v2 `cgroup.controllers`, or v1
  * controller directories).
+ *
+ * @module
  */
 import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/collector.ts";
 

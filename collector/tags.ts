@@ -2,15 +2,20 @@
  * The point's tags as request metadata (compat): `environment`, `service`,
  * `container` (full id), the short id as `host_name` (2023 aggregators) and
  * again as `host` (2021 aggregators), and `app` / `database` when set.
+ *
+ * @module
  */
 import type { CollectorConfig } from "../shared/config/collector.ts";
 
-export type TagSource = Pick<
+/** Request metadata: tag name to value. */
+export type Tags = Record<string, string>;
+
+type TagSource = Pick<
   CollectorConfig,
   "environment" | "service" | "containerId" | "hostName" | "app" | "database"
 >;
 
-export function tagHeaders(config: TagSource): Record<string, string> {
+export function tagHeaders(config: TagSource): Tags {
   return {
     environment: config.environment,
     service: config.service,

@@ -5,7 +5,7 @@
  * real directory. Run by `deno task bench` as `deno bench --json`.
  */
 import { CgroupSampler } from "../../shared/cgroup/sampler.ts";
-import { PointSampler } from "../../collector/point.ts";
+import { PointSampler } from "../../collector/mod.ts";
 import { fixturePath, readCapture } from "../support/cgroup_fixtures.ts";
 
 const FIXTURE = "hybrid-systemd";

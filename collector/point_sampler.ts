@@ -1,8 +1,11 @@
 /**
- * One point per poll: the cgroup reading, the volume's disk usage and the
- * wall-clock second of the poll, as a PublishRequest. Unreadable or garbled
- * cgroup files are logged (each distinct problem at once, then at most every
- * ten minutes) and the rest of the point is still sent.
+ * The point sampler: one point per poll, joining the cgroup reading, the
+ * volume's disk usage and the wall-clock second of the poll into a
+ * PublishRequest. Unreadable or garbled cgroup files are logged (each distinct
+ * problem at once, then at most every ten minutes) and the rest of the point
+ * is still sent.
+ *
+ * @module
  */
 import { create } from "@bufbuild/protobuf";
 import type { CgroupSampleResult } from "../shared/cgroup/sampler.ts";
@@ -12,7 +15,7 @@ import { diskUsage } from "./disk.ts";
 import type { PollTime } from "./loop.ts";
 import { RepeatedErrors } from "./repeated_errors.ts";
 
-export interface CgroupSource {
+interface CgroupSource {
   sample(monotonicMs: number): Promise<CgroupSampleResult>;
 }
 

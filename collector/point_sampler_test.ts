@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CgroupSampler } from "../shared/cgroup/sampler.ts";
 import { setupLogging } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
-import { PointSampler } from "./point.ts";
+import { PointSampler } from "./point_sampler.ts";
 import { copyFixture } from "../tests/support/cgroup_fixture_copy.ts";
 import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
 

@@ -1,0 +1,119 @@
+/**
+ * The running collector: samples each of its sources every poll interval,
+ * queues each point with its source's tags in one bounded queue, and publishes
+ * them through one connection to the aggregator. Started, then stopped in
+ * order — stop polling, flush the queue for at most the given time, close the
+ * connection, log the summary.
+ *
+ * @module
+ */
+import { BACKOFF } from "../shared/backoff.ts";
+import type { CollectorConfig } from "../shared/config/collector.ts";
+import { log } from "../shared/log.ts";
+import { pollEvery, type PollTime } from "./loop.ts";
+import { Publisher } from "./publisher.ts";
+import { PointQueue, type TaggedPoint } from "./queue.ts";
+import type { PointSource } from "./source.ts";
+import { type AggregatorConnection, connectAggregator } from "./transport.ts";
+
+/** What became of the points, once stopped. */
+export interface CollectorSummary {
+  delivered: number;
+  /** Refused by the aggregator and dropped. */
+  refused: number;
+  /** Dropped because the queue was full. */
+  dropped: number;
+  /** Still queued when the flush time ran out, oldest first. */
+  unsent: readonly TaggedPoint[];
+}
+
+const logger = log("collector");
+
+export class Collector {
+  #sources: readonly PointSource[];
+  #pollIntervalMs: number;
+  #connection: AggregatorConnection;
+  #queue: PointQueue;
+  #publisher: Publisher;
+  #polling = new AbortController();
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(config: CollectorConfig, sources: readonly PointSource[]) {
+    this.#sources = sources;
+    this.#pollIntervalMs = config.pollIntervalMs;
+    this.#connection = connectAggregator(config);
+    this.#queue = new PointQueue(config.queueSize);
+    this.#publisher = new Publisher(this.#connection.client, this.#queue, {
+      callTimeoutMs: config.publishTimeoutMs,
+      backoff: BACKOFF.publish,
+    });
+  }
+
+  /** Where the points go. */
+  get aggregatorUrl(): string {
+    return this.#connection.baseUrl;
+  }
+
+  /** Polls every interval from now until `stop`. */
+  start(): void {
+    this.#loop = pollEvery(this.#pollIntervalMs, (time) => this.#poll(time), this.#polling.signal);
+  }
+
+  /**
+   * Stops polling (after the poll in progress), sends what is queued for at
+   * most `flushMs`, closes the connection and logs what became of the points.
+   */
+  async stop(flushMs: number): Promise<CollectorSummary> {
+    this.#polling.abort();
+    await this.#loop;
+    const unsent = await this.#publisher.drain(flushMs);
+    this.#connection.close();
+    const summary = {
+      delivered: this.#publisher.delivered,
+      refused: this.#publisher.refused,
+      dropped: this.#queue.dropped,
+      unsent,
+    };
+    logSummary(summary);
+    return summary;
+  }
+
+  async #poll(time: PollTime): Promise<void> {
+    const samples = await Promise.allSettled(
+      this.#sources.map((source) => source.sampler.sample(time)),
+    );
+    samples.forEach((sample, index) => {
+      if (sample.status === "fulfilled") {
+        this.#queue.push({ tags: this.#sources[index].tags, point: sample.value });
+      } else {
+        logger.error("sampling failed, no point this time: {error}", {
+          error: String(sample.reason),
+        });
+      }
+    });
+  }
+}
+
+function logSummary({ delivered, refused, dropped, unsent }: CollectorSummary): void {
+  const times = unsent.map((entry) => Number(entry.point.unixTime));
+  const properties = {
+    delivered,
+    refused,
+    dropped,
+    unsent: unsent.length,
+    first: times.length ? Math.min(...times) : "-",
+    last: times.length ? Math.max(...times) : "-",
+  };
+  if (unsent.length > 0) {
+    logger.warn(
+      "stopped with {unsent} points unsent (sampled {first}..{last}); " +
+        "{delivered} delivered, {refused} refused, {dropped} dropped when the queue was full",
+      properties,
+    );
+  } else {
+    logger.info(
+      "stopped: {delivered} delivered, {refused} refused, {dropped} dropped, nothing left unsent",
+      properties,
+    );
+  }
+}
