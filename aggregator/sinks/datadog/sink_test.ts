@@ -33,7 +33,8 @@ async function deliver(
       counters: recorder,
       losses: recorder,
       now: () => NOW_MS,
-      backoff: { backoffBaseMs: 10, backoffCapMs: 10, retryAfterCapMs: 10 },
+      backoff: { baseMs: 10, capMs: 10 },
+      retryAfterCapMs: 10,
     });
     const outcome = await sink.deliver(points, new AbortController().signal);
     return { outcome, recorder, received: server.received };
