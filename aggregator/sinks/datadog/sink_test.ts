@@ -1,3 +1,8 @@
+/**
+ * Tests of the Datadog sink against a local scripted server: endpoints, key handling, expiry, limits.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../../shared/config/aggregator.ts";
 import { envFrom } from "../../../shared/config/env.ts";

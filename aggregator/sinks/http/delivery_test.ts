@@ -1,3 +1,8 @@
+/**
+ * Tests of the shared HTTP delivery policy against a local scripted server: retries, splits, drops, timeouts.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import type { Point } from "../../point.ts";
 import type { BackoffPolicy } from "../../../shared/backoff.ts";
