@@ -12,7 +12,7 @@ import { listenFetch } from "./server/fetch_listener.ts";
 import { listenHttp2 } from "./server/http2_listener.ts";
 import type { Listener } from "./server/listener.ts";
 import { publishRoutes } from "./server/publish.ts";
-import { createSinks } from "./sinks/configured.ts";
+import { createSinks } from "./sinks/mod.ts";
 import { Spool } from "./spool/spool.ts";
 import { formatStats, Stats } from "./stats.ts";
 

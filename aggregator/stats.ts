@@ -4,7 +4,7 @@
  * loop, the sinks' own decisions, spool overflow). `report` turns them and the
  * spool's depth and age into the periodic log line.
  */
-import type { DeliveryCounters } from "./sinks/sink.ts";
+import type { DeliveryCounters } from "./sinks/mod.ts";
 import type { SpoolState } from "./spool/spool.ts";
 
 export interface StatsSnapshot {

@@ -6,7 +6,10 @@
  *   `host` is the Host header naming the aggregator), `app` and `database`
  *   optional, other
  *   headers ignored; each value non-empty, at most MAX_TAG_CHARACTERS code
- *   points of valid UTF-8 with no control or line-separator characters;
+ *   points of valid UTF-8 with no control or line-separator characters, and
+ *   no backslash at the end or right before a comma, equals sign or space
+ *   (InfluxDB's line protocol has no escape for a backslash there: such a
+ *   value would swallow the separator after it and InfluxDB refuse the line);
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
  *   floating-point metrics finite.
@@ -39,6 +42,8 @@ export class RejectedRequest extends ConnectError {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
+/** A backslash InfluxDB's line protocol cannot carry in a tag value. */
+const UNESCAPABLE_BACKSLASH = /\\(?=[,= ]|$)/;
 
 /** The call as validation sees it. */
 export interface PublishCall {
@@ -92,6 +97,12 @@ function tagValue(name: string, raw: string): string {
     throw invalid(`is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`);
   }
   if (FORBIDDEN.test(value)) throw invalid("contains a control character");
+  if (UNESCAPABLE_BACKSLASH.test(value)) {
+    throw invalid(
+      "has a backslash at the end or before a comma, equals sign or space, " +
+        "which InfluxDB line protocol cannot carry",
+    );
+  }
   return value;
 }
 

@@ -79,6 +79,11 @@ Deno.test("tags: the 2021 `host` key, UTF-8 values, and every refusal", () => {
       { ...TAGS, container: wire("é".repeat(256)) },
       `invalid_tag: invalid tag: header "container" is 256 characters long, more than 255`,
     ],
+    ...["evil\\", "a\\,b", "a\\=b", "a\\ b"].map((service): [Record<string, string>, string] => [
+      { ...TAGS, service },
+      `invalid_tag: invalid tag: header "service" has a backslash at the end or before a ` +
+      "comma, equals sign or space, which InfluxDB line protocol cannot carry",
+    ]),
   ];
   for (const [headers, expected] of cases) {
     assert.equal(refusal(() => tagsFrom(new Headers(headers), true)), expected);
@@ -87,6 +92,7 @@ Deno.test("tags: the 2021 `host` key, UTF-8 values, and every refusal", () => {
     tagsFrom(new Headers({ ...TAGS, container: wire("é".repeat(255)) }), true).container.length,
     255,
   );
+  assert.equal(tagsFrom(new Headers({ ...TAGS, app: "C:\\temp\\x" }), true).app, "C:\\temp\\x");
 });
 
 Deno.test("timestamps before 2000 or more than an hour ahead are refused", () => {

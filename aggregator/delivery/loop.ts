@@ -9,7 +9,7 @@
  */
 import { backoffDelay } from "../../shared/backoff.ts";
 import { log } from "../../shared/log.ts";
-import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/sink.ts";
+import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/mod.ts";
 import type { Spool } from "../spool/spool.ts";
 
 export interface LoopOptions {

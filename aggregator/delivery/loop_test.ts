@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Point } from "../point.ts";
-import type { DeliveryOutcome, Sink } from "../sinks/sink.ts";
+import type { DeliveryOutcome, Sink } from "../sinks/mod.ts";
 import { Spool } from "../spool/spool.ts";
 import { Stats } from "../stats.ts";
 import { DeliveryLoop, type LoopOptions } from "./loop.ts";

@@ -2,20 +2,24 @@
  * Builds the sinks the configuration asks for, in a fixed order, and the loss
  * alerts they share. Each entry is one destination; every configured sink
  * receives every batch.
+ *
+ * @module
  */
 import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
 import { PagerDutyAlerts } from "../notify/pagerduty.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";
-import { StdoutSink } from "./stdout/stdout.ts";
+import { StdoutSink } from "./stdout/sink.ts";
 
+/** The sinks to deliver to, and what to do once delivery has ended. */
 export interface ConfiguredSinks {
   sinks: Sink[];
   /** At shutdown, after the last delivery: sends the loss alerts still held back. */
   close(): Promise<void>;
 }
 
+/** The configured sinks, counting into `counters`. */
 export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): ConfiguredSinks {
   const losses = config.notify ? new PagerDutyAlerts(config.notify) : undefined;
   const sinks: Sink[] = [];

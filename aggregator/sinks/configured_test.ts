@@ -1,3 +1,8 @@
+/**
+ * Tests of which sinks the configuration builds, and in what order.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../shared/config/aggregator.ts";
 import { envFrom } from "../../shared/config/env.ts";

@@ -3,6 +3,8 @@
  * Every configured sink receives every batch, independently: each reads the
  * spool from its own cursor, so a slow or failing sink never holds the
  * others back, and a point leaves the spool once every sink is past it.
+ *
+ * @module
  */
 import type { Point } from "../point.ts";
 
@@ -21,6 +23,7 @@ export interface DeliveryCounters {
   count(sink: string, decision: string, points: number): void;
 }
 
+/** One destination. */
 export interface Sink {
   /** Short name used in logs and counters: `stdout`, `datadog`, `influxdb`. */
   readonly name: string;

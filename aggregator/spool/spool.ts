@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Point } from "../point.ts";
-import type { DeliveryCounters } from "../sinks/sink.ts";
+import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
 
 /** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */

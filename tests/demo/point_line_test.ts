@@ -1,6 +1,6 @@
 // The demo's point line: built from a real stdout-sink line, every headline figure in place.
 import assert from "node:assert/strict";
-import { pointLine as stdoutLine } from "../../aggregator/sinks/stdout/stdout.ts";
+import { pointLine as stdoutLine } from "../../aggregator/sinks/stdout/encode.ts";
 import { pointLine } from "./point_line.ts";
 
 Deno.test("a stdout point becomes one short line with every headline figure", () => {

@@ -1,14 +1,18 @@
 /**
- * Datadog series payloads for a batch of points: every metric becomes the
- * gauge `enclave.<field>`, tags become `key:value`, and the `host_name` tag is
- * the Datadog host unless turned off. Points of one series (same metric, tags
- * and host) share one series entry. v2 (`/api/v2/series`, gzip) and v1
- * (`/api/v1/series`, zlib deflate) differ only in shape.
+ * Datadog series payloads for a batch of points: every written metric (values
+ * ≥ 0, see `../written_metrics.ts`) becomes the gauge `enclave.<field>`, tags
+ * become `key:value`, and the `host_name` tag is the Datadog host unless
+ * turned off. Points of one series (same metric, tags and host) share one
+ * series entry. v2 (`/api/v2/series`, gzip) and v1 (`/api/v1/series`, zlib
+ * deflate) differ only in shape.
+ *
+ * @module
  */
 import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
+import { writtenMetrics } from "../written_metrics.ts";
 
-export const METRIC_PREFIX = "enclave.";
+const METRIC_PREFIX = "enclave.";
 
 /** MetricIntakeType gauge in the v2 API. */
 const GAUGE_V2 = 3;
@@ -20,6 +24,7 @@ interface Series {
   points: [number, number][];
 }
 
+/** One series of a v2 payload. */
 export interface SeriesV2 {
   metric: string;
   type: number;
@@ -28,6 +33,7 @@ export interface SeriesV2 {
   resources?: { type: string; name: string }[];
 }
 
+/** One series of a v1 payload. */
 export interface SeriesV1 {
   metric: string;
   points: [number, number][];
@@ -37,13 +43,13 @@ export interface SeriesV1 {
 }
 
 /** The batch's series, in order of first appearance, each with its points in batch order. */
-export function groupSeries(points: readonly Point[], sendHost: boolean): Series[] {
+function groupSeries(points: readonly Point[], sendHost: boolean): Series[] {
   const series = new Map<string, Series>();
   for (const point of points) {
     const tags = tagList(point);
     const host = sendHost ? point.tags.host_name : undefined;
     const key = `${host}\n${tags.join("\n")}`;
-    for (const [field, value] of Object.entries(point.metrics)) {
+    for (const [field, value] of writtenMetrics(point)) {
       const metric = METRIC_PREFIX + field;
       const id = `${metric}\n${key}`;
       let entry = series.get(id);
@@ -57,6 +63,7 @@ export function groupSeries(points: readonly Point[], sendHost: boolean): Series
   return [...series.values()];
 }
 
+/** The v2 payload, before serialisation. */
 export function seriesV2(points: readonly Point[], sendHost: boolean): { series: SeriesV2[] } {
   return {
     series: groupSeries(points, sendHost).map((entry) => ({
@@ -69,6 +76,7 @@ export function seriesV2(points: readonly Point[], sendHost: boolean): { series:
   };
 }
 
+/** The v1 payload, before serialisation. */
 export function seriesV1(points: readonly Point[], sendHost: boolean): { series: SeriesV1[] } {
   return {
     series: groupSeries(points, sendHost).map((entry) => ({
@@ -83,21 +91,19 @@ export function seriesV1(points: readonly Point[], sendHost: boolean): { series:
 
 /** The gzipped v2 request body. */
 export function encodeV2(points: readonly Point[], sendHost: boolean): Payload {
-  return compressedPayload(JSON.stringify(seriesV2(points, sendHost)), "gzip", valueCount(points));
+  const payload = seriesV2(points, sendHost);
+  return compressedPayload(JSON.stringify(payload), "gzip", valueCount(payload.series));
 }
 
 /** The zlib-deflated v1 request body. */
 export function encodeV1(points: readonly Point[], sendHost: boolean): Payload {
-  return compressedPayload(
-    JSON.stringify(seriesV1(points, sendHost)),
-    "deflate",
-    valueCount(points),
-  );
+  const payload = seriesV1(points, sendHost);
+  return compressedPayload(JSON.stringify(payload), "deflate", valueCount(payload.series));
 }
 
-/** Datadog points in the payload: one per metric per sample. */
-function valueCount(points: readonly Point[]): number {
-  return points.reduce((sum, point) => sum + Object.keys(point.metrics).length, 0);
+/** Datadog points in the payload: one per written metric per sample. */
+function valueCount(series: readonly { points: readonly unknown[] }[]): number {
+  return series.reduce((sum, entry) => sum + entry.points.length, 0);
 }
 
 function tagList(point: Point): string[] {

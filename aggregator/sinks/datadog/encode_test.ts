@@ -1,7 +1,12 @@
+/**
+ * Tests of the Datadog v1 and v2 payloads, checked against Datadog's published model.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { gunzipSync, inflateSync } from "node:zlib";
 import type { Point } from "../../point.ts";
-import { encodeV1, encodeV2, seriesV1, seriesV2 } from "./encode.ts";
+import { encodeV1, encodeV2, type SeriesV1, seriesV1, type SeriesV2, seriesV2 } from "./encode.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
 
@@ -145,4 +150,26 @@ Deno.test("the model checker rejects what Datadog's model does not allow", () =>
     "series[1].metric: required non-empty string",
     "series[1].resources[0].name: must be a string",
   ]);
+});
+
+Deno.test("v1 and v2 leave out unknown (negative) values and keep the rest of the point", () => {
+  const unknownDisk: Point = {
+    time: 1_764_000_000,
+    tags: web,
+    metrics: { running: 1, disk_usage_mb: -1, disk_limit_mb: -1, disk_read_kbps: 0 },
+  };
+  const written = [
+    ["enclave.running", 1],
+    ["enclave.disk_read_kbps", 0],
+  ];
+  const v2 = JSON.parse(new TextDecoder().decode(gunzipSync(encodeV2([unknownDisk], true).body)));
+  assert.deepEqual(
+    v2.series.map((entry: SeriesV2) => [entry.metric, entry.points[0].value]),
+    written,
+  );
+  assert.deepEqual(metricPayloadProblems(v2), []);
+  const v1 = JSON.parse(new TextDecoder().decode(inflateSync(encodeV1([unknownDisk], true).body)));
+  assert.deepEqual(v1.series.map((entry: SeriesV1) => [entry.metric, entry.points[0][1]]), written);
+  assert.equal(encodeV2([unknownDisk], true).values, 2);
+  assert.equal(encodeV1([unknownDisk], true).values, 2);
 });

@@ -5,6 +5,8 @@
  * more than 10 min ahead) are expired: counted, logged, reported as a loss,
  * never sent. Requests respect Datadog's payload limits; everything else is
  * the shared HTTP delivery policy.
+ *
+ * @module
  */
 import type { DatadogConfig } from "../../../shared/config/aggregator.ts";
 import { log } from "../../../shared/log.ts";
@@ -14,23 +16,24 @@ import { HttpDelivery, type HttpSinkOptions, type RequestLimits } from "../http/
 import { encodeV1, encodeV2 } from "./encode.ts";
 
 /** Datadog's intake limits: 512,000 B compressed, under 5,242,880 B raw; 10,000 values. */
-export const DATADOG_LIMITS: RequestLimits = {
+const DATADOG_LIMITS: RequestLimits = {
   maxBodyBytes: 512_000,
   maxRawBytes: 5_242_879,
   maxValues: 10_000,
 };
 
 /** Datadog accepts points at most this old … */
-export const MAX_AGE_S = 3_600;
+const MAX_AGE_S = 3_600;
 /** … and at most this far ahead. */
-export const MAX_AHEAD_S = 600;
+const MAX_AHEAD_S = 600;
 
+/** What the Datadog sink is built with besides its configuration. */
 export interface DatadogSinkOptions extends HttpSinkOptions {
   /** The current time in milliseconds, for expiry; Date.now by default. */
   now?: () => number;
-  limits?: RequestLimits;
 }
 
+/** Delivers points to one Datadog series endpoint. */
 export class DatadogSink implements Sink {
   readonly name = "datadog";
   readonly #delivery: HttpDelivery;
@@ -50,7 +53,7 @@ export class DatadogSink implements Sink {
           "Content-Encoding": v1 ? "deflate" : "gzip",
         },
         encode: (points) => (v1 ? encodeV1 : encodeV2)(points, config.sendHost),
-        limits: options.limits ?? DATADOG_LIMITS,
+        limits: DATADOG_LIMITS,
       },
       config,
       options,

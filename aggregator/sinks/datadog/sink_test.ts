@@ -1,3 +1,8 @@
+/**
+ * Tests of the Datadog sink against a local scripted server: endpoints, key handling, expiry, limits.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../../shared/config/aggregator.ts";
 import { envFrom } from "../../../shared/config/env.ts";
@@ -33,7 +38,8 @@ async function deliver(
       counters: recorder,
       losses: recorder,
       now: () => NOW_MS,
-      backoff: { backoffBaseMs: 10, backoffCapMs: 10, retryAfterCapMs: 10 },
+      backoff: { baseMs: 10, capMs: 10 },
+      retryAfterCapMs: 10,
     });
     const outcome = await sink.deliver(points, new AbortController().signal);
     return { outcome, recorder, received: server.received };

@@ -2,23 +2,29 @@
  * The delivery policy of the HTTP sinks (Datadog, InfluxDB), written once:
  * requests too large for the destination's limits are split before sending;
  * each attempt has a timeout; network errors, timeouts, 408, 429 and 5xx are
- * retried with capped exponential backoff and full jitter (or the server's
- * `Retry-After`), `retryCount` times, after which the batch is deferred to
- * the next round; 413 splits the request in halves; any other answer drops
- * the points, logged with the response body and reported as a loss. Every
- * decision is counted per point: `sent`, `retried`, `split`, `rejected` (the
- * destination refused them; the delivery loop counts the batch's outcome,
+ * retried with capped exponential backoff and full jitter
+ * (`BACKOFF.sinkRequest`) or after the server's `Retry-After` (at most
+ * {@link RETRY_AFTER_CAP_MS}), `retryCount` times, after which the batch is
+ * deferred to the next round. 413 halves the request; so does a status the
+ * endpoint declares as "a point in the request is malformed" (InfluxDB's
+ * 400): halving again until the bad points are alone means only they are
+ * dropped. Any other answer drops the points, logged with the response body
+ * and the points it names, and reported as a loss. Every decision is counted
+ * per point: `sent`, `retried`, `split`, `rejected` (the destination refused
+ * them; the delivery loop counts the batch's outcome,
  * `delivered`/`dropped`/`deferred`, itself). Aborting the signal (shutdown)
  * cancels the request in flight and defers the batch.
+ *
+ * @module
  */
 import type { Point } from "../../point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/loss.ts";
-import { backoffDelay } from "../../../shared/backoff.ts";
+import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backoff.ts";
 import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
-import { retryAfterMs } from "./retry_after.ts";
+import { RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry_after.ts";
 
 /** The most one request may carry; larger batches are split before sending. */
 export interface RequestLimits {
@@ -33,24 +39,13 @@ export interface HttpEndpoint {
   headers: Record<string, string>;
   encode(points: readonly Point[]): Payload;
   limits?: RequestLimits;
+  /**
+   * Statuses by which the destination says a point in the request is
+   * malformed: the request is halved until the bad points are alone, and only
+   * they are dropped.
+   */
+  malformedPointStatuses?: readonly number[];
 }
-
-/** How long to wait between tries. */
-export interface Backoff {
-  /** First backoff ceiling; doubles per retry up to `backoffCapMs`. */
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  /** The longest `Retry-After` honoured. */
-  retryAfterCapMs: number;
-  /** A number in [0, 1) for jitter; Math.random by default. */
-  random?: () => number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = {
-  backoffBaseMs: 1_000,
-  backoffCapMs: 30_000,
-  retryAfterCapMs: 120_000,
-};
 
 /** A sink's configured timeout and retries (`timeout`, `retry_count`). */
 export interface RetrySettings {
@@ -63,16 +58,21 @@ export interface HttpSinkOptions {
   counters: DeliveryCounters;
   /** Told when points are finally lost (PagerDuty when configured). */
   losses?: LossReporter;
-  backoff?: Backoff;
+  /** The wait between tries; `BACKOFF.sinkRequest` by default. */
+  backoff?: BackoffPolicy;
+  /** The longest `Retry-After` honoured; {@link RETRY_AFTER_CAP_MS} by default. */
+  retryAfterCapMs?: number;
 }
 
 /** The longest response body quoted in a log line. */
 const LOGGED_BODY_CHARS = 1_000;
+/** The most points named in a log line about dropped points. */
+const NAMED_POINTS = 5;
 
 type Answer =
   | { kind: "sent" }
   | { kind: "retry"; reason: string; waitMs?: number }
-  | { kind: "too-large"; reason: string }
+  | { kind: "halve"; reason: string }
   | { kind: "rejected"; reason: string }
   | { kind: "deferred" };
 
@@ -82,10 +82,13 @@ interface Tally {
   deferred: number;
 }
 
+/** Posts a sink's points to its endpoint under the policy above. */
 export class HttpDelivery {
   readonly #logger;
 
-  readonly #policy: RetrySettings & Backoff;
+  readonly #settings: RetrySettings;
+  readonly #backoff: BackoffPolicy;
+  readonly #retryAfterCapMs: number;
   readonly #counters: DeliveryCounters;
   readonly #losses?: LossReporter;
 
@@ -96,7 +99,9 @@ export class HttpDelivery {
     options: HttpSinkOptions,
   ) {
     this.#logger = log("aggregator", "sink", sink);
-    this.#policy = { ...(options.backoff ?? DEFAULT_BACKOFF), ...settings };
+    this.#settings = settings;
+    this.#backoff = options.backoff ?? BACKOFF.sinkRequest;
+    this.#retryAfterCapMs = options.retryAfterCapMs ?? RETRY_AFTER_CAP_MS;
     this.#counters = options.counters;
     this.#losses = options.losses;
   }
@@ -120,7 +125,7 @@ export class HttpDelivery {
       case "sent":
         this.#counters.count(this.sink, "sent", points.length);
         return { delivered: points.length, deferred: 0 };
-      case "too-large":
+      case "halve":
         return this.#split(points, 2, signal, answer.reason);
       case "rejected":
         return this.#drop(points, answer.reason);
@@ -155,9 +160,10 @@ export class HttpDelivery {
   }
 
   #drop(points: readonly Point[], reason: string): Tally {
-    this.#logger.error("{sink} dropped {points} points: {reason}", {
+    this.#logger.error("{sink} dropped {points} points ({names}): {reason}", {
       sink: this.sink,
       points: points.length,
+      names: pointNames(points),
       reason,
     });
     this.#counters.count(this.sink, "rejected", points.length);
@@ -170,7 +176,7 @@ export class HttpDelivery {
     for (let retry = 1;; retry++) {
       const answer = await this.#attempt(payload, signal);
       if (answer.kind !== "retry") return answer;
-      if (retry > this.#policy.retryCount) {
+      if (retry > this.#settings.retryCount) {
         this.#logger.warn(
           "{sink}: {points} points deferred to the next round after {tries} tries: {reason}",
           {
@@ -182,7 +188,7 @@ export class HttpDelivery {
         );
         return { kind: "deferred" };
       }
-      const waitMs = answer.waitMs ?? this.#backoff(retry);
+      const waitMs = answer.waitMs ?? backoffDelay(retry, this.#backoff);
       this.#counters.count(this.sink, "retried", points);
       this.#logger.warn("{sink}: retry {retry} of {points} points in {waitMs} ms: {reason}", {
         sink: this.sink,
@@ -195,17 +201,12 @@ export class HttpDelivery {
     }
   }
 
-  #backoff(retry: number): number {
-    const { backoffBaseMs: baseMs, backoffCapMs: capMs, random } = this.#policy;
-    return backoffDelay(retry, { baseMs, capMs, random });
-  }
-
   async #attempt(payload: Payload, signal: AbortSignal): Promise<Answer> {
     if (signal.aborted) return { kind: "deferred" };
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
-    const timer = setTimeout(abort, this.#policy.timeoutMs);
+    const timer = setTimeout(abort, this.#settings.timeoutMs);
     try {
       const response = await fetch(this.endpoint.url, {
         method: "POST",
@@ -214,13 +215,13 @@ export class HttpDelivery {
         signal: controller.signal,
       });
       const body = await response.text();
-      return classify(response, body, this.#policy.retryAfterCapMs);
+      return this.#classify(response, body);
     } catch (error) {
       if (signal.aborted) return { kind: "deferred" };
       return {
         kind: "retry",
         reason: controller.signal.aborted
-          ? `no answer within ${this.#policy.timeoutMs} ms`
+          ? `no answer within ${this.#settings.timeoutMs} ms`
           : `network error: ${error instanceof Error ? error.message : String(error)}`,
       };
     } finally {
@@ -228,18 +229,29 @@ export class HttpDelivery {
       signal.removeEventListener("abort", abort);
     }
   }
+
+  #classify(response: Response, body: string): Answer {
+    const status = response.status;
+    if (status >= 200 && status < 300) return { kind: "sent" };
+    const reason = `HTTP ${status}: ${body.slice(0, LOGGED_BODY_CHARS)}`;
+    if (status === 408 || status === 429 || status >= 500) {
+      const waitMs = retryAfterMs(response.headers.get("retry-after"), this.#retryAfterCapMs);
+      return { kind: "retry", reason, waitMs };
+    }
+    if (status === 413 || this.endpoint.malformedPointStatuses?.includes(status)) {
+      return { kind: "halve", reason };
+    }
+    return { kind: "rejected", reason };
+  }
 }
 
-function classify(response: Response, body: string, retryAfterCapMs: number): Answer {
-  const status = response.status;
-  if (status >= 200 && status < 300) return { kind: "sent" };
-  const reason = `HTTP ${status}: ${body.slice(0, LOGGED_BODY_CHARS)}`;
-  if (status === 408 || status === 429 || status >= 500) {
-    const waitMs = retryAfterMs(response.headers.get("retry-after"), retryAfterCapMs);
-    return { kind: "retry", reason, waitMs };
-  }
-  if (status === 413) return { kind: "too-large", reason };
-  return { kind: "rejected", reason };
+/** The points for a log line: service, container and time of the first few. */
+function pointNames(points: readonly Point[]): string {
+  const named = points.slice(0, NAMED_POINTS).map((point) =>
+    `service ${point.tags.service} container ${point.tags.container} at ${point.time}`
+  );
+  const more = points.length - named.length;
+  return named.join("; ") + (more > 0 ? `; and ${more} more` : "");
 }
 
 /** How many requests the payload needs to respect the limits: 1 when it fits. */

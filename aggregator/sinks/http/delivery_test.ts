@@ -1,18 +1,25 @@
+/**
+ * Tests of the shared HTTP delivery policy against a local scripted server: retries, splits, drops, timeouts.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import type { Point } from "../../point.ts";
-import { type Backoff, HttpDelivery, type RequestLimits } from "./delivery.ts";
+import type { BackoffPolicy } from "../../../shared/backoff.ts";
+import { HttpDelivery, type RequestLimits } from "./delivery.ts";
 import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
 import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
 
-const FAST: Backoff = { backoffBaseMs: 20, backoffCapMs: 100, retryAfterCapMs: 5_000 };
+const FAST: BackoffPolicy = { baseMs: 20, capMs: 100 };
 
 interface Run {
   points?: Point[];
   retryCount?: number;
   timeoutMs?: number;
   limits?: RequestLimits;
+  malformedPointStatuses?: number[];
   signal?: AbortSignal;
   /** The URL to post to instead of the scripted server's. */
   url?: URL;
@@ -36,12 +43,14 @@ async function run(
         headers: { "Content-Encoding": "gzip", Authorization: "Token s3cr3t" },
         encode: encodeLines,
         limits: options.limits,
+        malformedPointStatuses: options.malformedPointStatuses,
       },
       { timeoutMs: options.timeoutMs ?? 5_000, retryCount: options.retryCount ?? 3 },
       {
         counters: recorder,
         losses: recorder,
         backoff: FAST,
+        retryAfterCapMs: 5_000,
       },
     );
     const started = performance.now();
@@ -130,6 +139,31 @@ Deno.test("413 for a single point: that point is dropped, the rest delivered", a
   assert.equal(recorder.losses.length, 1);
   assert.match(recorder.losses[0].reason, /^a single point HTTP 413: too large/);
   assert.ok(!accepted.includes(encodeLinesText(points)[3]));
+});
+
+Deno.test("a malformed-point status halves the request until only the bad points are dropped", async () => {
+  const accepted: string[] = [];
+  const bad = ["c000003", "c00000c"];
+  const { outcome, recorder, points } = await run((lines) => {
+    const offending = lines.filter((line) => bad.some((container) => line.includes(container)));
+    if (offending.length > 0) return status(400, `{"error":"unable to parse '${offending[0]}'"}`);
+    accepted.push(...lines);
+    return status(204);
+  }, { points: containerPoints(16, 1_764_000_000), malformedPointStatuses: [400] });
+  assert.equal(outcome, "delivered");
+  const lines = encodeLinesText(points);
+  assert.deepEqual(
+    accepted.toSorted(),
+    lines.filter((line) => !bad.some((container) => line.includes(container))).toSorted(),
+  );
+  assert.equal(recorder.counts.sent, 14);
+  assert.equal(recorder.counts.rejected, 2);
+  assert.deepEqual(recorder.losses.map((loss) => loss.points), [1, 1]);
+  for (const container of bad) {
+    const line = recorder.logs.find((line) => line.includes(`container ${container} at`));
+    assert.ok(line, recorder.logs.join(""));
+    assert.match(line, /dropped 1 points .*a single point HTTP 400: .*unable to parse/);
+  }
 });
 
 for (const code of [400, 403]) {

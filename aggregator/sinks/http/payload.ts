@@ -2,9 +2,12 @@
  * A request body as the HTTP sinks send it: text, compressed with the
  * encoding named in the request's `Content-Encoding`, with the sizes and
  * value count the request limits are checked against.
+ *
+ * @module
  */
 import { deflateSync, gzipSync } from "node:zlib";
 
+/** One request body and its measures. */
 export interface Payload {
   /** The compressed body. */
   body: Uint8Array<ArrayBuffer>;
@@ -15,7 +18,7 @@ export interface Payload {
 }
 
 /** `gzip`, or `deflate` as HTTP means it: a zlib stream (RFC 9110 §8.4.1.2). */
-export type ContentEncoding = "gzip" | "deflate";
+type ContentEncoding = "gzip" | "deflate";
 
 // node:zlib returns Buffers over plain (never shared) ArrayBuffers.
 const COMPRESSORS: Record<ContentEncoding, (input: Uint8Array) => Uint8Array<ArrayBuffer>> = {
@@ -25,6 +28,7 @@ const COMPRESSORS: Record<ContentEncoding, (input: Uint8Array) => Uint8Array<Arr
 
 const encoder = new TextEncoder();
 
+/** `text` compressed with `encoding`, carrying `values` values. */
 export function compressedPayload(
   text: string,
   encoding: ContentEncoding,

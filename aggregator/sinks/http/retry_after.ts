@@ -2,8 +2,14 @@
  * The `Retry-After` response header (RFC 9110 §10.2.3): either a number of
  * seconds or an HTTP date. Returns the wait in milliseconds, never negative
  * and never longer than the caller's cap; `undefined` when absent or unreadable.
+ *
+ * @module
  */
 
+/** The longest `Retry-After` a sink honours by default: 2 minutes. */
+export const RETRY_AFTER_CAP_MS = 120_000;
+
+/** The wait `header` asks for, in milliseconds, at most `capMs`. */
 export function retryAfterMs(
   header: string | null,
   capMs: number,

@@ -1,3 +1,8 @@
+/**
+ * Tests of reading the Retry-After header.
+ *
+ * @module
+ */
 import { equal } from "node:assert/strict";
 import { retryAfterMs } from "./retry_after.ts";
 

@@ -1,22 +1,46 @@
 /**
  * InfluxDB line protocol for a batch of points: measurement `metrics`, the
- * point's non-empty tags sorted by key, one field per metric (`running` as a
- * boolean, integers with the `i` suffix, pressure averages as floats) and the
- * time in seconds (`precision=s`). Commas, spaces and equals signs in tag keys
- * and values are escaped with a backslash.
+ * point's non-empty tags sorted by key, one field per written metric (values
+ * ≥ 0, see `../written_metrics.ts`; `running` as a boolean, integers with the
+ * `i` suffix, pressure averages as floats) and the time in seconds
+ * (`precision=s`).
+ *
+ * Escaping follows the InfluxDB 1.x line protocol reference: a backslash
+ * before each comma, equals sign and space in tag keys, tag values and field
+ * keys, before each comma and space in the measurement. The protocol has no
+ * escape for the backslash itself, so a tag value that ends in one, or has one
+ * right before a comma, equals sign or space, cannot be written; validation
+ * refuses such values when a point arrives (`aggregator/validate.ts`).
+ *
+ * @module
  */
 import { METRIC_FIELDS, type MetricKind, type Point } from "../../point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
+import { writtenMetrics } from "../written_metrics.ts";
 
-export const MEASUREMENT = "metrics";
+/** Backslash before commas, equals signs and spaces: tag keys, tag values, field keys. */
+export function escapeKey(text: string): string {
+  return text.replace(/[,= ]/g, "\\$&");
+}
+
+/** Backslash before commas and spaces: the measurement. */
+export function escapeMeasurement(text: string): string {
+  return text.replace(/[, ]/g, "\\$&");
+}
+
+const MEASUREMENT = escapeMeasurement("metrics");
 
 const KIND = new Map<string, MetricKind>(METRIC_FIELDS.map((field) => [field.name, field.kind]));
 
-/** One line per point, each ending in a newline. */
+/**
+ * One line per point, each ending in a newline; a point with no written
+ * metric has no field to carry and no line.
+ */
 export function lineProtocol(points: readonly Point[]): string {
   let text = "";
   for (const point of points) {
-    text += `${MEASUREMENT}${tagSet(point)} ${fieldSet(point)} ${point.time}\n`;
+    const fields = fieldSet(point);
+    if (fields) text += `${MEASUREMENT}${tagSet(point)} ${fields} ${point.time}\n`;
   }
   return text;
 }
@@ -26,26 +50,19 @@ export function encodeLines(points: readonly Point[]): Payload {
   return compressedPayload(lineProtocol(points), "gzip", points.length);
 }
 
-/** Backslash before commas, spaces and equals signs: the tag key and value escapes. */
-export function escapeTag(text: string): string {
-  return text.replace(/[,= ]/g, "\\$&");
-}
-
 function tagSet(point: Point): string {
   let text = "";
   const tags = Object.entries(point.tags).filter(([, value]) => value).sort(([a], [b]) =>
     a < b ? -1 : 1
   );
-  for (const [key, value] of tags) text += `,${escapeTag(key)}=${escapeTag(value)}`;
+  for (const [key, value] of tags) text += `,${escapeKey(key)}=${escapeKey(value)}`;
   return text;
 }
 
 function fieldSet(point: Point): string {
-  const fields: string[] = [];
-  for (const [name, value] of Object.entries(point.metrics)) {
-    fields.push(`${escapeTag(name)}=${fieldValue(KIND.get(name) ?? "float", value)}`);
-  }
-  return fields.join(",");
+  return writtenMetrics(point)
+    .map(([name, value]) => `${escapeKey(name)}=${fieldValue(KIND.get(name) ?? "float", value)}`)
+    .join(",");
 }
 
 function fieldValue(kind: MetricKind, value: number): string {

@@ -2,7 +2,14 @@
  * The InfluxDB sink: posts gzipped line protocol to `/write?db=` with basic
  * auth (InfluxDB 1.x), or to `/api/v2/write?org=&bucket=` with
  * `Authorization: Token` when a token is configured (InfluxDB 2.x), always
- * with second precision. Delivery follows the shared HTTP policy.
+ * with second precision. Delivery follows the shared HTTP policy; a 400
+ * (InfluxDB could not parse or store a line) halves the request until the
+ * bad points are alone, so only they are dropped. InfluxDB 1.x stores the
+ * good lines of a request it answers 400 ("partial write"); sending them
+ * again in a half overwrites each with the same values (a point is keyed by
+ * measurement, tags and time), so nothing is stored twice.
+ *
+ * @module
  */
 import type { InfluxdbConfig } from "../../../shared/config/aggregator.ts";
 import type { Point } from "../../point.ts";
@@ -10,6 +17,7 @@ import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
 import { encodeLines } from "./encode.ts";
 
+/** Delivers points to one InfluxDB database or bucket. */
 export class InfluxdbSink implements Sink {
   readonly name = "influxdb";
   readonly #delivery: HttpDelivery;
@@ -25,6 +33,7 @@ export class InfluxdbSink implements Sink {
           ...authorization(config),
         },
         encode: encodeLines,
+        malformedPointStatuses: [400],
       },
       config,
       options,
@@ -37,7 +46,7 @@ export class InfluxdbSink implements Sink {
 }
 
 /** The write endpoint under the configured address (which may carry a path prefix). */
-export function writeUrl(config: InfluxdbConfig): URL {
+function writeUrl(config: InfluxdbConfig): URL {
   const base = config.address.pathname.replace(/\/+$/, "");
   const url = new URL(config.address);
   const query: Record<string, string> = {};

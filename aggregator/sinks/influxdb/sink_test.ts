@@ -1,3 +1,8 @@
+/**
+ * Tests of the InfluxDB sink's endpoints and authentication (1.x and 2.x) against a local scripted server.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../../shared/config/aggregator.ts";
 import { envFrom } from "../../../shared/config/env.ts";

@@ -1,25 +1,21 @@
 /**
- * The stdout sink (`AGGREGATOR_TEXT_CONFIGURATION`): one JSON line per point,
- * `{"time":"<RFC 3339>","unix_time":<seconds>,"tags":{…},"metrics":{…}}`,
- * written in one piece per batch. A write that fails (closed pipe) defers the
- * batch so it stays in the spool.
+ * The stdout sink (`AGGREGATOR_TEXT_CONFIGURATION`): one JSON line per point
+ * (`./encode.ts`), written in one piece per batch. A write that fails (closed
+ * pipe) throws, and the delivery loop defers the batch so it stays in the
+ * spool.
+ *
+ * @module
  */
 import type { Point } from "../../point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
+import { pointLine } from "./encode.ts";
 
+/** Writes all of `bytes` somewhere. */
 export type Write = (bytes: Uint8Array) => Promise<void>;
 
 const encoder = new TextEncoder();
 
-export function pointLine(point: Point): string {
-  return JSON.stringify({
-    time: new Date(point.time * 1000).toISOString().replace(".000Z", "Z"),
-    unix_time: point.time,
-    tags: point.tags,
-    metrics: point.metrics,
-  });
-}
-
+/** Writes every point to stdout (or to `write`, for tests). */
 export class StdoutSink implements Sink {
   readonly name = "stdout";
   #write: Write;
