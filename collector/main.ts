@@ -4,8 +4,7 @@
  * publishes each point to the aggregator through a bounded queue. SIGTERM or
  * SIGINT stops polling, flushes the queue for up to five seconds and exits 0.
  */
-import { collectorConfig } from "../shared/config/collector.ts";
-import { ConfigError } from "../shared/config/env.ts";
+import { collectorConfig, ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { pollEvery } from "./loop.ts";

@@ -4,8 +4,8 @@
  * to the aggregator. The program runs one; load tests run many in a process,
  * each with its own tags.
  */
-import { CgroupSampler } from "../shared/cgroup/sampler.ts";
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 import { PointSampler } from "./point.ts";
 import { BACKOFF } from "../shared/backoff.ts";
 import { Publisher } from "./publisher.ts";

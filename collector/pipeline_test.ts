@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { collectorConfig } from "../shared/config/collector.ts";
-import { envFrom } from "../shared/config/env.ts";
+import { collectorConfig, envFrom } from "../shared/config/mod.ts";
 import { setupLogging } from "../shared/log.ts";
 import { createPipeline } from "./pipeline.ts";
 import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";

@@ -4,7 +4,7 @@
  * mode) and look like a cgroup filesystem (v2 `cgroup.controllers`, or v1
  * controller directories).
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/collector.ts";
+import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/mod.ts";
 
 const CGROUP_MARKERS = ["cgroup.controllers", "unified", "memory", "cpuacct", "cpu,cpuacct"];
 

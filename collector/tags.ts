@@ -3,7 +3,7 @@
  * `container` (full id), the short id as `host_name` (2023 aggregators) and
  * again as `host` (2021 aggregators), and `app` / `database` when set.
  */
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 
 export type TagSource = Pick<
   CollectorConfig,

@@ -3,7 +3,7 @@
  * alerts they share. Each entry is one destination; every configured sink
  * receives every batch.
  */
-import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
+import type { AggregatorConfig } from "../../shared/config/mod.ts";
 import { PagerDutyAlerts } from "../notify/pagerduty.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";

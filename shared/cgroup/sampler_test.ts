@@ -1,7 +1,12 @@
-// Every PublishRequest field the cgroup provides, on every fixture, through the
-// sampler: the first sample (rates 0) at t0, then the second at t1 with rates
-// over the recorded interval. Expected numbers are worked out from the
-// fixture files in the comments; MiB = 1048576, divisions truncate.
+/**
+ * Every PublishRequest field the cgroup provides, on every fixture, through the
+ * sampler: the first sample (rates 0) at t0, then the second at t1 with rates
+ * over the recorded interval. Expected numbers are worked out from the
+ * fixture files in the comments; MiB = 1048576, divisions truncate.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { fixturePath, readCapture, SwitchableRoot } from "../../tests/support/cgroup_fixtures.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";

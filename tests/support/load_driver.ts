@@ -12,7 +12,7 @@
  * the sample times produced, and the delivered / refused / dropped / unsent
  * counts.
  */
-import { collectorConfig } from "../../shared/config/collector.ts";
+import { collectorConfig } from "../../shared/config/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { pollEvery } from "../../collector/loop.ts";
 import { createPipeline } from "../../collector/pipeline.ts";

@@ -6,7 +6,7 @@
  * never sent. Requests respect Datadog's payload limits; everything else is
  * the shared HTTP delivery policy.
  */
-import type { DatadogConfig } from "../../../shared/config/aggregator.ts";
+import type { DatadogConfig } from "../../../shared/config/mod.ts";
 import { log } from "../../../shared/log.ts";
 import type { Point } from "../../point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";

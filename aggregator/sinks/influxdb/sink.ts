@@ -4,7 +4,7 @@
  * `Authorization: Token` when a token is configured (InfluxDB 2.x), always
  * with second precision. Delivery follows the shared HTTP policy.
  */
-import type { InfluxdbConfig } from "../../../shared/config/aggregator.ts";
+import type { InfluxdbConfig } from "../../../shared/config/mod.ts";
 import type { Point } from "../../point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";

@@ -1,11 +1,16 @@
-// Finds a container's cgroup in every cgroup v1 controller hierarchy
-// (`<root>/<controller>/<path>`). The container counts as running only when
-// all required controllers have it; `cpu` (limit, throttling) is optional.
+/**
+ * Finds a container's cgroup in every cgroup v1 controller hierarchy
+ * (`<root>/<controller>/<path>`). The container counts as running only when
+ * all required controllers have it; `cpu` (limit, throttling) is optional.
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 import { type CgroupLocation, findCgroup } from "../locate.ts";
 
-export const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio", "pids"] as const;
-export const OPTIONAL_CONTROLLERS = ["cpu"] as const;
+const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio", "pids"] as const;
+const OPTIONAL_CONTROLLERS = ["cpu"] as const;
 type Required = typeof REQUIRED_CONTROLLERS[number];
 type Optional = typeof OPTIONAL_CONTROLLERS[number];
 

@@ -1,7 +1,12 @@
-// Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
-// cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
-// memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
-// oom_kill; blkio Read/Write bytes and operations; pids.
+/**
+ * Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
+ * cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
+ * memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
+ * oom_kill; blkio Read/Write bytes and operations; pids.
+ *
+ * @module
+ */
+
 import { CgroupDirectory } from "../directory.ts";
 import { type BlkioTable, parseBlkioTable } from "../parse/blkio.ts";
 import { NO_LIMIT, parseLimit, parseValue } from "../parse/single.ts";
@@ -15,7 +20,7 @@ import type { V1Paths } from "./locate.ts";
  * (or hold only `Total 0`) under any other I/O scheduler, and do not exist on
  * kernels without CFQ (5.0+); the throttle tables then carry the counts.
  */
-export const BLKIO_SOURCES = [
+const BLKIO_SOURCES = [
   ["blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"],
   ["blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"],
   ["blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"],
