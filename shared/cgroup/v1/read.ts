@@ -2,7 +2,8 @@
  * Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
  * cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
  * memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
- * oom_kill; blkio Read/Write bytes and operations; pids.
+ * oom_kill; blkio Read/Write bytes and operations; pids when its hierarchy
+ * exists (absent otherwise, like the cpu controller's fields).
  *
  * @module
  */
@@ -29,7 +30,6 @@ const BLKIO_SOURCES = [
 export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgroup> {
   const cpuacct = new CgroupDirectory(paths.cpuacct, errors);
   const memory = new CgroupDirectory(paths.memory, errors);
-  const pids = new CgroupDirectory(paths.pids, errors);
   const counters: Counters = {
     cpuUsageNs: await cpuacct.read("cpuacct.usage", parseValue),
     ...await readBlkio(new CgroupDirectory(paths.blkio, errors)),
@@ -37,9 +37,12 @@ export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgrou
   const raw: RawCgroup = {
     counters,
     ...await readMemory(memory),
-    pidsCurrent: await pids.read("pids.current", parseValue),
-    pidsLimit: await pids.read("pids.max", parseLimit),
   };
+  if (paths.pids !== undefined) {
+    const pids = new CgroupDirectory(paths.pids, errors);
+    raw.pidsCurrent = await pids.read("pids.current", parseValue);
+    raw.pidsLimit = await pids.read("pids.max", parseLimit);
+  }
   if (paths.cpu !== undefined) {
     const cpu = new CgroupDirectory(paths.cpu, errors);
     const stat = await cpu.read("cpu.stat", parseKeyed);
