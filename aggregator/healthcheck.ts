@@ -7,8 +7,7 @@
  * authentication (no extendedKeyUsage, or one including clientAuth).
  */
 import { connect, constants } from "node:http2";
-import type { AggregatorConfig } from "../shared/config/aggregator.ts";
-import type { Address } from "../shared/config/env.ts";
+import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
 import { HEALTHZ_PATH } from "./server/health.ts";
 import { socketHost } from "./server/listener.ts";
 

@@ -4,8 +4,7 @@
  * `--healthcheck` instead probes a running aggregator and exits 0 or 1.
  * A configuration error prints one line and exits 2.
  */
-import { aggregatorConfig } from "../shared/config/aggregator.ts";
-import { ConfigError } from "../shared/config/env.ts";
+import { aggregatorConfig, ConfigError } from "../shared/config/mod.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { AggregatorService } from "./service.ts";

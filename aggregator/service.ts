@@ -5,7 +5,7 @@
  * deliveries still running at the deadline (their points stay spooled), close
  * the database.
  */
-import type { AggregatorConfig } from "../shared/config/aggregator.ts";
+import type { AggregatorConfig } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
 import { DeliveryLoop } from "./delivery/loop.ts";
 import { listenFetch } from "./server/fetch_listener.ts";

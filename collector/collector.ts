@@ -8,7 +8,7 @@
  * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
 import { Publisher } from "./publisher.ts";

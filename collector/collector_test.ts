@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collectorConfig } from "../shared/config/collector.ts";
+import { collectorConfig } from "../shared/config/mod.ts";
 import { envFrom } from "../shared/config/env.ts";
 import { setupLogging } from "../shared/log.ts";
 import { Collector } from "./collector.ts";

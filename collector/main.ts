@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { collectorConfig } from "../shared/config/collector.ts";
-import { ConfigError } from "../shared/config/env.ts";
+import { collectorConfig, ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { Collector } from "./collector.ts";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { CgroupSampler } from "../shared/cgroup/sampler.ts";
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import type { PollTime } from "./loop.ts";
 import { PointSampler } from "./point_sampler.ts";

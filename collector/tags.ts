@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 
 /** Request metadata: tag name to value. */
 export type Tags = Record<string, string>;

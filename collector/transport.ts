@@ -19,7 +19,7 @@ import {
   Http2SessionManager,
 } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { CollectorConfig } from "../shared/config/collector.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
 import { Aggregator, type PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 
 export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish">;

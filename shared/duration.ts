@@ -2,6 +2,8 @@
  * Go duration strings (`time.ParseDuration` syntax), the format every interval
  * and timeout variable has used since the Go original: `30s`, `1m30s`,
  * `500ms`, `1.5h`. Units are required and the value must not be negative.
+ *
+ * @module
  */
 
 const UNIT_MS: Record<string, number> = {

@@ -4,7 +4,10 @@
  * debug when `MINI_COLLECTOR_DEBUG` is present. Properties whose names look
  * like secrets are replaced before any formatter sees them, so an API key or
  * password passed as a log property never reaches the output.
+ *
+ * @module
  */
+
 import {
   configureSync,
   defaultTextFormatter,
@@ -49,7 +52,7 @@ export function setupLogging(options: LoggingOptions): void {
 }
 
 /** A copy of the record with secret-looking properties masked, in its properties and its message. */
-export function redact(record: LogRecord): LogRecord {
+function redact(record: LogRecord): LogRecord {
   const secrets = Object.keys(record.properties).filter((name) => SECRET_NAME.test(name));
   if (secrets.length === 0) return record;
   const properties = { ...record.properties };

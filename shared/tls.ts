@@ -3,7 +3,10 @@
  * (`<PREFIX>_TLS_CERTIFICATE`, `_KEY`, `_CA_CERTIFICATE`), as the original
  * took it. Each value is parsed at startup so a truncated or swapped PEM block
  * fails with the variable's name instead of a handshake error later.
+ *
+ * @module
  */
+
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { ConfigError, type Env, requiredString } from "./config/env.ts";
 

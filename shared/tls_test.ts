@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, envFrom } from "./config/env.ts";
+import { ConfigError, envFrom } from "./config/mod.ts";
 import { tlsMaterial } from "./tls.ts";
 import { makePki } from "../tests/support/certs.ts";
 

@@ -1,14 +1,19 @@
-// The cgroup module against this machine's live cgroup filesystem: creates a
-// real child cgroup (Docker cgroupfs layout, `docker/<id>`) in every v1
-// controller and, on a hybrid host, in the unified hierarchy; moves a workload
-// into it that holds 32 MiB, spins and writes with fsync; exposes the cgroup
-// filesystem read-only with collector/expose-cgroup.sh (Deno may not read
-// /sys, DESIGN §7) and samples the container twice through CgroupSampler
-// (tests/support/live_cgroup.ts does the setup). Needs root (creating cgroups,
-// bind mounts); skipped with a printed reason otherwise. Everything created
-// is removed afterwards.
+/**
+ * The cgroup module against this machine's live cgroup filesystem: creates a
+ * real child cgroup (Docker cgroupfs layout, `docker/<id>`) in every v1
+ * controller and, on a hybrid host, in the unified hierarchy; moves a workload
+ * into it that holds 32 MiB, spins and writes with fsync; exposes the cgroup
+ * filesystem read-only with collector/expose-cgroup.sh (Deno may not read
+ * /sys; docs/ARCHITECTURE.md, "Platform facts") and samples the container twice through CgroupSampler
+ * (tests/support/live_cgroup.ts does the setup). Needs root (creating cgroups,
+ * bind mounts); skipped with a printed reason otherwise. Everything created
+ * is removed afterwards.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
-import { CgroupSampler } from "../shared/cgroup/sampler.ts";
+import { CgroupSampler } from "../shared/cgroup/mod.ts";
 import { createLiveCgroup, liveCgroupLayout } from "./support/live_cgroup.ts";
 
 const MEMORY_LIMIT_MB = 128;

@@ -8,8 +8,8 @@
  * command grants everything; the README documents every variable.
  */
 import assert from "node:assert/strict";
-import { envFrom } from "../shared/config/env.ts";
-import { type Program, programFlags } from "../shared/permissions/flags.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { type Program, programFlags } from "../shared/permissions/mod.ts";
 import {
   type Dockerfile,
   execForm,

@@ -10,9 +10,9 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { create } from "@bufbuild/protobuf";
-import { envFrom } from "../shared/config/env.ts";
+import { envFrom } from "../shared/config/mod.ts";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { ENV_ALLOWED, programFlags } from "../shared/permissions/flags.ts";
+import { ENV_ALLOWED, programFlags } from "../shared/permissions/mod.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
 import { makePki } from "./support/certs.ts";

@@ -10,8 +10,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig } from "../shared/config/aggregator.ts";
-import { envFrom } from "../shared/config/env.ts";
+import { aggregatorConfig, envFrom } from "../shared/config/mod.ts";
 import type { Point } from "../aggregator/point.ts";
 import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
 import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";

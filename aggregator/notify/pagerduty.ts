@@ -5,7 +5,7 @@
  * (a minute): losses reported in between are added up and sent in one alert
  * when the interval ends. A failing PagerDuty is logged, never thrown.
  */
-import type { NotifyConfig } from "../../shared/config/aggregator.ts";
+import type { NotifyConfig } from "../../shared/config/mod.ts";
 import { log } from "../../shared/log.ts";
 import type { Loss, LossReporter } from "./loss.ts";
 

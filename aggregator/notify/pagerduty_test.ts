@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import { aggregatorConfig } from "../../shared/config/aggregator.ts";
-import { envFrom } from "../../shared/config/env.ts";
+import { aggregatorConfig, envFrom } from "../../shared/config/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { type Clock, PagerDutyAlerts } from "./pagerduty.ts";
 import { scriptedServer } from "../../tests/support/scripted_server.ts";

@@ -3,7 +3,7 @@
  * serve, and how they stop.
  */
 import type { ConnectRouter } from "@connectrpc/connect";
-import type { Address } from "../../shared/config/env.ts";
+import type { Address } from "../../shared/config/mod.ts";
 import type { Serving } from "./health.ts";
 
 export interface ListenerOptions {

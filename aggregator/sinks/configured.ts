@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
+import type { AggregatorConfig } from "../../shared/config/mod.ts";
 import { PagerDutyAlerts } from "../notify/pagerduty.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";

@@ -4,8 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig } from "../../shared/config/aggregator.ts";
-import { envFrom } from "../../shared/config/env.ts";
+import { aggregatorConfig, envFrom } from "../../shared/config/mod.ts";
 import { createSinks } from "./configured.ts";
 
 const counters = { count: () => {} };

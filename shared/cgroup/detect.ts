@@ -1,10 +1,15 @@
-// Which cgroup hierarchy a root holds: v2 (unified, `cgroup.controllers` at
-// the root), hybrid (v1 controllers plus a v2 hierarchy at `<root>/unified`,
-// used here only for pressure stall information) or plain v1.
+/**
+ * Which cgroup hierarchy a root holds: v2 (unified, `cgroup.controllers` at
+ * the root), hybrid (v1 controllers plus a v2 hierarchy at `<root>/unified`,
+ * used here only for pressure stall information) or plain v1.
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 import { exists, isDirectory } from "./directory.ts";
 
-export type CgroupVersion = "v1" | "v2" | "hybrid";
+type CgroupVersion = "v1" | "v2" | "hybrid";
 
 export async function detectVersion(root: string): Promise<CgroupVersion> {
   if (await exists(join(root, "cgroup.controllers"))) return "v2";

@@ -1,9 +1,14 @@
-// Reads files of one cgroup directory. A file the kernel does not provide is
-// simply absent (undefined); a file that cannot be read or parsed is absent
-// too and adds one line to `errors` naming the file and the problem. Nothing
-// here throws. Files are read synchronously behind the promise: a cgroup file
-// is generated in memory by the kernel, and an asynchronous read costs a
-// thread-pool round trip per file, which made a sample several times dearer.
+/**
+ * Reads files of one cgroup directory. A file the kernel does not provide is
+ * simply absent (undefined); a file that cannot be read or parsed is absent
+ * too and adds one line to `errors` naming the file and the problem. Nothing
+ * here throws. Files are read synchronously behind the promise: a cgroup file
+ * is generated in memory by the kernel, and an asynchronous read costs a
+ * thread-pool round trip per file, which made a sample several times dearer.
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 
 export class CgroupDirectory {

@@ -1,6 +1,11 @@
-// Where a container's cgroup sits below a hierarchy: Docker's cgroupfs driver
-// (`docker/<id>`) or its systemd driver (`system.slice/docker-<id>.scope`),
-// unless the operator gave an explicit relative path.
+/**
+ * Where a container's cgroup sits below a hierarchy: Docker's cgroupfs driver
+ * (`docker/<id>`) or its systemd driver (`system.slice/docker-<id>.scope`),
+ * unless the operator gave an explicit relative path.
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 import { isDirectory } from "./directory.ts";
 

@@ -1,7 +1,12 @@
-// Converts a raw cgroup reading and its counter changes into PublishRequest
-// fields, with the formulas of DESIGN §4: MiB = 1024 × 1024, CPU in
-// thousandths of a CPU (Δns ÷ Δµs), disk rates per second, truncated towards
-// zero like the Go original. A field whose input is absent stays absent.
+/**
+ * Converts a raw cgroup reading and its counter changes into PublishRequest
+ * fields, with the formulas of docs/ARCHITECTURE.md, "Metric formulas": MiB = 1024 × 1024, CPU in
+ * thousandths of a CPU (Δns ÷ Δµs), disk rates per second, truncated towards
+ * zero like the Go original. A field whose input is absent stays absent.
+ *
+ * @module
+ */
+
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PublishRequestSchema } from "../gen/aggregator_pb.ts";
 import { MAX_UINT64 } from "./parse/number.ts";
@@ -23,7 +28,7 @@ const KIB = 1024n;
  * value at or above the v1 maximum, so an unlimited container looks the same
  * whatever the kernel.
  */
-export const NO_MEMORY_LIMIT_BYTES = 9223372036854771712n;
+const NO_MEMORY_LIMIT_BYTES = 9223372036854771712n;
 export const NO_MEMORY_LIMIT_MB = NO_MEMORY_LIMIT_BYTES / MIB;
 
 export function toMetrics(raw: RawCgroup, changes: Changes, errors: string[]): CgroupMetrics {

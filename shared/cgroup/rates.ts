@@ -1,12 +1,17 @@
-// Turns successive counter readings into changes over an interval, purely:
-// Δt in whole microseconds of the monotonic clock (fractional seconds, never
-// truncated to whole seconds). The first reading of a counter, a counter that
-// went backwards (the cgroup was recreated) or a clock that did not advance
-// yields a zero change. A counter missing from one sample (its file was
-// unreadable) keeps its last reading, so the next change spans both intervals.
+/**
+ * Turns successive counter readings into changes over an interval, purely:
+ * Δt in whole microseconds of the monotonic clock (fractional seconds, never
+ * truncated to whole seconds). The first reading of a counter, a counter that
+ * went backwards (the cgroup was recreated) or a clock that did not advance
+ * yields a zero change. A counter missing from one sample (its file was
+ * unreadable) keeps its last reading, so the next change spans both intervals.
+ *
+ * @module
+ */
+
 import { COUNTER_NAMES, type CounterName, type Counters } from "./raw.ts";
 
-export interface Reading {
+interface Reading {
   value: bigint;
   atMs: number;
 }

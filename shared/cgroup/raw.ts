@@ -1,7 +1,12 @@
-// The raw reading of one cgroup, the same for v1 and v2: monotonically
-// increasing counters (turned into rates later) and instantaneous gauges, in
-// the kernel's units (bytes, nanoseconds, operations). A field is undefined
-// when the kernel does not provide it or its file could not be parsed.
+/**
+ * The raw reading of one cgroup, the same for v1 and v2: monotonically
+ * increasing counters (turned into rates later) and instantaneous gauges, in
+ * the kernel's units (bytes, nanoseconds, operations). A field is undefined
+ * when the kernel does not provide it or its file could not be parsed.
+ *
+ * @module
+ */
+
 import type { CpuLimit } from "./parse/cpu_quota.ts";
 import type { Pressure } from "./parse/pressure.ts";
 import type { Limit } from "./parse/single.ts";

@@ -1,6 +1,11 @@
-// Reads a container's cgroup once, whatever the host's layout: detects the
-// hierarchy version, locates the container and reads it into a RawCgroup;
-// undefined when the container's cgroup does not exist (not running).
+/**
+ * Reads a container's cgroup once, whatever the host's layout: detects the
+ * hierarchy version, locates the container and reads it into a RawCgroup;
+ * undefined when the container's cgroup does not exist (not running).
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 import { CgroupDirectory, isDirectory } from "./directory.ts";
 import { detectVersion } from "./detect.ts";

@@ -1,5 +1,10 @@
-// Pressure stall information of one cgroup v2 directory (a v2 cgroup, or the
-// unified twin of a v1 cgroup on a hybrid host).
+/**
+ * Pressure stall information of one cgroup v2 directory (a v2 cgroup, or the
+ * unified twin of a v1 cgroup on a hybrid host).
+ *
+ * @module
+ */
+
 import type { CgroupDirectory } from "./directory.ts";
 import { parsePressure } from "./parse/pressure.ts";
 import type { RawCgroup } from "./raw.ts";

@@ -1,13 +1,18 @@
-// The collector's view of one container's cgroup: a thin stateful shell that
-// reads the cgroup, keeps the last counter readings and turns them into
-// PublishRequest fields. It never throws: problems come back as `errors`.
+/**
+ * The collector's view of one container's cgroup: a thin stateful shell that
+ * reads the cgroup, keeps the last counter readings and turns them into
+ * PublishRequest fields. It never throws: problems come back as `errors`.
+ *
+ * @module
+ */
+
 import { readCgroup } from "./read.ts";
 import { type CgroupMetrics, toMetrics } from "./metrics.ts";
 import { advance, type CounterState } from "./rates.ts";
 import type { RawCgroup } from "./raw.ts";
 
 export interface CgroupSamplerOptions {
-  /** Where the cgroup filesystem is visible (a read-only bind mount; DESIGN §7). */
+  /** Where the cgroup filesystem is visible (a read-only bind mount; docs/ARCHITECTURE.md, "Platform facts"). */
   root: string;
   containerId: string;
   /** Overrides discovery: the cgroup's path below each hierarchy. */

@@ -1,7 +1,12 @@
-// Every PublishRequest field the cgroup provides, on every fixture, through the
-// sampler: the first sample (rates 0) at t0, then the second at t1 with rates
-// over the recorded interval. Expected numbers are worked out from the
-// fixture files in the comments; MiB = 1048576, divisions truncate.
+/**
+ * Every PublishRequest field the cgroup provides, on every fixture, through the
+ * sampler: the first sample (rates 0) at t0, then the second at t1 with rates
+ * over the recorded interval. Expected numbers are worked out from the
+ * fixture files in the comments; MiB = 1048576, divisions truncate.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { fixturePath, readCapture, SwitchableRoot } from "../../tests/support/cgroup_fixtures.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -42,15 +47,16 @@ const NO_RATES = {
   diskWriteIops: 0n,
 };
 
-Deno.test("CgroupSampler on the live v1 capture (cgroupfs layout)", async () => {
-  const [t0, t1] = await sampleFixture("v1-cgroupfs");
-  const limits = {
-    memoryLimitMb: 256n, // 268435456 / 1048576
-    pidsLimit: 64n,
-    cpuLimitMilli: 500n, // cfs_quota_us 50000 / cfs_period_us 100000 × 1000
-    memoryOomKills: 0n, // memory.oom_control oom_kill
-  };
-  assert.deepEqual(t0, {
+const V1_CGROUPFS_LIMITS = {
+  memoryLimitMb: 256n, // 268435456 / 1048576
+  pidsLimit: 64n,
+  cpuLimitMilli: 500n, // cfs_quota_us 50000 / cfs_period_us 100000 × 1000
+  memoryOomKills: 0n, // memory.oom_control oom_kill
+};
+
+/** The sampler's output on the live v1 capture (`v1-cgroupfs`), worked out from its files. */
+const V1_CGROUPFS: Record<"t0" | "t1", CgroupMetrics> = {
+  t0: {
     running: true,
     ...NO_RATES,
     cpuThrottledPeriods: 0n,
@@ -60,10 +66,10 @@ Deno.test("CgroupSampler on the live v1 capture (cgroupfs layout)", async () => 
     memoryWorkingSetMb: 34n, // (36433920 − total_inactive_file 0) / MiB
     memoryCacheMb: 0n, // total_cache 0
     pidsCurrent: 4n,
-    ...limits,
-  });
+    ...V1_CGROUPFS_LIMITS,
+  },
   // Interval 2266853 µs (capture.json).
-  assert.deepEqual(t1, {
+  t1: {
     running: true,
     milliCpuUsage: 501n, // (2212834486 − 1076344379) ns / 2266853 µs = 1136490107 / 2266853 = 501.3
     // throttle tables (this kernel has no CFQ table), Read 0 → 25165824, Write 0 → 25194496:
@@ -78,8 +84,27 @@ Deno.test("CgroupSampler on the live v1 capture (cgroupfs layout)", async () => 
     memoryWorkingSetMb: 52n, // (55508992 − 0) / MiB
     memoryCacheMb: 0n,
     pidsCurrent: 1n,
-    ...limits,
-  });
+    ...V1_CGROUPFS_LIMITS,
+  },
+};
+
+Deno.test("CgroupSampler on the live v1 capture (cgroupfs layout)", async () => {
+  assert.deepEqual(await sampleFixture("v1-cgroupfs"), [V1_CGROUPFS.t0, V1_CGROUPFS.t1]);
+});
+
+Deno.test("CgroupSampler on a v1 host without the pids hierarchy: running, pids 0 on the wire", async () => {
+  const [t0, t1] = await sampleFixture("v1-cgroupfs-no-pids");
+  const withoutPids = ({ pidsCurrent: _, pidsLimit: __, ...metrics }: CgroupMetrics) => metrics;
+  assert.deepEqual([t0, t1], [withoutPids(V1_CGROUPFS.t0), withoutPids(V1_CGROUPFS.t1)]);
+  // What the Go original sent for a missing pids cgroup: running, pids_current 0, pids_limit 0.
+  const decoded = fromBinary(
+    PublishRequestSchema,
+    toBinary(PublishRequestSchema, create(PublishRequestSchema, t1)),
+  );
+  assert.deepEqual(
+    [decoded.running, decoded.pidsCurrent, decoded.pidsLimit, decoded.memoryTotalMb],
+    [true, 0n, 0n, 52n],
+  );
 });
 
 Deno.test("CgroupSampler on the live hybrid capture (systemd layout, PSI from unified/)", async () => {

@@ -2,7 +2,10 @@
  * The aggregator's configuration: the Go original's `AGGREGATOR_*` variables
  * with their defaults and JSON keys, plus the settings this rewrite adds under
  * the same prefix (listen address, spool, limits).
+ *
+ * @module
  */
+
 import {
   type Address,
   addressValue,
@@ -71,7 +74,7 @@ export interface AggregatorConfig {
 }
 
 /** The Go original's batch size, also the most points one batch may hold. */
-export const MAX_BATCH_SIZE = 1000;
+const MAX_BATCH_SIZE = 1000;
 
 const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
 const DATADOG_EXAMPLE = `'{"api_key":"<key>","timeout":"30s","retry_count":"3"}'`;

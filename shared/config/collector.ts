@@ -2,7 +2,10 @@
  * The collector's configuration, read from the same `MINI_COLLECTOR_*`
  * variables and with the same defaults as the Go original, plus the settings
  * this rewrite adds under the same prefix.
+ *
+ * @module
  */
+
 import {
   type Address,
   addressValue,
@@ -43,7 +46,7 @@ export interface CollectorConfig {
   tls?: TlsMaterial;
 }
 
-export const COLLECTOR_DEFAULT_CGROUP_ROOT = "/sys/fs/cgroup";
+const COLLECTOR_DEFAULT_CGROUP_ROOT = "/sys/fs/cgroup";
 
 /** Where the README and images expose the cgroup filesystem to the collector. */
 export const COLLECTOR_CGROUP_MOUNT = "/run/mini-collector/cgroup";

@@ -3,7 +3,10 @@
  * one-line message names the variable, says what is wrong with its value and
  * shows a valid example, so a misconfigured process stops with a sentence an
  * operator can act on instead of a stack trace.
+ *
+ * @module
  */
+
 import { parseDuration } from "../duration.ts";
 
 /** Where configuration comes from: `Deno.env.get` in production, a map in tests. */

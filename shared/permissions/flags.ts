@@ -3,10 +3,19 @@
  * derived from the program's own configuration, plus the V8 flags that keep
  * its footprint small. Tasks, compile tasks, container images and tests all
  * take their flags from here.
+ *
+ * @module
  */
-import { type AggregatorConfig, aggregatorConfig } from "../config/aggregator.ts";
-import { type CollectorConfig, collectorConfig } from "../config/collector.ts";
-import { type Address, ConfigError, type Env } from "../config/env.ts";
+
+import {
+  type Address,
+  type AggregatorConfig,
+  aggregatorConfig,
+  type CollectorConfig,
+  collectorConfig,
+  ConfigError,
+  type Env,
+} from "../config/mod.ts";
 
 export type Program = "collector" | "aggregator";
 
@@ -29,12 +38,12 @@ export const ENV_ALLOWED: Record<Program, string> = {
  * against a fixture, 1 s polls over 40 s: 9–10 ms → 6–7.5 ms CPU per poll,
  * peak RSS 67 → 61 MiB.
  */
-export const V8_FLAGS: Record<Program, string> = {
+const V8_FLAGS: Record<Program, string> = {
   collector: "--lite-mode,--single-threaded,--max-semi-space-size=1,--max-old-space-size=96",
   aggregator: "--max-semi-space-size=16,--max-old-space-size=256",
 };
 
-export function collectorPermissions(config: CollectorConfig): string[] {
+function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
   if (config.mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", config.mountPath));
   return [
@@ -46,7 +55,7 @@ export function collectorPermissions(config: CollectorConfig): string[] {
   ];
 }
 
-export function aggregatorPermissions(config: AggregatorConfig): string[] {
+function aggregatorPermissions(config: AggregatorConfig): string[] {
   const spool = pathFlag("AGGREGATOR_SPOOL_PATH", config.spoolPath);
   const listeners = [config.listenAddress, config.connectListenAddress]
     .filter((address) => address !== undefined);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { envFrom } from "../config/env.ts";
+import { envFrom } from "../config/mod.ts";
 import { programFlags } from "./flags.ts";
 
 const COLLECTOR = {

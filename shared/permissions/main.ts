@@ -3,8 +3,11 @@
  * image builds: `deno run $(deno run --allow-env=… shared/permissions/main.ts collector) collector/main.ts`.
  * On a configuration error it prints only the env permission, so the program
  * itself starts and reports the error in its own words.
+ *
+ * @module
  */
-import { ConfigError } from "../config/env.ts";
+
+import { ConfigError } from "../config/mod.ts";
 import { ENV_ALLOWED, type Program, programFlags, PROGRAMS } from "./flags.ts";
 
 const program = Deno.args[0] as Program;

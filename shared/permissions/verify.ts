@@ -5,8 +5,11 @@
  * can report it in the program's words); the compile tasks run this first so
  * a bad build argument stops the build instead of producing a binary that may
  * read its variables and nothing else.
+ *
+ * @module
  */
-import { ConfigError } from "../config/env.ts";
+
+import { ConfigError } from "../config/mod.ts";
 import { type Program, programFlags, PROGRAMS } from "./flags.ts";
 
 const program = Deno.args[0] as Program;

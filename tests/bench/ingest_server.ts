@@ -8,7 +8,7 @@
  * (DESIGN §7: Deno's node:http2 server may abort under load).
  */
 import { freePort } from "../support/aggregator.ts";
-import { programFlags } from "../../shared/permissions/flags.ts";
+import { programFlags } from "../../shared/permissions/mod.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;

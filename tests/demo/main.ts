@@ -10,7 +10,7 @@
  * and the aggregator gracefully, then removes the workload, the mount, the
  * cgroups and the temporary files, and exits 0.
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../../shared/config/collector.ts";
+import { COLLECTOR_CGROUP_MOUNT } from "../../shared/config/mod.ts";
 import { AggregatorProcess } from "../support/aggregator.ts";
 import { advanceTo, copyFixture } from "../support/cgroup_fixture_copy.ts";
 import { readCapture } from "../support/cgroup_fixtures.ts";

@@ -8,7 +8,7 @@
  * same spool, and — when `supervise` is set — restarts a process that died on
  * its own, as a container runtime would (DESIGN.md §7).
  */
-import { programFlags } from "../../shared/permissions/flags.ts";
+import { programFlags } from "../../shared/permissions/mod.ts";
 import { runtimeEnv } from "./collector_process.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;

@@ -2,7 +2,7 @@
  * Runs `aggregator/main.ts --healthcheck` as a container HEALTHCHECK would:
  * under the aggregator's own permission set, with only its environment.
  */
-import { programFlags } from "../../shared/permissions/flags.ts";
+import { programFlags } from "../../shared/permissions/mod.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
 

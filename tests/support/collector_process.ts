@@ -5,8 +5,8 @@
  * does), a cleared environment holding the given `MINI_COLLECTOR_*` variables,
  * and stderr (its log) collected so a test can wait for a line.
  */
-import { ConfigError, envFrom } from "../../shared/config/env.ts";
-import { ENV_ALLOWED, programFlags } from "../../shared/permissions/flags.ts";
+import { ConfigError, envFrom } from "../../shared/config/mod.ts";
+import { ENV_ALLOWED, programFlags } from "../../shared/permissions/mod.ts";
 
 export const COLLECTOR_ENTRY = new URL("../../collector/main.ts", import.meta.url).pathname;
 export const REPOSITORY = new URL("../../", import.meta.url).pathname;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { collectorConfig } from "../../shared/config/collector.ts";
+import { collectorConfig } from "../../shared/config/mod.ts";
 import { delay } from "../../shared/delay.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { Collector, containerSource, tagHeaders } from "../../collector/mod.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { DatadogConfig } from "../../../shared/config/aggregator.ts";
+import type { DatadogConfig } from "../../../shared/config/mod.ts";
 import { log } from "../../../shared/log.ts";
 import type { Point } from "../../point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";

@@ -1,6 +1,11 @@
-// cgroup v1 blkio tables (`blkio.io_service_bytes_recursive`,
-// `blkio.throttle.io_serviced`, ...): `MAJ:MIN Op value` lines, Op one of
-// Read/Write/Sync/Async/Discard/Total, closed by a `Total value` line.
+/**
+ * cgroup v1 blkio tables (`blkio.io_service_bytes_recursive`,
+ * `blkio.throttle.io_serviced`, ...): `MAJ:MIN Op value` lines, Op one of
+ * Read/Write/Sync/Async/Discard/Total, closed by a `Total value` line.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parseUint64, quote } from "./number.ts";
 import type { Transfer } from "./transfer.ts";

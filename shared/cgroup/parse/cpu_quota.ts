@@ -1,11 +1,16 @@
-// The CFS bandwidth limit: cgroup v2 `cpu.max` (`$MAX $PERIOD`, `max` when
-// unlimited) and cgroup v1 `cpu.cfs_quota_us` (-1 when unlimited) with
-// `cpu.cfs_period_us`.
+/**
+ * The CFS bandwidth limit: cgroup v2 `cpu.max` (`$MAX $PERIOD`, `max` when
+ * unlimited) and cgroup v1 `cpu.cfs_quota_us` (-1 when unlimited) with
+ * `cpu.cfs_period_us`.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parseUint64 } from "./number.ts";
 import { NO_LIMIT, singleToken } from "./single.ts";
 
-export interface CpuQuota {
+interface CpuQuota {
   quotaUs: bigint;
   periodUs: bigint;
 }

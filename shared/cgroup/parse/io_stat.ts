@@ -1,10 +1,15 @@
-// cgroup v2 `io.stat`: one line per device, `MAJ:MIN rbytes=… wbytes=… rios=…
-// wios=… dbytes=… dios=…` (possibly with more keys). An empty file means no I/O yet.
+/**
+ * cgroup v2 `io.stat`: one line per device, `MAJ:MIN rbytes=… wbytes=… rios=…
+ * wios=… dbytes=… dios=…` (possibly with more keys). An empty file means no I/O yet.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parseUint64, quote } from "./number.ts";
 import type { Transfer } from "./transfer.ts";
 
-export interface IoStat {
+interface IoStat {
   bytes: Transfer;
   operations: Transfer;
 }

@@ -1,6 +1,11 @@
-// Flat keyed files, one `key value` pair per line: memory.stat, cpu.stat,
-// memory.events, memory.oom_control. Values are kept as text and parsed only
-// when asked for, so an unusual value under a key nobody reads harms nothing.
+/**
+ * Flat keyed files, one `key value` pair per line: memory.stat, cpu.stat,
+ * memory.events, memory.oom_control. Values are kept as text and parsed only
+ * when asked for, so an unusual value under a key nobody reads harms nothing.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parseUint64, quote } from "./number.ts";
 

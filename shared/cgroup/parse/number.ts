@@ -1,6 +1,11 @@
-// Number tokens as the kernel prints them in cgroup files: unsigned 64-bit
-// integers (checked against the uint64 range, never rounded) and the
-// two-decimal percentages of pressure stall information.
+/**
+ * Number tokens as the kernel prints them in cgroup files: unsigned 64-bit
+ * integers (checked against the uint64 range, never rounded) and the
+ * two-decimal percentages of pressure stall information.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 
 export const MAX_UINT64 = 2n ** 64n - 1n;

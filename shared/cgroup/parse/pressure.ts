@@ -1,5 +1,10 @@
-// Pressure stall information (`cpu.pressure`, `memory.pressure`, `io.pressure`):
-// `some avg10=… avg60=… avg300=… total=…` and, on most resources, a `full` line.
+/**
+ * Pressure stall information (`cpu.pressure`, `memory.pressure`, `io.pressure`):
+ * `some avg10=… avg60=… avg300=… total=…` and, on most resources, a `full` line.
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parsePercentage, parseUint64, quote } from "./number.ts";
 

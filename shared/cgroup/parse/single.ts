@@ -1,6 +1,11 @@
-// Files holding one value on one line: counters and gauges (`memory.current`,
-// `cpuacct.usage`, `pids.current`) and limits that may read `max`
-// (`memory.max`, `pids.max`).
+/**
+ * Files holding one value on one line: counters and gauges (`memory.current`,
+ * `cpuacct.usage`, `pids.current`) and limits that may read `max`
+ * (`memory.max`, `pids.max`).
+ *
+ * @module
+ */
+
 import { FormatError } from "./format_error.ts";
 import { parseUint64 } from "./number.ts";
 

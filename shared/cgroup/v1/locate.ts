@@ -1,11 +1,18 @@
-// Finds a container's cgroup in every cgroup v1 controller hierarchy
-// (`<root>/<controller>/<path>`). The container counts as running only when
-// all required controllers have it; `cpu` (limit, throttling) is optional.
+/**
+ * Finds a container's cgroup in every cgroup v1 controller hierarchy
+ * (`<root>/<controller>/<path>`). The container counts as running only when
+ * all required controllers have it; `cpu` (limit, throttling) and `pids` are
+ * optional: a host without either hierarchy still reports the container, as the
+ * Go original did (pids then read 0 on the wire).
+ *
+ * @module
+ */
+
 import { join } from "node:path";
 import { type CgroupLocation, findCgroup } from "../locate.ts";
 
-export const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio", "pids"] as const;
-export const OPTIONAL_CONTROLLERS = ["cpu"] as const;
+const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio"] as const;
+const OPTIONAL_CONTROLLERS = ["cpu", "pids"] as const;
 type Required = typeof REQUIRED_CONTROLLERS[number];
 type Optional = typeof OPTIONAL_CONTROLLERS[number];
 

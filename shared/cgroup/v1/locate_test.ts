@@ -19,19 +19,34 @@ Deno.test("locateV1 finds the container in every controller, cgroupfs and system
   }
 });
 
-Deno.test("locateV1: a missing required controller means not running; cpu is optional", async () => {
+Deno.test("locateV1: a missing required controller means not running; cpu and pids are optional", async () => {
   const { containerId, relativePath } = await readCapture("v1-cgroupfs");
   const root = await Deno.makeTempDir();
   try {
-    for (const controller of ["cpuacct", "memory", "blkio"]) {
+    for (const controller of ["cpuacct", "memory"]) {
       await Deno.mkdir(`${root}/${controller}/${relativePath}`, { recursive: true });
     }
-    assert.equal(await locateV1(root, { containerId }), undefined, "pids is missing");
-    await Deno.mkdir(`${root}/pids/${relativePath}`, { recursive: true });
-    const paths = await locateV1(root, { containerId });
-    assert.equal(paths?.pids, `${root}/pids/${relativePath}`);
-    assert.equal(paths?.cpu, undefined);
+    assert.equal(await locateV1(root, { containerId }), undefined, "blkio is missing");
+    await Deno.mkdir(`${root}/blkio/${relativePath}`, { recursive: true });
+    const at = (controller: string) => `${root}/${controller}/${relativePath}`;
+    assert.deepEqual(await locateV1(root, { containerId }), {
+      cpuacct: at("cpuacct"),
+      memory: at("memory"),
+      blkio: at("blkio"),
+      cpu: undefined,
+      pids: undefined,
+    });
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("locateV1 on the capture without the pids hierarchy: found, pids absent", async () => {
+  const { containerId, relativePath } = await readCapture("v1-cgroupfs-no-pids");
+  const root = fixturePath("v1-cgroupfs-no-pids", "t1");
+  const paths = await locateV1(root, { containerId });
+  assert.ok(paths, "the container is found without pids/");
+  assert.equal(paths.pids, undefined);
+  assert.equal(paths.memory, `${root}/memory/${relativePath}`);
+  assert.equal(paths.cpu, `${root}/cpu/${relativePath}`);
 });

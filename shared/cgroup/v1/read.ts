@@ -1,7 +1,13 @@
-// Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
-// cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
-// memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
-// oom_kill; blkio Read/Write bytes and operations; pids.
+/**
+ * Reads a cgroup v1 container (one directory per controller) into a RawCgroup:
+ * cpuacct.usage; cpu.stat throttling and the CFS quota; memory usage, limit,
+ * memory.stat (hierarchical `total_` keys preferred) and memory.oom_control's
+ * oom_kill; blkio Read/Write bytes and operations; pids when its hierarchy
+ * exists (absent otherwise, like the cpu controller's fields).
+ *
+ * @module
+ */
+
 import { CgroupDirectory } from "../directory.ts";
 import { type BlkioTable, parseBlkioTable } from "../parse/blkio.ts";
 import { NO_LIMIT, parseLimit, parseValue } from "../parse/single.ts";
@@ -15,7 +21,7 @@ import type { V1Paths } from "./locate.ts";
  * (or hold only `Total 0`) under any other I/O scheduler, and do not exist on
  * kernels without CFQ (5.0+); the throttle tables then carry the counts.
  */
-export const BLKIO_SOURCES = [
+const BLKIO_SOURCES = [
   ["blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"],
   ["blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"],
   ["blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"],
@@ -24,7 +30,6 @@ export const BLKIO_SOURCES = [
 export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgroup> {
   const cpuacct = new CgroupDirectory(paths.cpuacct, errors);
   const memory = new CgroupDirectory(paths.memory, errors);
-  const pids = new CgroupDirectory(paths.pids, errors);
   const counters: Counters = {
     cpuUsageNs: await cpuacct.read("cpuacct.usage", parseValue),
     ...await readBlkio(new CgroupDirectory(paths.blkio, errors)),
@@ -32,9 +37,12 @@ export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgrou
   const raw: RawCgroup = {
     counters,
     ...await readMemory(memory),
-    pidsCurrent: await pids.read("pids.current", parseValue),
-    pidsLimit: await pids.read("pids.max", parseLimit),
   };
+  if (paths.pids !== undefined) {
+    const pids = new CgroupDirectory(paths.pids, errors);
+    raw.pidsCurrent = await pids.read("pids.current", parseValue);
+    raw.pidsLimit = await pids.read("pids.max", parseLimit);
+  }
   if (paths.cpu !== undefined) {
     const cpu = new CgroupDirectory(paths.cpu, errors);
     const stat = await cpu.read("cpu.stat", parseKeyed);

@@ -26,44 +26,59 @@ const LIVE_LIMITS = {
   cpuLimit: { quotaUs: 50000n, periodUs: 100000n }, // 0.5 CPU
 };
 
+/** The live cgroupfs capture (`v1-cgroupfs`), both snapshots, as its files say. */
+const LIVE_CGROUPFS: Record<"t0" | "t1", Partial<RawCgroup>> = {
+  t0: {
+    counters: {
+      cpuUsageNs: 1076344379n, // cpuacct.usage
+      readBytes: 0n, // blkio.throttle.io_service_bytes_recursive: no I/O yet
+      writeBytes: 0n,
+      readOperations: 0n,
+      writeOperations: 0n,
+      throttledPeriods: 20n, // cpu.stat nr_throttled
+      throttledNs: 1229222608n, // cpu.stat throttled_time
+    },
+    memoryUsageBytes: 36433920n,
+    memoryRssBytes: 36089856n, // total_rss 36089856 + total_mapped_file 0
+    memoryCacheBytes: 0n,
+    memoryInactiveFileBytes: 0n,
+    pidsCurrent: 4n,
+    ...LIVE_LIMITS,
+  },
+  t1: {
+    counters: {
+      cpuUsageNs: 2212834486n,
+      readBytes: 25165824n, // 254:0 Read 25165824 + 253:0 Read 0
+      writeBytes: 25194496n,
+      readOperations: 24n,
+      writeOperations: 25n,
+      throttledPeriods: 42n,
+      throttledNs: 2289639095n,
+    },
+    memoryUsageBytes: 55508992n,
+    memoryRssBytes: 50597888n, // total_rss 50597888 + total_mapped_file 0
+    memoryCacheBytes: 0n,
+    memoryInactiveFileBytes: 0n,
+    pidsCurrent: 1n,
+    ...LIVE_LIMITS,
+  },
+};
+
 Deno.test("readV1 reads every field of the live cgroupfs capture, both snapshots", async () => {
   const { containerId } = await readCapture("v1-cgroupfs");
-  await assertSnapshots((snapshot) => read(fixturePath("v1-cgroupfs", snapshot), containerId), {
-    t0: {
-      counters: {
-        cpuUsageNs: 1076344379n, // cpuacct.usage
-        readBytes: 0n, // blkio.throttle.io_service_bytes_recursive: no I/O yet
-        writeBytes: 0n,
-        readOperations: 0n,
-        writeOperations: 0n,
-        throttledPeriods: 20n, // cpu.stat nr_throttled
-        throttledNs: 1229222608n, // cpu.stat throttled_time
-      },
-      memoryUsageBytes: 36433920n,
-      memoryRssBytes: 36089856n, // total_rss 36089856 + total_mapped_file 0
-      memoryCacheBytes: 0n,
-      memoryInactiveFileBytes: 0n,
-      pidsCurrent: 4n,
-      ...LIVE_LIMITS,
-    },
-    t1: {
-      counters: {
-        cpuUsageNs: 2212834486n,
-        readBytes: 25165824n, // 254:0 Read 25165824 + 253:0 Read 0
-        writeBytes: 25194496n,
-        readOperations: 24n,
-        writeOperations: 25n,
-        throttledPeriods: 42n,
-        throttledNs: 2289639095n,
-      },
-      memoryUsageBytes: 55508992n,
-      memoryRssBytes: 50597888n, // total_rss 50597888 + total_mapped_file 0
-      memoryCacheBytes: 0n,
-      memoryInactiveFileBytes: 0n,
-      pidsCurrent: 1n,
-      ...LIVE_LIMITS,
-    },
-  });
+  await assertSnapshots(
+    (snapshot) => read(fixturePath("v1-cgroupfs", snapshot), containerId),
+    LIVE_CGROUPFS,
+  );
+});
+
+Deno.test("readV1 without the pids hierarchy: pids absent, every other field read", async () => {
+  const { containerId } = await readCapture("v1-cgroupfs-no-pids");
+  const withoutPids = ({ pidsCurrent: _, pidsLimit: __, ...raw }: Partial<RawCgroup>) => raw;
+  await assertSnapshots(
+    (snapshot) => read(fixturePath("v1-cgroupfs-no-pids", snapshot), containerId),
+    { t0: withoutPids(LIVE_CGROUPFS.t0), t1: withoutPids(LIVE_CGROUPFS.t1) },
+  );
 });
 
 Deno.test("readV1 reads the v1 controllers of the live hybrid capture (systemd layout)", async () => {

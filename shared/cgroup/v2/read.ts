@@ -1,6 +1,11 @@
-// Reads a cgroup v2 container (one directory) into a RawCgroup: cpu.stat
-// usage and throttling, cpu.max, memory.current/max/stat/events, io.stat
-// summed over devices, pids, and pressure stall information.
+/**
+ * Reads a cgroup v2 container (one directory) into a RawCgroup: cpu.stat
+ * usage and throttling, cpu.max, memory.current/max/stat/events, io.stat
+ * summed over devices, pids, and pressure stall information.
+ *
+ * @module
+ */
+
 import { CgroupDirectory } from "../directory.ts";
 import { parseCpuMax } from "../parse/cpu_quota.ts";
 import { parseIoStat } from "../parse/io_stat.ts";

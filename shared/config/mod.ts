@@ -1,0 +1,23 @@
+/**
+ * Both programs' configuration, read from environment variables with the Go
+ * original's names and defaults; every problem is a {@link ConfigError} that
+ * names the variable. `env.ts` holds the typed readers the two configurations
+ * share and is internal to this module.
+ *
+ * @module
+ */
+
+export {
+  type AggregatorConfig,
+  aggregatorConfig,
+  type DatadogConfig,
+  type InfluxdbConfig,
+  type NotifyConfig,
+} from "./aggregator.ts";
+export {
+  COLLECTOR_CGROUP_MOUNT,
+  type CollectorConfig,
+  collectorConfig,
+  type Protocol,
+} from "./collector.ts";
+export { type Address, ConfigError, type Env, envFrom } from "./env.ts";
