@@ -1,18 +1,28 @@
 /**
  * Sends queued points to the aggregator, oldest first, one call at a time,
- * each with its own tags as metadata and a per-call timeout. Transient
- * failures keep the point at the head of the queue and retry it after a
- * jittered, capped backoff; a refusal (invalid argument, permission…) is
- * logged with the aggregator's message and the point is dropped and counted.
- * `drain` stops waiting for new points and flushes what is queued for at most
- * a given time.
+ * each point with its own tags and every call with a timeout.
+ *
+ * Points go in batches (`PublishBatch`, as many as fit in one call), so a
+ * backlog after an outage drains in a few calls. An aggregator that answers
+ * `unimplemented` (the Go original) gets one `Publish` per point with its tags
+ * as metadata instead, and is probed with a batch again every
+ * `probeIntervalMs`, so an upgraded aggregator is picked up without a restart.
+ * A call refused as too large (`resource_exhausted`) halves the byte budget of
+ * the next one; each accepted batch doubles it back up to the maximum.
+ *
+ * Transient failures keep the points at the head of the queue and retry them
+ * after a jittered, capped backoff; a refusal (invalid argument, permission…),
+ * of a whole call or of one entry of a batch, is logged with the aggregator's
+ * reason and those points are dropped and counted. `drain` stops waiting for
+ * new points and flushes what is queued for at most a given time.
  *
  * @module
  */
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { backoffDelay, type BackoffPolicy } from "../shared/backoff.ts";
 import { delay } from "../shared/delay.ts";
 import { log } from "../shared/log.ts";
+import { batchRequest, MAX_BATCH_BYTES, nextBatch } from "./batch.ts";
 import type { PointQueue, TaggedPoint } from "./queue.ts";
 import { isRetryable } from "./retry.ts";
 import type { AggregatorClient } from "./transport.ts";
@@ -21,7 +31,13 @@ interface PublisherOptions {
   /** The longest one publish call may take. */
   callTimeoutMs: number;
   backoff: BackoffPolicy;
+  /** How long to publish point by point before trying a batch again; 10 min by default. */
+  probeIntervalMs?: number;
 }
+
+const PROBE_INTERVAL_MS = 10 * 60_000;
+/** The smallest byte budget halving goes down to: one point always goes anyway. */
+const MIN_BATCH_BYTES = 1024;
 
 const logger = log("collector", "publisher");
 
@@ -29,6 +45,8 @@ export class Publisher {
   delivered = 0;
   /** Points the aggregator refused, dropped without retrying. */
   refused = 0;
+  /** Calls made, by method. */
+  readonly calls = { publish: 0, publishBatch: 0 };
   /** Aborted when draining starts: stop waiting for new points. */
   #draining = new AbortController();
   /** Aborted when the flush time is up: cut the call in progress. */
@@ -37,6 +55,9 @@ export class Publisher {
   #nap?: AbortController;
   /** Monotonic instant (performance.now()) the flush ends at; none before draining. */
   #flushEndsAt = Infinity;
+  /** Monotonic instant until which the aggregator is taken not to have PublishBatch. */
+  #pointByPointUntil = 0;
+  #batchBytes = MAX_BATCH_BYTES;
   #failures = 0;
   #lastFailure = "";
   #running: Promise<void>;
@@ -77,9 +98,8 @@ export class Publisher {
   async #run(): Promise<void> {
     for (;;) {
       await this.queue.waitForPoint(this.#draining.signal);
-      const entry = this.queue.peek();
-      if (entry === undefined || this.#remainingMs() <= 0) return;
-      if (await this.#send(entry)) {
+      if (this.queue.length === 0 || this.#remainingMs() <= 0) return;
+      if (await this.#sendNext()) {
         this.#failures = 0;
         continue;
       }
@@ -89,55 +109,126 @@ export class Publisher {
     }
   }
 
-  /** Publishes one point with its tags; false when it should be retried. */
-  async #send(entry: TaggedPoint): Promise<boolean> {
-    this.queue.sending(entry);
+  /** Publishes the oldest points; false when they should be retried. */
+  async #sendNext(): Promise<boolean> {
+    const batched = performance.now() >= this.#pointByPointUntil;
+    const entries = batched
+      ? nextBatch(this.queue.entries, this.#batchBytes)
+      : this.queue.entries.slice(0, 1);
+    this.queue.sending(entries);
     try {
-      await this.client.publish(entry.point, {
-        headers: entry.tags,
-        timeoutMs: Math.max(1, Math.min(this.options.callTimeoutMs, this.#remainingMs())),
-        signal: this.#cutoff.signal,
-      });
-      this.queue.remove(entry);
-      this.delivered++;
+      const refused = batched ? await this.#publishBatch(entries) : await this.#publish(entries[0]);
+      this.queue.remove(entries);
+      this.delivered += entries.length - refused;
       if (this.#failures > 0) {
         logger.info("aggregator reachable again after {failures} failed attempts", {
           failures: this.#failures,
         });
       }
-      logger.debug("published the point of {time}", { time: Number(entry.point.unixTime) });
+      const published = subject(entries);
+      logger.debug(`published ${published.text}`, published.properties);
       return true;
     } catch (error) {
-      return this.#failed(entry, ConnectError.from(error));
+      const failure = ConnectError.from(error);
+      if (batched && failure.code === Code.Unimplemented && !this.#cutoff.signal.aborted) {
+        this.#publishPointByPoint(failure);
+        return true;
+      }
+      if (batched && failure.code === Code.ResourceExhausted && entries.length > 1) {
+        this.#batchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(this.#batchBytes / 2));
+      }
+      return this.#failed(entries, failure);
     } finally {
-      this.queue.sending(undefined);
+      this.queue.sending([]);
     }
   }
 
-  #failed(entry: TaggedPoint, error: ConnectError): boolean {
-    const time = Number(entry.point.unixTime);
-    // Cut when the flush time ran out: the point stays queued and is reported unsent.
+  /** One `Publish` call; resolves with the number of points refused (none). */
+  async #publish(entry: TaggedPoint): Promise<number> {
+    this.calls.publish++;
+    await this.client.publish(entry.point, { headers: entry.tags, ...this.#callOptions() });
+    return 0;
+  }
+
+  /** One `PublishBatch` call; resolves with the number of entries the aggregator refused. */
+  async #publishBatch(entries: readonly TaggedPoint[]): Promise<number> {
+    this.calls.publishBatch++;
+    const response = await this.client.publishBatch(batchRequest(entries), this.#callOptions());
+    this.#batchBytes = Math.min(MAX_BATCH_BYTES, this.#batchBytes * 2);
+    for (const { index, reason } of response.rejected) {
+      const entry = entries[index];
+      this.refused++;
+      logger.error(
+        "the aggregator refused the point of {time} from container {container}, dropping it: " +
+          "{reason}; {refused} refused so far",
+        {
+          time: Number(entry?.point.unixTime),
+          container: entry?.tags.container,
+          reason,
+          refused: this.refused,
+        },
+      );
+    }
+    return response.rejected.length;
+  }
+
+  #callOptions() {
+    return {
+      timeoutMs: Math.max(1, Math.min(this.options.callTimeoutMs, this.#remainingMs())),
+      signal: this.#cutoff.signal,
+    };
+  }
+
+  #publishPointByPoint(failure: ConnectError): void {
+    const probeMs = this.options.probeIntervalMs ?? PROBE_INTERVAL_MS;
+    this.#pointByPointUntil = performance.now() + probeMs;
+    logger.info(
+      "the aggregator does not take batches ({error}): publishing one point per call, " +
+        "trying a batch again in {probeSeconds} s",
+      { error: failure.message, probeSeconds: Math.round(probeMs / 1000) },
+    );
+  }
+
+  #failed(entries: readonly TaggedPoint[], error: ConnectError): boolean {
+    const { text, properties } = subject(entries);
+    // Cut when the flush time ran out: the points stay queued and are reported unsent.
     if (this.#cutoff.signal.aborted) return false;
     if (isRetryable(error)) {
       // The first failure of an outage, and any change of reason, are worth a warning.
       const level = this.#failures === 0 || error.message !== this.#lastFailure ? "warn" : "debug";
       this.#lastFailure = error.message;
-      logger[level](
-        "publishing the point of {time} failed, will retry: {error} ({queued} queued)",
-        {
-          time,
-          error: error.message,
-          queued: this.queue.length,
-        },
-      );
+      logger[level](`publishing ${text} failed, will retry: {error} ({queued} queued)`, {
+        ...properties,
+        error: error.message,
+        queued: this.queue.length,
+      });
       return false;
     }
-    this.queue.remove(entry);
-    this.refused++;
-    logger.error(
-      "the aggregator refused the point of {time}, dropping it: {error}; {refused} refused so far",
-      { time, error: error.message, refused: this.refused },
-    );
+    this.queue.remove(entries);
+    this.refused += entries.length;
+    logger.error(`the aggregator refused ${text}, dropping it: {error}; {refused} refused so far`, {
+      ...properties,
+      error: error.message,
+      refused: this.refused,
+    });
     return true;
   }
+}
+
+/**
+ * How log lines name the points of a call: a template fragment ("the point of
+ * {time}", or "{count} points sampled {first}..{last}") and its properties.
+ */
+function subject(entries: readonly TaggedPoint[]) {
+  const times = entries.map((entry) => Number(entry.point.unixTime));
+  const properties = {
+    time: times[0],
+    count: times.length,
+    first: Math.min(...times),
+    last: Math.max(...times),
+  };
+  const text = times.length === 1
+    ? "the point of {time}"
+    : "{count} points sampled {first}..{last}";
+  return { text, properties };
 }

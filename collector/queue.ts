@@ -1,7 +1,7 @@
 /**
  * The bounded queue between sampling and publishing. It holds up to
  * `capacity` points waiting to be sent, each with the tags it is published
- * under, plus the one whose publish call is in progress. When full it keeps
+ * under, plus the ones whose publish call is in progress (the oldest). When full it keeps
  * the most recent points: the oldest waiting point is dropped, logged with its
  * sample time and counted.
  *
@@ -21,7 +21,8 @@ const logger = log("collector", "queue");
 
 export class PointQueue {
   #entries: TaggedPoint[] = [];
-  #sending?: TaggedPoint;
+  /** How many of the oldest entries are in the call in progress. */
+  #inFlight = 0;
   #wake?: () => void;
   /** Points dropped because the queue was full. */
   dropped = 0;
@@ -38,9 +39,9 @@ export class PointQueue {
   }
 
   push(entry: TaggedPoint): void {
-    const waiting = this.#entries.length - (this.#sending ? 1 : 0);
+    const waiting = this.#entries.length - this.#inFlight;
     if (waiting >= this.capacity) {
-      const [victim] = this.#entries.splice(this.#sending ? 1 : 0, 1);
+      const [victim] = this.#entries.splice(this.#inFlight, 1);
       this.dropped++;
       const time = Number(victim.point.unixTime);
       logger.warn(
@@ -57,21 +58,19 @@ export class PointQueue {
     this.#wake?.();
   }
 
-  /** The oldest point, or undefined when empty. */
-  peek(): TaggedPoint | undefined {
-    return this.#entries[0];
+  /**
+   * Marks the oldest entries as being sent (so a full queue drops the next
+   * waiting one instead), or clears the mark with an empty list.
+   */
+  sending(entries: readonly TaggedPoint[]): void {
+    this.#inFlight = entries.length;
   }
 
-  /** Marks the oldest point as being sent (so a full queue drops the next one instead), or clears the mark. */
-  sending(entry: TaggedPoint | undefined): void {
-    this.#sending = entry;
-  }
-
-  /** Removes a point once delivered or refused; a point dropped meanwhile is already gone. */
-  remove(entry: TaggedPoint): void {
-    const index = this.#entries.indexOf(entry);
-    if (index >= 0) this.#entries.splice(index, 1);
-    if (this.#sending === entry) this.#sending = undefined;
+  /** Removes entries once delivered or refused, and clears the in-flight mark. */
+  remove(entries: readonly TaggedPoint[]): void {
+    const gone = new Set(entries);
+    this.#entries = this.#entries.filter((entry) => !gone.has(entry));
+    this.#inFlight = 0;
   }
 
   /** Resolves once the queue holds a point, or when the signal aborts. */

@@ -38,14 +38,28 @@ Deno.test("the point being sent is not dropped under it; the next oldest goes in
   captureLogs();
   const queue = new PointQueue(2);
   queue.push(entry(0));
-  queue.sending(queue.peek());
+  queue.sending(queue.entries.slice(0, 1));
   for (let second = 1; second < 5; second++) queue.push(entry(second));
   assert.deepEqual(times(queue), [0, 3, 4]);
   assert.equal(queue.dropped, 2);
-  queue.remove(queue.peek()!);
+  queue.remove(queue.entries.slice(0, 1));
   queue.push(entry(5));
   assert.deepEqual(times(queue), [4, 5]);
   assert.equal(queue.dropped, 3);
+});
+
+Deno.test("a batch in flight is kept whole; drops take the oldest waiting points", () => {
+  captureLogs();
+  const queue = new PointQueue(2);
+  for (let second = 0; second < 3; second++) queue.push(entry(second));
+  assert.deepEqual(times(queue), [1, 2]);
+  queue.sending(queue.entries);
+  for (let second = 3; second < 6; second++) queue.push(entry(second));
+  assert.deepEqual(times(queue), [1, 2, 4, 5]);
+  queue.remove(queue.entries.slice(0, 2));
+  assert.deepEqual(times(queue), [4, 5]);
+  queue.push(entry(6));
+  assert.deepEqual(times(queue), [5, 6], "the in-flight mark is cleared by remove");
 });
 
 Deno.test("removing a point that was dropped meanwhile changes nothing", () => {
@@ -54,7 +68,7 @@ Deno.test("removing a point that was dropped meanwhile changes nothing", () => {
   const first = entry(0);
   queue.push(first);
   queue.push(entry(1));
-  queue.remove(first);
+  queue.remove([first]);
   assert.deepEqual(times(queue), [1]);
 });
 
@@ -63,7 +77,7 @@ Deno.test("waitForPoint resolves on a push or on abort", async () => {
   const waiting = queue.waitForPoint(new AbortController().signal);
   queue.push(entry(0));
   await waiting;
-  queue.remove(queue.peek()!);
+  queue.remove(queue.entries);
   const abort = new AbortController();
   const aborted = queue.waitForPoint(abort.signal);
   abort.abort();

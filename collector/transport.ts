@@ -12,17 +12,16 @@
  * session per call costs one connection set-up per poll, and never holds a
  * finished stream when a GOAWAY arrives.
  */
-import { type CallOptions, type Client, createClient } from "@connectrpc/connect";
+import { type Client, createClient } from "@connectrpc/connect";
 import {
   createConnectTransport,
   createGrpcTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { CollectorConfig } from "../shared/config/mod.ts";
-import { Aggregator, type PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { Aggregator } from "../shared/gen/aggregator_pb.ts";
 
-export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish">;
+export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish" | "publishBatch">;
 
 export interface AggregatorConnection {
   client: AggregatorClient;
@@ -41,18 +40,23 @@ export function connectAggregator(config: ConnectionSettings): AggregatorConnect
     : {};
   const createTransport = config.protocol === "grpc" ? createGrpcTransport : createConnectTransport;
   const sessions = new Set<Http2SessionManager>();
+  /** One call on a session of its own, ended as soon as the call ends. */
+  async function onNewSession<T>(call: (client: Client<typeof Aggregator>) => Promise<T>) {
+    const sessionManager = new Http2SessionManager(baseUrl, {}, tls);
+    sessions.add(sessionManager);
+    try {
+      const transport = createTransport({ baseUrl, httpVersion: "2", sessionManager });
+      return await call(createClient(Aggregator, transport));
+    } finally {
+      sessions.delete(sessionManager);
+      sessionManager.abort();
+    }
+  }
   const client: AggregatorClient = {
-    async publish(request: MessageInitShape<typeof PublishRequestSchema>, options?: CallOptions) {
-      const sessionManager = new Http2SessionManager(baseUrl, {}, tls);
-      sessions.add(sessionManager);
-      try {
-        const transport = createTransport({ baseUrl, httpVersion: "2", sessionManager });
-        return await createClient(Aggregator, transport).publish(request, options);
-      } finally {
-        sessions.delete(sessionManager);
-        sessionManager.abort();
-      }
-    },
+    publish: (request, options) =>
+      onNewSession((aggregator) => aggregator.publish(request, options)),
+    publishBatch: (request, options) =>
+      onNewSession((aggregator) => aggregator.publishBatch(request, options)),
   };
   return {
     client,

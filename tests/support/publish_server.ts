@@ -1,14 +1,23 @@
 /**
  * A small aggregator for collector tests: the real `Aggregator` service from
  * shared/gen, served by connect-node on node:http2 (cleartext, or mutual TLS),
- * on 127.0.0.1. It records every published point with its request metadata,
- * and a test can make it answer with an error instead.
+ * on 127.0.0.1. It records every published point with its tags (request
+ * metadata for `Publish`, the entry's tags for `PublishBatch`), and a test can
+ * make it answer with an error instead. With `batch: false` it implements
+ * `Publish` only, as the Go original does, so `PublishBatch` gets
+ * `unimplemented` from the router itself.
+ *
+ * @module
  */
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { Aggregator, type PublishRequest } from "../../shared/gen/aggregator_pb.ts";
+import {
+  Aggregator,
+  type PublishBatchRequest,
+  type PublishRequest,
+} from "../../shared/gen/aggregator_pb.ts";
 import type { Pki } from "./certs.ts";
 
 export interface ReceivedPoint {
@@ -28,25 +37,40 @@ export interface PublishServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   tls?: ServerTls;
+  /** Whether `PublishBatch` is served (default true). */
+  batch?: boolean;
+  /** Largest request message accepted (connect-node's readMaxBytes). */
+  readMaxBytes?: number;
 }
 
 export class PublishServer {
   received: ReceivedPoint[] = [];
   /** Calls refused so far with `failWith`. */
   refusedCalls = 0;
-  /** When set, each call throws what it returns instead of accepting the point. */
+  /** Calls answered, by method. */
+  calls = { publish: 0, publishBatch: 0 };
+  /**
+   * When set, a point for which it returns an error is not accepted: a
+   * `Publish` call throws it; in a `PublishBatch` an `invalid_argument` rejects
+   * that entry alone and any other error fails the whole call.
+   */
   failWith?: (request: PublishRequest) => ConnectError | undefined;
   #sessions = new Set<http2.ServerHttp2Session>();
   #waiters: (() => void)[] = [];
   readonly server: http2.Http2Server;
   port = 0;
 
-  private constructor(tls: ServerTls | undefined) {
+  private constructor({ tls, batch = true, readMaxBytes }: PublishServerOptions) {
+    const service: Partial<ServiceImpl<typeof Aggregator>> = {
+      publish: (request, context) => this.#publish(request, context.requestHeader),
+    };
+    if (batch) {
+      service.publishBatch = (request, context) =>
+        this.#publishBatch(request, context.requestHeader);
+    }
     const handler = connectNodeAdapter({
-      routes: (router) =>
-        router.service(Aggregator, {
-          publish: (request, context) => this.#publish(request, context.requestHeader),
-        }),
+      routes: (router) => router.service(Aggregator, service),
+      readMaxBytes,
     });
     this.server = tls
       ? http2.createSecureServer({
@@ -69,7 +93,7 @@ export class PublishServer {
   }
 
   static async start(options: PublishServerOptions = {}): Promise<PublishServer> {
-    const self = new PublishServer(options.tls);
+    const self = new PublishServer(options);
     await new Promise<void>((resolve, reject) => {
       self.server.once("error", reject);
       self.server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -79,8 +103,9 @@ export class PublishServer {
   }
 
   /** A server on the test PKI's server certificate, requiring clients signed by its CA. */
-  static startMutualTls(pki: Pki): Promise<PublishServer> {
+  static startMutualTls(pki: Pki, options: PublishServerOptions = {}): Promise<PublishServer> {
     return PublishServer.start({
+      ...options,
       tls: {
         certificate: pki.serverCertificate,
         key: pki.serverKey,
@@ -90,6 +115,7 @@ export class PublishServer {
   }
 
   #publish(request: PublishRequest, requestHeader: Headers): Record<never, never> {
+    this.calls.publish++;
     const error = this.failWith?.(request);
     if (error) {
       this.refusedCalls++;
@@ -97,9 +123,32 @@ export class PublishServer {
     }
     const headers: Record<string, string> = {};
     requestHeader.forEach((value, key) => headers[key] = value);
-    this.received.push({ request, headers, contentType: headers["content-type"] ?? "" });
-    for (const wake of this.#waiters.splice(0)) wake();
+    this.#received([{ request, headers, contentType: headers["content-type"] ?? "" }]);
     return {};
+  }
+
+  #publishBatch(batch: PublishBatchRequest, requestHeader: Headers) {
+    this.calls.publishBatch++;
+    const verdicts = batch.points.map((entry) => entry.point && this.failWith?.(entry.point));
+    const fatal = verdicts.find((error) => error && error.code !== Code.InvalidArgument);
+    if (fatal) {
+      this.refusedCalls++;
+      throw fatal;
+    }
+    const contentType = requestHeader.get("content-type") ?? "";
+    const accepted = batch.points.flatMap(({ tags, point }, index) =>
+      point && !verdicts[index] ? [{ request: point, headers: tags, contentType }] : []
+    );
+    this.#received(accepted);
+    const rejected = verdicts.flatMap((error, index) =>
+      error ? [{ index, reason: error.rawMessage }] : []
+    );
+    return { rejected };
+  }
+
+  #received(points: ReceivedPoint[]): void {
+    this.received.push(...points);
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   /** Resolves once `count` points have arrived; rejects after `timeoutMs`. */
