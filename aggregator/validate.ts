@@ -21,7 +21,7 @@ import {
   type Point,
   REQUIRED_TAGS,
   type Tags,
-} from "./point.ts";
+} from "./stored_point.ts";
 
 export const MAX_TAG_CHARACTERS = 255;
 /** 2000-01-01T00:00:00Z */

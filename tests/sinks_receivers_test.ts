@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../shared/config/aggregator.ts";
 import { envFrom } from "../shared/config/env.ts";
-import type { Point } from "../aggregator/point.ts";
+import type { Point } from "../aggregator/stored_point.ts";
 import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
 import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";
 import { receiversMissing, startInfluxdb, startVictoriaMetrics } from "./support/receivers.ts";

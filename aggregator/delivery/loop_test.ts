@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sinks/sink.ts";
 import { Spool } from "../spool/spool.ts";
 import { Stats } from "../stats.ts";

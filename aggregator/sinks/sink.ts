@@ -4,7 +4,7 @@
  * spool from its own cursor, so a slow or failing sink never holds the
  * others back, and a point leaves the spool once every sink is past it.
  */
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 
 /**
  * What became of a batch at one sink:

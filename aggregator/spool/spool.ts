@@ -14,7 +14,7 @@ import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import type { DeliveryCounters } from "../sinks/sink.ts";
 import { GroupCommit } from "./group_commit.ts";
 

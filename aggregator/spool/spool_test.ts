@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import { Stats } from "../stats.ts";
 import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from "./spool.ts";
 

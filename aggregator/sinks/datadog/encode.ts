@@ -5,7 +5,7 @@
  * and host) share one series entry. v2 (`/api/v2/series`, gzip) and v1
  * (`/api/v1/series`, zlib deflate) differ only in shape.
  */
-import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../point.ts";
+import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 
 export const METRIC_PREFIX = "enclave.";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "../../../shared/config/aggregator.ts";
 import { envFrom } from "../../../shared/config/env.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import { DatadogSink } from "./sink.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";

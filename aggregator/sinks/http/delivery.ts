@@ -11,7 +11,7 @@
  * `delivered`/`dropped`/`deferred`, itself). Aborting the signal (shutdown)
  * cancels the request in flight and defers the batch.
  */
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/loss.ts";
 import { backoffDelay } from "../../../shared/backoff.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import { type Backoff, HttpDelivery, type RequestLimits } from "./delivery.ts";
 import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";

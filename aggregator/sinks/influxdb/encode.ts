@@ -5,7 +5,7 @@
  * time in seconds (`precision=s`). Commas, spaces and equals signs in tag keys
  * and values are escaped with a backslash.
  */
-import { METRIC_FIELDS, type MetricKind, type Point } from "../../point.ts";
+import { METRIC_FIELDS, type MetricKind, type Point } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 
 export const MEASUREMENT = "metrics";

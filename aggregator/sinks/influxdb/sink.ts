@@ -5,7 +5,7 @@
  * with second precision. Delivery follows the shared HTTP policy.
  */
 import type { InfluxdbConfig } from "../../../shared/config/aggregator.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
 import { encodeLines } from "./encode.ts";

@@ -4,7 +4,7 @@
  * written in one piece per batch. A write that fails (closed pipe) defers the
  * batch so it stays in the spool.
  */
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 
 export type Write = (bytes: Uint8Array) => Promise<void>;
