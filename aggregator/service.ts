@@ -14,6 +14,7 @@ import type { Listener } from "./server/listener.ts";
 import { publishRoutes } from "./server/publish.ts";
 import { createSinks } from "./sinks/configured.ts";
 import { Spool } from "./spool/spool.ts";
+import { SpoolUnavailable } from "./spool/refusal.ts";
 import { formatStats, Stats } from "./stats.ts";
 
 const logger = log("aggregator");
@@ -54,13 +55,16 @@ export class AggregatorService {
 
   /** Whether the aggregator can take points: accepting and the spool writable. */
   serving(): boolean {
-    return this.#accepting && this.#spool.checkWritable();
+    return this.#accepting && this.#spool.writable;
   }
 
   async start(): Promise<void> {
-    if (!this.#spool.open()) {
+    try {
+      this.#spool.open();
+    } catch (error) {
+      if (!(error instanceof SpoolUnavailable)) throw error;
       logger.error("spool not writable, answering unavailable until it is: {failure}", {
-        failure: this.#spool.failure,
+        failure: error.message,
       });
     }
     for (const loop of this.#loops) loop.start();

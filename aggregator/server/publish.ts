@@ -8,6 +8,7 @@ import { Code, ConnectError, type ConnectRouter, createContextKey } from "@conne
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
 import type { Spool } from "../spool/spool.ts";
+import { SpoolFull, SpoolUnavailable } from "../spool/refusal.ts";
 import { pointFrom, RejectedRequest } from "../validate.ts";
 
 /** The HTTP version of a call, set by listeners that know it ("1.1" otherwise). */
@@ -36,8 +37,9 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
           };
           await intake.spool.append([pointFrom(call, now())]);
         } catch (error) {
-          intake.stats.reject(reasonOf(error));
-          throw error;
+          const { reason, answer } = refusal(error);
+          intake.stats.reject(reason);
+          throw answer;
         }
         intake.stats.accept(1);
         return {};
@@ -45,9 +47,24 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
     });
 }
 
-function reasonOf(error: unknown): string {
-  if (error instanceof RejectedRequest) return error.reason;
-  if (error instanceof ConnectError && error.code === Code.ResourceExhausted) return "spool_full";
-  if (error instanceof ConnectError && error.code === Code.Unavailable) return "unavailable";
-  return "internal";
+/** What a refused call answers, and the reason it is counted under. */
+function refusal(error: unknown): { reason: string; answer: unknown } {
+  if (error instanceof RejectedRequest) return { reason: error.reason, answer: error };
+  if (error instanceof SpoolFull) {
+    return { reason: "spool_full", answer: answerFor(`spool full`, Code.ResourceExhausted, error) };
+  }
+  if (error instanceof SpoolUnavailable) {
+    return {
+      reason: "unavailable",
+      answer: answerFor("spool unavailable", Code.Unavailable, error),
+    };
+  }
+  if (error instanceof ConnectError && error.code === Code.Unavailable) {
+    return { reason: "unavailable", answer: error };
+  }
+  return { reason: "internal", answer: error };
+}
+
+function answerFor(what: string, code: Code, cause: Error): ConnectError {
+  return new ConnectError(`${what}: ${cause.message}`, code, undefined, undefined, cause);
 }
