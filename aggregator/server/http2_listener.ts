@@ -12,7 +12,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { TlsMaterial } from "../../shared/tls.ts";
 import { nodeHealthHandler } from "./health.ts";
-import { HTTP_VERSION } from "./publish.ts";
+import { HTTP_VERSION } from "./host_alias.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
 
 export async function listenHttp2(

@@ -4,15 +4,13 @@
  * counted by reason; while shutting down, calls get `unavailable` so
  * collectors keep their points for the next aggregator.
  */
-import { Code, ConnectError, type ConnectRouter, createContextKey } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
 import type { Spool } from "../spool/spool.ts";
 import { SpoolFull, SpoolUnavailable } from "../spool/refusal.ts";
-import { pointFrom, RejectedRequest } from "../validate.ts";
-
-/** The HTTP version of a call, set by listeners that know it ("1.1" otherwise). */
-export const HTTP_VERSION = createContextKey("1.1", { description: "HTTP version" });
+import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
+import { pointFrom, RejectedRequest } from "./validate.ts";
 
 export interface Intake {
   spool: Spool;
@@ -33,7 +31,7 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
           const call = {
             request,
             headers: context.requestHeader,
-            hostIsMetadata: context.values.get(HTTP_VERSION) === "2.0",
+            hostNameAlias: hostNameAlias(context.requestHeader, context.values.get(HTTP_VERSION)),
           };
           await intake.spool.append([pointFrom(call, now())]);
         } catch (error) {

@@ -1,19 +1,20 @@
 /**
  * Turns an untrusted Publish call (request headers + decoded message) into a
- * Point, or refuses it with a precise Connect error. Checks:
- * - tags: `environment`, `service`, `container`, `host_name` required (`host`
- *   is the 2021 name of `host_name`, honoured on HTTP/2 only: over HTTP/1.1
- *   `host` is the Host header naming the aggregator), `app` and `database`
- *   optional, other
- *   headers ignored; each value non-empty, at most MAX_TAG_CHARACTERS code
- *   points of valid UTF-8 with no control or line-separator characters;
+ * stored Point, or refuses it with a precise Connect error. Checks:
+ * - tags: `environment`, `service`, `container`, `host_name` required
+ *   (`host_name` may come under its 2021 key `host`, where host_alias.ts says
+ *   that header is a tag), `app` and `database` optional, other headers
+ *   ignored; each value non-empty, at most MAX_TAG_CHARACTERS code points of
+ *   valid UTF-8 with no control or line-separator characters;
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
  *   floating-point metrics finite.
  * Every failure is `invalid_argument` naming the header or field at fault.
+ *
+ * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
+import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import {
   METRIC_FIELDS,
   metricsOf,
@@ -21,7 +22,7 @@ import {
   type Point,
   REQUIRED_TAGS,
   type Tags,
-} from "./stored_point.ts";
+} from "../stored_point.ts";
 
 export const MAX_TAG_CHARACTERS = 255;
 /** 2000-01-01T00:00:00Z */
@@ -44,23 +45,23 @@ const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
 export interface PublishCall {
   request: PublishRequest;
   headers: Headers;
-  /** Whether a `host` header is metadata (HTTP/2) rather than the HTTP/1.1 Host header. */
-  hostIsMetadata: boolean;
+  /** The `host_name` tag sent under its 2021 key `host` (see host_alias.ts), or null. */
+  hostNameAlias: string | null;
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
   const { request } = call;
-  const tags = tagsFrom(call.headers, call.hostIsMetadata);
+  const tags = tagsFrom(call.headers, call.hostNameAlias);
   checkTime(request.unixTime, nowMs);
   checkMetrics(request);
   return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
 }
 
-export function tagsFrom(headers: Headers, hostIsMetadata: boolean): Tags {
+/** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
+export function tagsFrom(headers: Headers, hostNameAlias: string | null): Tags {
   const tags: Record<string, string> = {};
-  const hostAlias = hostIsMetadata ? headers.get("host") : null;
   for (const name of REQUIRED_TAGS) {
-    const raw = headers.get(name) ?? (name === "host_name" ? hostAlias : null);
+    const raw = headers.get(name) ?? (name === "host_name" ? hostNameAlias : null);
     if (raw === null) {
       throw new RejectedRequest("missing_tag", `missing required tag: header "${name}" is not set`);
     }
