@@ -5,6 +5,7 @@
  * deliveries still running at the deadline (their points stay spooled), close
  * the database.
  */
+import { BACKOFF } from "../shared/backoff.ts";
 import type { AggregatorConfig } from "../shared/config/aggregator.ts";
 import { log } from "../shared/log.ts";
 import { DeliveryLoop } from "./delivery/loop.ts";
@@ -18,10 +19,6 @@ import { SpoolUnavailable } from "./spool/refusal.ts";
 import { formatStats, Stats } from "./stats.ts";
 
 const logger = log("aggregator");
-
-/** Pauses after a deferred batch: 1 s doubling to 1 min. */
-const INITIAL_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 60_000;
 
 export class AggregatorService {
   #config: AggregatorConfig;
@@ -47,8 +44,7 @@ export class AggregatorService {
       new DeliveryLoop(sink, this.#spool, this.#stats, {
         batchSize: config.batchSize,
         maxWaitMs: config.minimumPublishFrequencyMs,
-        initialBackoffMs: INITIAL_BACKOFF_MS,
-        maxBackoffMs: MAX_BACKOFF_MS,
+        backoff: BACKOFF.deliveryRound,
       })
     );
   }
@@ -92,19 +88,14 @@ export class AggregatorService {
   }
 
   async stop(): Promise<void> {
-    const deadline = Date.now() + this.#config.shutdownTimeoutMs;
+    const deadline = AbortSignal.timeout(this.#config.shutdownTimeoutMs);
     this.#accepting = false;
     clearInterval(this.#statsTimer);
     await Promise.all(this.#listeners.map((listener) => listener.close(deadline)));
     const drained = Promise.all(this.#loops.map((loop) => loop.drain()));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()));
-    });
-    if (await Promise.race([drained, late]) === "late") {
+    if (await Promise.race([drained, expiry(deadline)]) === "late") {
       logger.warn("shutdown deadline reached: deliveries in flight stay in the spool");
     }
-    clearTimeout(timer);
     await Promise.all(this.#loops.map((loop) => loop.abort()));
     await this.#closeSinks();
     await this.#spool.close();
@@ -114,4 +105,12 @@ export class AggregatorService {
   #logStats(): void {
     logger.info("stats {line}", { line: formatStats(this.#stats.snapshot(this.#spool.state())) });
   }
+}
+
+/** Resolves "late" once `deadline` aborts. */
+function expiry(deadline: AbortSignal): Promise<"late"> {
+  return new Promise((resolve) => {
+    if (deadline.aborted) resolve("late");
+    else deadline.addEventListener("abort", () => resolve("late"), { once: true });
+  });
 }

@@ -26,8 +26,7 @@ class ScriptedSink implements Sink {
 const OPTIONS: LoopOptions = {
   batchSize: 3,
   maxWaitMs: 3_600_000,
-  initialBackoffMs: 20,
-  maxBackoffMs: 40,
+  backoff: { baseMs: 20, capMs: 40 },
 };
 
 async function withLoops(

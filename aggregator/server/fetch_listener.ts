@@ -34,7 +34,8 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
   await listening;
   return {
     description: `connect ${host}:${options.address.port}`,
-    // Publish calls end as soon as their commit does, so a graceful shutdown is short.
+    // Publish calls end as soon as their commit does, so a graceful shutdown is
+    // short and needs no deadline.
     close: () => server.shutdown(),
   };
 }
