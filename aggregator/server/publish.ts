@@ -24,10 +24,11 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
   return (router) =>
     router.service(Aggregator, {
       async publish(request, context) {
+        if (!intake.accepting()) {
+          intake.stats.reject("unavailable");
+          throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
+        }
         try {
-          if (!intake.accepting()) {
-            throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
-          }
           const call = {
             request,
             headers: context.requestHeader,
@@ -47,22 +48,23 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
 
 /** What a refused call answers, and the reason it is counted under. */
 function refusal(error: unknown): { reason: string; answer: unknown } {
-  if (error instanceof RejectedRequest) return { reason: error.reason, answer: error };
+  if (error instanceof RejectedRequest) {
+    return { reason: error.reason, answer: answerFor(Code.InvalidArgument, error) };
+  }
   if (error instanceof SpoolFull) {
-    return { reason: "spool_full", answer: answerFor(`spool full`, Code.ResourceExhausted, error) };
+    return { reason: "spool_full", answer: answerFor(Code.ResourceExhausted, error, "spool full") };
   }
   if (error instanceof SpoolUnavailable) {
     return {
       reason: "unavailable",
-      answer: answerFor("spool unavailable", Code.Unavailable, error),
+      answer: answerFor(Code.Unavailable, error, "spool unavailable"),
     };
-  }
-  if (error instanceof ConnectError && error.code === Code.Unavailable) {
-    return { reason: "unavailable", answer: error };
   }
   return { reason: "internal", answer: error };
 }
 
-function answerFor(what: string, code: Code, cause: Error): ConnectError {
-  return new ConnectError(`${what}: ${cause.message}`, code, undefined, undefined, cause);
+/** The Connect error answering `cause`, its message after `what` when given. */
+function answerFor(code: Code, cause: Error, what?: string): ConnectError {
+  const message = what ? `${what}: ${cause.message}` : cause.message;
+  return new ConnectError(message, code, undefined, undefined, cause);
 }

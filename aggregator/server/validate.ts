@@ -1,6 +1,7 @@
 /**
  * Turns an untrusted Publish call (request headers + decoded message) into a
- * stored Point, or refuses it with a precise Connect error. Checks:
+ * stored Point, or refuses it with a RejectedRequest (which the Publish RPC
+ * answers as `invalid_argument`). Checks:
  * - tags: `environment`, `service`, `container`, `host_name` required
  *   (`host_name` may come under its 2021 key `host`, where host_alias.ts says
  *   that header is a tag), `app` and `database` optional, other headers
@@ -9,11 +10,10 @@
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
  *   floating-point metrics finite.
- * Every failure is `invalid_argument` naming the header or field at fault.
+ * Every refusal names the header or field at fault.
  *
  * @module
  */
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import {
   METRIC_FIELDS,
@@ -32,9 +32,12 @@ export const MAX_FUTURE_SECONDS = 3600;
 /** Why a request was refused, for the rejection counters. */
 export type RejectReason = "missing_tag" | "invalid_tag" | "invalid_time" | "invalid_metric";
 
-export class RejectedRequest extends ConnectError {
+/** A call refused for what it carries; `reason` is its rejection counter. */
+export class RejectedRequest extends Error {
+  override name = "RejectedRequest";
+
   constructor(readonly reason: RejectReason, message: string) {
-    super(message, Code.InvalidArgument);
+    super(message);
   }
 }
 

@@ -29,7 +29,7 @@ function refusal(fn: () => unknown): string {
     fn();
   } catch (error) {
     assert.ok(error instanceof RejectedRequest);
-    return `${error.reason}: ${error.rawMessage}`;
+    return `${error.reason}: ${error.message}`;
   }
   assert.fail("accepted");
 }
