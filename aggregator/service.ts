@@ -4,18 +4,16 @@
  * accepting, let calls in progress finish, deliver what is spooled, cancel
  * deliveries still running at the deadline (their points stay spooled), close
  * the database.
+ *
+ * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
 import type { AggregatorConfig } from "../shared/config/aggregator.ts";
 import { log } from "../shared/log.ts";
-import { DeliveryLoop } from "./delivery/loop.ts";
-import { listenFetch } from "./server/fetch_listener.ts";
-import { listenHttp2 } from "./server/http2_listener.ts";
-import type { Listener } from "./server/listener.ts";
-import { publishRoutes } from "./server/publish.ts";
+import { DeliveryLoop } from "./delivery/mod.ts";
+import { type Listener, listenFetch, listenHttp2, publishRoutes } from "./server/mod.ts";
 import { createSinks } from "./sinks/configured.ts";
-import { Spool } from "./spool/spool.ts";
-import { SpoolUnavailable } from "./spool/refusal.ts";
+import { Spool, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
 
 const logger = log("aggregator");

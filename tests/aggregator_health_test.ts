@@ -15,7 +15,7 @@ import {
   firstMessage,
   HEALTH_CHECK_PATH,
   ServingStatus,
-} from "../aggregator/server/health_codec.ts";
+} from "../aggregator/server/mod.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";

@@ -13,7 +13,7 @@ import { backoffDelay, type BackoffPolicy } from "../../shared/backoff.ts";
 import { delay } from "../../shared/delay.ts";
 import { log } from "../../shared/log.ts";
 import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/sink.ts";
-import type { Spool } from "../spool/spool.ts";
+import type { Spool } from "../spool/mod.ts";
 
 export interface LoopOptions {
   batchSize: number;

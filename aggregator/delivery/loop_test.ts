@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Point } from "../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sinks/sink.ts";
-import { Spool } from "../spool/spool.ts";
+import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
 import { DeliveryLoop, type LoopOptions } from "./loop.ts";
 

@@ -3,6 +3,8 @@
  * protocol (`/grpc.health.v1.Health/Check`, service "" or "Aggregator") and a
  * plain `GET /healthz` (200 "serving" / 503 "not serving"). The aggregator is
  * serving while it accepts points and its spool can be written.
+ *
+ * @module
  */
 import { Buffer } from "node:buffer";
 import { Code, ConnectError } from "@connectrpc/connect";

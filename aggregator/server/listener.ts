@@ -1,6 +1,8 @@
 /**
  * What the aggregator's listeners have in common: where they listen, what they
  * serve, and how they stop.
+ *
+ * @module
  */
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Address } from "../../shared/config/env.ts";

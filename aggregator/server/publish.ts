@@ -3,12 +3,13 @@
  * point in the spool and answer only once it is committed. Refusals are
  * counted by reason; while shutting down, calls get `unavailable` so
  * collectors keep their points for the next aggregator.
+ *
+ * @module
  */
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
-import type { Spool } from "../spool/spool.ts";
-import { SpoolFull, SpoolUnavailable } from "../spool/refusal.ts";
+import { type Spool, SpoolFull, SpoolUnavailable } from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
 import { pointFrom, RejectedRequest } from "./validate.ts";
 

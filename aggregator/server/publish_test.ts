@@ -8,7 +8,7 @@ import {
   createRouterTransport,
 } from "@connectrpc/connect";
 import { Aggregator, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
-import { Spool } from "../spool/spool.ts";
+import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
 import { publishRoutes } from "./publish.ts";
 

@@ -24,10 +24,10 @@ import {
   type Tags,
 } from "../stored_point.ts";
 
-export const MAX_TAG_CHARACTERS = 255;
+const MAX_TAG_CHARACTERS = 255;
 /** 2000-01-01T00:00:00Z */
-export const EARLIEST_TIME = 946_684_800;
-export const MAX_FUTURE_SECONDS = 3600;
+const EARLIEST_TIME = 946_684_800;
+const MAX_FUTURE_SECONDS = 3600;
 
 /** Why a request was refused, for the rejection counters. */
 export type RejectReason = "missing_tag" | "invalid_tag" | "invalid_time" | "invalid_metric";

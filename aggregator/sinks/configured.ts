@@ -4,7 +4,7 @@
  * receives every batch.
  */
 import type { AggregatorConfig } from "../../shared/config/aggregator.ts";
-import { PagerDutyAlerts } from "../notify/pagerduty.ts";
+import { PagerDutyAlerts } from "../notify/mod.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";

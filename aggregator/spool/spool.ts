@@ -9,6 +9,8 @@
  *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
+ *
+ * @module
  */
 import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";

@@ -13,7 +13,7 @@
  */
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
-import type { LossReporter } from "../../notify/loss.ts";
+import type { LossReporter } from "../../notify/mod.ts";
 import { backoffDelay } from "../../../shared/backoff.ts";
 import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";
