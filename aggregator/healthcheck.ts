@@ -5,11 +5,12 @@
  * cleartext Connect listener when one is configured; otherwise it presents
  * the aggregator's own certificate, which must then allow client
  * authentication (no extendedKeyUsage, or one including clientAuth).
+ *
+ * @module
  */
 import { connect, constants } from "node:http2";
 import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
-import { HEALTHZ_PATH } from "./server/health.ts";
-import { socketHost } from "./server/listener.ts";
+import { HEALTHZ_PATH, socketHost } from "./server/mod.ts";
 
 export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): Promise<string> {
   if (config.tls && config.connectListenAddress) {

@@ -3,6 +3,8 @@
  * until SIGTERM or SIGINT and shuts down within AGGREGATOR_SHUTDOWN_TIMEOUT.
  * `--healthcheck` instead probes a running aggregator and exits 0 or 1.
  * A configuration error prints one line and exits 2.
+ *
+ * @module
  */
 import { aggregatorConfig, ConfigError } from "../shared/config/mod.ts";
 import { log, setupLogging } from "../shared/log.ts";

@@ -4,23 +4,19 @@
  * accepting, let calls in progress finish, deliver what is spooled, cancel
  * deliveries still running at the deadline (their points stay spooled), close
  * the database.
+ *
+ * @module
  */
+import { BACKOFF } from "../shared/backoff.ts";
 import type { AggregatorConfig } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
-import { DeliveryLoop } from "./delivery/loop.ts";
-import { listenFetch } from "./server/fetch_listener.ts";
-import { listenHttp2 } from "./server/http2_listener.ts";
-import type { Listener } from "./server/listener.ts";
-import { publishRoutes } from "./server/publish.ts";
+import { DeliveryLoop } from "./delivery/mod.ts";
+import { type Listener, listenFetch, listenHttp2, publishRoutes } from "./server/mod.ts";
 import { createSinks } from "./sinks/mod.ts";
-import { Spool } from "./spool/spool.ts";
+import { Spool, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
 
 const logger = log("aggregator");
-
-/** Pauses after a deferred batch: 1 s doubling to 1 min. */
-const INITIAL_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 60_000;
 
 export class AggregatorService {
   #config: AggregatorConfig;
@@ -46,21 +42,23 @@ export class AggregatorService {
       new DeliveryLoop(sink, this.#spool, this.#stats, {
         batchSize: config.batchSize,
         maxWaitMs: config.minimumPublishFrequencyMs,
-        initialBackoffMs: INITIAL_BACKOFF_MS,
-        maxBackoffMs: MAX_BACKOFF_MS,
+        backoff: BACKOFF.deliveryRound,
       })
     );
   }
 
   /** Whether the aggregator can take points: accepting and the spool writable. */
   serving(): boolean {
-    return this.#accepting && this.#spool.checkWritable();
+    return this.#accepting && this.#spool.writable;
   }
 
   async start(): Promise<void> {
-    if (!this.#spool.open()) {
+    try {
+      this.#spool.open();
+    } catch (error) {
+      if (!(error instanceof SpoolUnavailable)) throw error;
       logger.error("spool not writable, answering unavailable until it is: {failure}", {
-        failure: this.#spool.failure,
+        failure: error.message,
       });
     }
     for (const loop of this.#loops) loop.start();
@@ -88,19 +86,14 @@ export class AggregatorService {
   }
 
   async stop(): Promise<void> {
-    const deadline = Date.now() + this.#config.shutdownTimeoutMs;
+    const deadline = AbortSignal.timeout(this.#config.shutdownTimeoutMs);
     this.#accepting = false;
     clearInterval(this.#statsTimer);
     await Promise.all(this.#listeners.map((listener) => listener.close(deadline)));
     const drained = Promise.all(this.#loops.map((loop) => loop.drain()));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()));
-    });
-    if (await Promise.race([drained, late]) === "late") {
+    if (await Promise.race([drained, expiry(deadline)]) === "late") {
       logger.warn("shutdown deadline reached: deliveries in flight stay in the spool");
     }
-    clearTimeout(timer);
     await Promise.all(this.#loops.map((loop) => loop.abort()));
     await this.#closeSinks();
     await this.#spool.close();
@@ -110,4 +103,12 @@ export class AggregatorService {
   #logStats(): void {
     logger.info("stats {line}", { line: formatStats(this.#stats.snapshot(this.#spool.state())) });
   }
+}
+
+/** Resolves "late" once `deadline` aborts. */
+function expiry(deadline: AbortSignal): Promise<"late"> {
+  return new Promise((resolve) => {
+    if (deadline.aborted) resolve("late");
+    else deadline.addEventListener("abort", () => resolve("late"), { once: true });
+  });
 }

@@ -1,11 +1,13 @@
 /**
  * The aggregator's counters: points accepted, requests rejected by reason, and
  * per sink the fate of its points (delivery outcomes counted by the delivery
- * loop, the sinks' own decisions, spool overflow). `report` turns them and the
+ * loop, the sinks' own decisions, spool overflow). `formatStats` turns them and the
  * spool's depth and age into the periodic log line.
+ *
+ * @module
  */
 import type { DeliveryCounters } from "./sinks/mod.ts";
-import type { SpoolState } from "./spool/spool.ts";
+import type { SpoolState } from "./spool/mod.ts";
 
 export interface StatsSnapshot {
   accepted: number;

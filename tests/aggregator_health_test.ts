@@ -9,13 +9,13 @@ import { connect } from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import {
   decodeHealthResponse,
-  frame,
+  firstMessage,
   HEALTH_CHECK_PATH,
   ServingStatus,
-  unframe,
-} from "../aggregator/server/health_codec.ts";
+} from "../aggregator/server/mod.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
@@ -75,7 +75,7 @@ async function grpcHealth(aggregator: AggregatorProcess, service: string): Promi
     ":path": HEALTH_CHECK_PATH,
     "content-type": "application/grpc",
     te: "trailers",
-  }, frame(request));
+  }, encodeEnvelope(0, request));
 }
 
 Deno.test("a healthy aggregator reports serving on every health endpoint", async () => {
@@ -83,8 +83,11 @@ Deno.test("a healthy aggregator reports serving on every health endpoint", async
   assert.deepEqual(await healthz(aggregator), [200, "serving\n"]);
   const check = await grpcHealth(aggregator, "");
   assert.equal(check.grpcStatus, "0");
-  assert.equal(decodeHealthResponse(unframe(check.body)), ServingStatus.SERVING);
-  assert.equal(decodeHealthResponse(unframe((await grpcHealth(aggregator, "Aggregator")).body)), 1);
+  assert.equal(decodeHealthResponse(await firstMessage(check.body)), ServingStatus.SERVING);
+  assert.equal(
+    decodeHealthResponse(await firstMessage((await grpcHealth(aggregator, "Aggregator")).body)),
+    1,
+  );
   assert.equal((await grpcHealth(aggregator, "Other")).grpcStatus, "5");
   const probe = await runHealthcheck(aggregator.env);
   assert.equal(probe.code, 0, new TextDecoder().decode(probe.stderr));
@@ -106,7 +109,7 @@ Deno.test("an unwritable spool makes the aggregator not serving and Publish unav
     assert.match(aggregator.stderr, /spool not writable/);
     assert.deepEqual(await healthz(aggregator), [503, "not serving\n"]);
     const check = await grpcHealth(aggregator, "");
-    assert.equal(decodeHealthResponse(unframe(check.body)), ServingStatus.NOT_SERVING);
+    assert.equal(decodeHealthResponse(await firstMessage(check.body)), ServingStatus.NOT_SERVING);
     assert.equal((await runHealthcheck(aggregator.env)).code, 1);
     const { client, close } = publishClient(aggregator.baseUrl, "grpc");
     try {

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { aggregatorConfig, envFrom } from "../shared/config/mod.ts";
-import type { Point } from "../aggregator/point.ts";
+import type { Point } from "../aggregator/stored_point.ts";
 import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
 import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";
 import { receiversMissing, startInfluxdb, startVictoriaMetrics } from "./support/receivers.ts";

@@ -6,18 +6,20 @@
  * (exponentially, with jitter) before trying again. `drain` delivers what is
  * left without waiting for batches to fill; `abort` cancels the delivery in
  * flight, whose points then stay in the spool.
+ *
+ * @module
  */
-import { backoffDelay } from "../../shared/backoff.ts";
+import { backoffDelay, type BackoffPolicy } from "../../shared/backoff.ts";
+import { delay } from "../../shared/delay.ts";
 import { log } from "../../shared/log.ts";
 import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/mod.ts";
-import type { Spool } from "../spool/spool.ts";
+import type { Spool } from "../spool/mod.ts";
 
 export interface LoopOptions {
   batchSize: number;
   maxWaitMs: number;
-  /** Ceiling of the (full-jitter) pause after a first deferred batch; it doubles up to `maxBackoffMs`. */
-  initialBackoffMs: number;
-  maxBackoffMs: number;
+  /** The pause after deferred batches in a row. */
+  backoff: BackoffPolicy;
   now?: () => number;
 }
 
@@ -91,11 +93,7 @@ export class DeliveryLoop {
       const outcome = await this.#deliverBatch();
       if (outcome === "deferred") {
         if (this.#draining) return;
-        const pauseMs = backoffDelay(++this.#deferrals, {
-          baseMs: this.#options.initialBackoffMs,
-          capMs: this.#options.maxBackoffMs,
-        });
-        await this.#sleep(pauseMs, "backoff");
+        await this.#sleep(backoffDelay(++this.#deferrals, this.#options.backoff), "backoff");
       } else {
         this.#deferrals = 0;
       }
@@ -135,16 +133,23 @@ export class DeliveryLoop {
     return outcome;
   }
 
-  /** Waits `ms` or until woken by new points, drain or abort. */
-  #sleep(ms: number, waitingFor: "points" | "batch" | "backoff"): Promise<void> {
+  /** Waits `ms` (Infinity: no limit) or until woken by new points, drain or abort. */
+  async #sleep(ms: number, waitingFor: "points" | "batch" | "backoff"): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = () => wake.abort();
     this.#waitingFor = waitingFor;
-    return new Promise<void>((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(finish, Math.max(0, ms)) : undefined;
-      this.#wake = finish;
-      function finish() {
-        clearTimeout(timer);
-        resolve();
-      }
-    }).finally(() => this.#waitingFor = undefined);
+    try {
+      if (Number.isFinite(ms)) await delay(ms, { signal: wake.signal });
+      else await woken(wake.signal);
+    } finally {
+      this.#waitingFor = undefined;
+    }
   }
+}
+
+/** Resolves once `signal` aborts. */
+function woken(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sinks/mod.ts";
-import { Spool } from "../spool/spool.ts";
+import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
 import { DeliveryLoop, type LoopOptions } from "./loop.ts";
 
@@ -26,8 +26,7 @@ class ScriptedSink implements Sink {
 const OPTIONS: LoopOptions = {
   batchSize: 3,
   maxWaitMs: 3_600_000,
-  initialBackoffMs: 20,
-  maxBackoffMs: 40,
+  backoff: { baseMs: 20, capMs: 40 },
 };
 
 async function withLoops(

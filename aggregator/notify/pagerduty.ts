@@ -4,6 +4,8 @@
  * key, summarising the points lost per sink. At most one alert per interval
  * (a minute): losses reported in between are added up and sent in one alert
  * when the interval ends. A failing PagerDuty is logged, never thrown.
+ *
+ * @module
  */
 import type { NotifyConfig } from "../../shared/config/mod.ts";
 import { log } from "../../shared/log.ts";
@@ -115,7 +117,7 @@ export class PagerDutyAlerts implements LossReporter {
 }
 
 /** The Events API v2 `trigger` event for these losses. */
-export function lossEvent(config: NotifyConfig, losses: readonly Loss[]) {
+function lossEvent(config: NotifyConfig, losses: readonly Loss[]) {
   const totals = new Map<string, number>();
   for (const loss of losses) {
     const key = `${loss.sink} ${loss.decision}`;

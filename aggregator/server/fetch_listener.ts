@@ -3,6 +3,10 @@
  * Deno.serve, several times faster than node:http2 for Connect: it serves
  * Connect and gRPC-Web (Deno.serve cannot send the HTTP trailers plain gRPC
  * needs) and `GET /healthz`, with the same Publish implementation.
+ * Deno.serve does not tell a call's HTTP version, so this listener reports
+ * none, and a `host` header is never a tag here (see host_alias.ts).
+ *
+ * @module
  */
 import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
@@ -30,7 +34,8 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
   await listening;
   return {
     description: `connect ${host}:${options.address.port}`,
-    // Publish calls end as soon as their commit does, so a graceful shutdown is short.
+    // Publish calls end as soon as their commit does, so a graceful shutdown is
+    // short and needs no deadline.
     close: () => server.shutdown(),
   };
 }

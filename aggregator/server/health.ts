@@ -3,15 +3,19 @@
  * protocol (`/grpc.health.v1.Health/Check`, service "" or "Aggregator") and a
  * plain `GET /healthz` (200 "serving" / 503 "not serving"). The aggregator is
  * serving while it accepts points and its spool can be written.
+ *
+ * @module
  */
 import { Buffer } from "node:buffer";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import {
   decodeHealthRequest,
   encodeHealthResponse,
-  frame,
+  firstMessage,
   HEALTH_CHECK_PATH,
   ServingStatus,
-  unframe,
 } from "./health_codec.ts";
 
 export const HEALTHZ_PATH = "/healthz";
@@ -19,8 +23,6 @@ export const HEALTHZ_PATH = "/healthz";
 /** Answers whether the aggregator can take points right now. */
 export type Serving = () => boolean;
 
-const GRPC_NOT_FOUND = 5;
-const GRPC_INVALID_ARGUMENT = 3;
 const KNOWN_SERVICES = new Set(["", "Aggregator"]);
 
 /** The parts of node's HTTP/1.1 and HTTP/2 compatibility request and response used here. */
@@ -59,30 +61,33 @@ export function nodeHealthHandler(serving: Serving) {
   };
 }
 
-function grpcCheck(body: Uint8Array, serving: Serving, response: NodeResponse): void {
+async function grpcCheck(body: Uint8Array, serving: Serving, response: NodeResponse) {
   let service: string;
   try {
-    service = decodeHealthRequest(unframe(body));
+    service = decodeHealthRequest(await firstMessage(body));
   } catch (error) {
-    return grpcError(response, GRPC_INVALID_ARGUMENT, (error as Error).message);
+    const message = error instanceof ConnectError ? error.rawMessage : String(error);
+    return grpcError(response, new ConnectError(message, Code.InvalidArgument));
   }
   if (!KNOWN_SERVICES.has(service)) {
-    return grpcError(response, GRPC_NOT_FOUND, `unknown service "${service}"`);
+    return grpcError(response, new ConnectError(`unknown service "${service}"`, Code.NotFound));
   }
   const status = serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
   response.writeHead(200, { "content-type": "application/grpc" });
-  response.write(frame(encodeHealthResponse(status)));
-  response.addTrailers({ "grpc-status": "0" });
+  response.write(encodeEnvelope(0, encodeHealthResponse(status)));
+  response.addTrailers(grpcStatus(undefined));
   response.end();
 }
 
-function grpcError(response: NodeResponse, code: number, message: string): void {
-  response.writeHead(200, {
-    "content-type": "application/grpc",
-    "grpc-status": String(code),
-    "grpc-message": encodeURIComponent(message),
-  });
+/** A trailers-only answer: the error's status in the headers, no message. */
+function grpcError(response: NodeResponse, error: ConnectError): void {
+  response.writeHead(200, { "content-type": "application/grpc", ...grpcStatus(error) });
   response.end();
+}
+
+/** `grpc-status` and `grpc-message` for an error, or the OK status. */
+function grpcStatus(error: ConnectError | undefined): Record<string, string> {
+  return Object.fromEntries(setTrailerStatus(new Headers(), error));
 }
 
 /** The request body, at most 4 KiB of it (a health request is a few bytes). */

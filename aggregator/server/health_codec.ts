@@ -2,13 +2,19 @@
  * The two messages of the gRPC health protocol (grpc.health.v1), encoded by
  * hand with the protobuf wire helpers so no proto file is needed:
  * `HealthCheckRequest { string service = 1; }` and
- * `HealthCheckResponse { ServingStatus status = 1; }`, plus the 5-byte gRPC
- * message framing around them.
+ * `HealthCheckResponse { ServingStatus status = 1; }`. The 5-byte gRPC
+ * envelope around them is connect-es's (`@connectrpc/connect/protocol`).
+ *
+ * @module
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createEnvelopeReadableStream, envelopeDecompress } from "@connectrpc/connect/protocol";
 
+/** The request path of `grpc.health.v1.Health/Check`. */
 export const HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check";
 
+/** `HealthCheckResponse.ServingStatus`. */
 export enum ServingStatus {
   UNKNOWN = 0,
   SERVING = 1,
@@ -28,10 +34,12 @@ export function decodeHealthRequest(bytes: Uint8Array): string {
   return service;
 }
 
+/** An encoded HealthCheckResponse. */
 export function encodeHealthResponse(status: ServingStatus): Uint8Array {
   return new BinaryWriter().tag(1, WireType.Varint).int32(status).finish();
 }
 
+/** The `status` field of an encoded HealthCheckResponse. */
 export function decodeHealthResponse(bytes: Uint8Array): ServingStatus {
   const reader = new BinaryReader(bytes);
   let status = ServingStatus.UNKNOWN;
@@ -43,19 +51,18 @@ export function decodeHealthResponse(bytes: Uint8Array): ServingStatus {
   return status;
 }
 
-/** A message in gRPC's length-prefixed framing (uncompressed). */
-export function frame(message: Uint8Array): Uint8Array {
-  const framed = new Uint8Array(5 + message.length);
-  new DataView(framed.buffer).setUint32(1, message.length);
-  framed.set(message, 5);
-  return framed;
-}
-
-/** The message inside one gRPC frame; throws on a truncated or compressed frame. */
-export function unframe(framed: Uint8Array): Uint8Array {
-  if (framed.length < 5) throw new RangeError(`gRPC frame of ${framed.length} bytes is truncated`);
-  if (framed[0] !== 0) throw new RangeError("compressed gRPC frames are not supported");
-  const length = new DataView(framed.buffer, framed.byteOffset).getUint32(1);
-  if (framed.length < 5 + length) throw new RangeError("gRPC frame is truncated");
-  return framed.subarray(5, 5 + length);
+/**
+ * The message in the first envelope of a gRPC body. Throws a ConnectError
+ * when the body holds no envelope, a truncated one or a compressed one (no
+ * compression is negotiated for health checks).
+ */
+export async function firstMessage(body: Uint8Array): Promise<Uint8Array> {
+  const envelopes = createEnvelopeReadableStream(ReadableStream.from([body])).getReader();
+  try {
+    const { done, value } = await envelopes.read();
+    if (done) throw new ConnectError("protocol error: missing envelope", Code.InvalidArgument);
+    return (await envelopeDecompress(value, null, body.length)).data;
+  } finally {
+    envelopes.releaseLock();
+  }
 }

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { ConnectError } from "@connectrpc/connect";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import {
   decodeHealthRequest,
   decodeHealthResponse,
   encodeHealthResponse,
-  frame,
+  firstMessage,
   ServingStatus,
-  unframe,
 } from "./health_codec.ts";
 
 Deno.test("health messages match the grpc.health.v1 wire format", () => {
@@ -21,10 +22,20 @@ Deno.test("health messages match the grpc.health.v1 wire format", () => {
   assert.equal(decodeHealthRequest(new Uint8Array()), "");
 });
 
-Deno.test("gRPC framing: 5-byte prefix, truncation and compression refused", () => {
-  const framed = frame(new Uint8Array([0x08, 0x01]));
-  assert.deepEqual([...framed], [0, 0, 0, 0, 2, 0x08, 0x01]);
-  assert.deepEqual([...unframe(framed)], [0x08, 0x01]);
-  assert.throws(() => unframe(framed.subarray(0, 6)), /truncated/);
-  assert.throws(() => unframe(new Uint8Array([1, 0, 0, 0, 0])), /compressed/);
+Deno.test("a gRPC body yields its first message; missing, truncated, compressed refused", async () => {
+  // The gRPC envelope: flags byte, 4-byte big-endian length, message.
+  const body = new Uint8Array([0, 0, 0, 0, 2, 0x08, 0x01]);
+  assert.deepEqual([...encodeEnvelope(0, new Uint8Array([0x08, 0x01]))], [...body]);
+  assert.deepEqual([...await firstMessage(body)], [0x08, 0x01]);
+  const refusal = (bytes: Uint8Array) =>
+    firstMessage(bytes).then(
+      () => assert.fail("accepted"),
+      (error) => {
+        assert.ok(error instanceof ConnectError);
+        return error.rawMessage;
+      },
+    );
+  assert.match(await refusal(new Uint8Array()), /missing envelope/);
+  assert.match(await refusal(body.subarray(0, 6)), /incomplete envelope/);
+  assert.match(await refusal(new Uint8Array([1, 0, 0, 0, 0])), /compressed envelope/);
 });

@@ -5,6 +5,8 @@
  * certificate signed by the configured CA. Closing sends GOAWAY to every
  * session so clients finish their calls and go, and destroys what is left at
  * the deadline.
+ *
+ * @module
  */
 import { createSecureServer, createServer, type Http2Session } from "node:http2";
 import type { Socket } from "node:net";
@@ -12,7 +14,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { TlsMaterial } from "../../shared/tls.ts";
 import { nodeHealthHandler } from "./health.ts";
-import { HTTP_VERSION } from "./publish.ts";
+import { HTTP_VERSION } from "./host_alias.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
 
 export async function listenHttp2(
@@ -55,15 +57,17 @@ export async function listenHttp2(
   });
   return {
     description: `${tls ? "https" : "http2"} ${host}:${options.address.port}`,
-    async close(deadlineMs: number) {
+    async close(deadline: AbortSignal) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
-      const timer = setTimeout(() => {
+      const cut = () => {
         for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();
-      }, Math.max(0, deadlineMs - Date.now()));
+      };
+      if (deadline.aborted) cut();
+      else deadline.addEventListener("abort", cut, { once: true });
       await closed;
-      clearTimeout(timer);
+      deadline.removeEventListener("abort", cut);
     },
   };
 }

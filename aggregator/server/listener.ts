@@ -1,6 +1,8 @@
 /**
  * What the aggregator's listeners have in common: where they listen, what they
  * serve, and how they stop.
+ *
+ * @module
  */
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Address } from "../../shared/config/mod.ts";
@@ -17,8 +19,11 @@ export interface ListenerOptions {
 export interface Listener {
   /** e.g. `http2 0.0.0.0:8000`, for logs. */
   readonly description: string;
-  /** Stops accepting connections, lets calls in progress finish until `deadlineMs`, then cuts them. */
-  close(deadlineMs: number): Promise<void>;
+  /**
+   * Stops accepting connections and lets calls in progress finish; cuts the
+   * connections still open when `deadline` aborts.
+   */
+  close(deadline: AbortSignal): Promise<void>;
 }
 
 /** A host as socket APIs take it: IPv6 without brackets, empty meaning every interface. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AggregatorConfig } from "../../shared/config/mod.ts";
-import { PagerDutyAlerts } from "../notify/pagerduty.ts";
+import { PagerDutyAlerts } from "../notify/mod.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";

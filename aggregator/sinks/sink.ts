@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 
 /**
  * What became of a batch at one sink:

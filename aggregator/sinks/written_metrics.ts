@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 
 /** The point's metrics to write, as `[name, value]` in the point's order. */
 export function writtenMetrics(point: Point): [string, number][] {

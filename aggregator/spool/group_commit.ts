@@ -3,6 +3,8 @@
  * event loop are written by a single call of `commit` (one transaction), and
  * each caller's promise settles only after that call returned — resolved when
  * it succeeded, rejected with its error otherwise.
+ *
+ * @module
  */
 import { setImmediate } from "node:timers";
 

@@ -9,14 +9,16 @@
  *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
+ *
+ * @module
  */
 import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 
 /** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */
 export const ROW_OVERHEAD_BYTES = 40;
@@ -87,7 +89,8 @@ export class Spool {
   #bytes = 0;
   #lastId = 0;
   #cursors = new Map<string, number>();
-  #failure?: string;
+  /** Why the last attempt to open or write failed; undefined once one succeeded. */
+  #unavailable?: SpoolUnavailable;
   #commits: GroupCommit<Point>;
   #listeners = new Set<() => void>();
 
@@ -101,46 +104,33 @@ export class Spool {
     return `${this.#options.directory}/spool.sqlite`;
   }
 
-  /** Opens the database if it is not open yet; false (and `state.writable` false) when it cannot. */
-  open(): boolean {
-    if (this.#db) return true;
+  /** Opens the database unless it is open; throws SpoolUnavailable when it cannot. */
+  open(): void {
+    if (this.#db) return;
     try {
       this.#openDatabase();
-      this.#failure = undefined;
-      return true;
-    } catch (error) {
+    } catch (cause) {
       this.#closeDatabase();
-      this.#failure = `cannot open ${this.path}: ${messageOf(error)}`;
-      return false;
+      throw this.#unavailable = new SpoolUnavailable(
+        `cannot open ${this.path}: ${messageOf(cause)}`,
+        { cause },
+      );
     }
+    this.#unavailable = undefined;
   }
 
   /**
-   * Whether points can be stored now: opens the database if needed and, after
-   * a failed write, retries with a small write of its own.
+   * Whether the last attempt to open or write the spool succeeded. Reading it
+   * writes nothing: an unavailable spool is tried again by the next append.
    */
-  checkWritable(): boolean {
-    if (!this.open()) return false;
-    if (this.#failure === undefined) return true;
-    const [sink, position] = [...this.#cursors][0] ?? ["", 0];
-    try {
-      this.#transaction(() => this.#statements!.setCursor.run(sink, position));
-      this.#failure = undefined;
-    } catch (error) {
-      this.#failure = `cannot write ${this.path}: ${messageOf(error)}`;
-    }
-    return this.#failure === undefined;
-  }
-
-  /** Why the spool cannot take points right now, or undefined when it can. */
-  get failure(): string | undefined {
-    return this.#failure;
+  get writable(): boolean {
+    return this.#unavailable === undefined;
   }
 
   /**
    * Stores points durably. Resolves once they are committed; rejects with
-   * `unavailable` when the spool cannot be written and `resource_exhausted`
-   * when the points alone exceed the size cap.
+   * SpoolUnavailable when the spool cannot be written and SpoolFull when the
+   * points alone exceed the size cap.
    */
   append(points: readonly Point[]): Promise<void> {
     return this.#commits.submit(points);
@@ -200,7 +190,7 @@ export class Spool {
       depth,
       oldestAgeMs: oldest ? Math.max(0, this.#now() - oldest.received) : 0,
       bytes: this.#bytes,
-      writable: this.#failure === undefined,
+      writable: this.writable,
     };
   }
 
@@ -282,9 +272,7 @@ export class Spool {
 
   /** One transaction for a group of concurrent appends. */
   #insert(points: readonly Point[]): void {
-    if (!this.open()) {
-      throw new ConnectError(`spool unavailable: ${this.#failure}`, Code.Unavailable);
-    }
+    this.open();
     const rows = points.map((point) => ({
       point,
       tags: JSON.stringify(point.tags),
@@ -295,12 +283,7 @@ export class Spool {
         sum + Buffer.byteLength(row.tags) + Buffer.byteLength(row.metrics) + ROW_OVERHEAD_BYTES,
       0,
     );
-    if (incoming > this.#options.maxBytes) {
-      throw new ConnectError(
-        `spool full: ${incoming} bytes of points exceed the spool cap of ${this.#options.maxBytes}`,
-        Code.ResourceExhausted,
-      );
-    }
+    if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
     const statements = this.#statements!;
     const received = this.#now();
     let last = this.#lastId;
@@ -319,13 +302,15 @@ export class Spool {
           last = inserted.id;
         }
       });
-    } catch (error) {
+    } catch (cause) {
       this.#cursors = cursorsBefore;
       this.#bytes = bytesBefore;
-      this.#failure = `cannot write ${this.path}: ${messageOf(error)}`;
-      throw new ConnectError(`spool unavailable: ${this.#failure}`, Code.Unavailable);
+      throw this.#unavailable = new SpoolUnavailable(
+        `cannot write ${this.path}: ${messageOf(cause)}`,
+        { cause },
+      );
     }
-    this.#failure = undefined;
+    this.#unavailable = undefined;
     this.#bytes += incoming;
     this.#lastId = last;
     for (const listener of this.#listeners) listener();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { Point } from "../point.ts";
+import type { Point } from "../stored_point.ts";
 import { Stats } from "../stats.ts";
+import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from "./spool.ts";
 
 function point(n: number): Point {
@@ -34,7 +34,7 @@ async function withSpool(
     ...options,
   });
   try {
-    assert.ok(spool.open());
+    spool.open();
     await body(spool, stats, directory);
   } finally {
     await spool.close();
@@ -90,12 +90,17 @@ Deno.test("the size cap drops the oldest points and counts them per sink", async
   });
 });
 
-Deno.test("points larger than the whole cap are refused as resource_exhausted", async () => {
+Deno.test("points larger than the whole cap are refused as full", async () => {
   await withSpool({ maxBytes: size(1) }, async (spool) => {
     const error = await spool.append([point(1), point(2)]).catch((e) => e);
-    assert.ok(error instanceof ConnectError);
-    assert.equal(error.code, Code.ResourceExhausted);
+    assert.ok(error instanceof SpoolFull);
+    assert.equal(error.bytes, size(1) + size(2));
+    assert.equal(
+      error.message,
+      `${size(1) + size(2)} bytes of points exceed the spool cap of ${size(1)}`,
+    );
     assert.equal(spool.state().depth, 0);
+    assert.equal(spool.writable, true);
   });
 });
 
@@ -106,7 +111,7 @@ Deno.test("a reopened spool resumes from the stored cursors", async () => {
     await spool.close();
     const again = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a", "b"], counters: stats });
     try {
-      assert.ok(again.open());
+      again.open();
       assert.deepEqual(containers(again, "a"), ["c3"]);
       assert.deepEqual(containers(again, "b"), ["c1", "c2", "c3"]);
       await again.append([point(4)]);
@@ -124,7 +129,7 @@ Deno.test("a sink no longer configured stops holding points back", async () => {
     await spool.close();
     const again = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a"], counters: stats });
     try {
-      assert.ok(again.open());
+      again.open();
       await again.append([point(3)]);
       again.advance("a", again.read("a", 1)[0].id);
       assert.equal(again.state().depth, 0);
@@ -134,24 +139,30 @@ Deno.test("a sink no longer configured stops holding points back", async () => {
   });
 });
 
-Deno.test("an unwritable spool directory answers unavailable and reports not writable", async () => {
-  const file = await Deno.makeTempFile({ prefix: "spool-test-" });
+Deno.test("an unwritable spool directory is unavailable until an append can open it", async () => {
+  const blocker = await Deno.makeTempFile({ prefix: "spool-test-" });
   const spool = new Spool({
-    directory: `${file}/spool`,
+    directory: `${blocker}/spool`,
     maxBytes: 1 << 20,
     sinks: ["a"],
     counters: new Stats(),
   });
   try {
-    assert.equal(spool.open(), false);
-    assert.equal(spool.checkWritable(), false);
+    assert.throws(() => spool.open(), SpoolUnavailable);
+    assert.equal(spool.writable, false);
     assert.equal(spool.state().writable, false);
     const error = await spool.append([point(1)]).catch((e) => e);
-    assert.ok(error instanceof ConnectError);
-    assert.equal(error.code, Code.Unavailable);
-    assert.match(error.rawMessage, /spool unavailable: cannot open .*spool\.sqlite: /);
+    assert.ok(error instanceof SpoolUnavailable);
+    assert.match(error.message, /^cannot open .*spool\.sqlite: /);
+    assert.ok(error.cause instanceof Error);
+    assert.equal(spool.writable, false, "reading the state wrote nothing");
+    await Deno.remove(blocker);
+    await Deno.mkdir(blocker);
+    await spool.append([point(1)]);
+    assert.equal(spool.writable, true);
+    assert.deepEqual(containers(spool, "a"), ["c1"]);
   } finally {
     await spool.close();
-    await Deno.remove(file);
+    await Deno.remove(blocker, { recursive: true });
   }
 });

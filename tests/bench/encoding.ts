@@ -5,7 +5,7 @@
  * zlib deflate) and InfluxDB line protocol (gzip). Bytes on the wire per
  * point are the compressed body's; time is per point, median of the runs.
  */
-import { METRIC_FIELDS, type Point } from "../../aggregator/point.ts";
+import { METRIC_FIELDS, type Point } from "../../aggregator/stored_point.ts";
 import { encodeV1, encodeV2 } from "../../aggregator/sinks/datadog/encode.ts";
 import { encodeLines } from "../../aggregator/sinks/influxdb/encode.ts";
 import type { Payload } from "../../aggregator/sinks/http/payload.ts";

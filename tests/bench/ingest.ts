@@ -11,7 +11,7 @@
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
-import { METRIC_FIELDS } from "../../aggregator/point.ts";
+import { METRIC_FIELDS } from "../../aggregator/stored_point.ts";
 import { IngestServer } from "./ingest_server.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";

@@ -4,7 +4,7 @@
  * every log line the process writes.
  */
 import type { DeliveryCounters } from "../../aggregator/sinks/mod.ts";
-import type { Loss, LossReporter } from "../../aggregator/notify/loss.ts";
+import type { Loss, LossReporter } from "../../aggregator/notify/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 
 export class DeliveryRecorder implements DeliveryCounters, LossReporter {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../point.ts";
+import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 import { writtenMetrics } from "../written_metrics.ts";
 

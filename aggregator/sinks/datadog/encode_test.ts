@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { gunzipSync, inflateSync } from "node:zlib";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import { encodeV1, encodeV2, type SeriesV1, seriesV1, type SeriesV2, seriesV2 } from "./encode.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";

@@ -10,7 +10,7 @@
  */
 import type { DatadogConfig } from "../../../shared/config/mod.ts";
 import { log } from "../../../shared/log.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions, type RequestLimits } from "../http/delivery.ts";
 import { encodeV1, encodeV2 } from "./encode.ts";

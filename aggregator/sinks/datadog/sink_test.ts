@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import { DatadogSink } from "./sink.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";

@@ -17,9 +17,9 @@
  *
  * @module
  */
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
-import type { LossReporter } from "../../notify/loss.ts";
+import type { LossReporter } from "../../notify/mod.ts";
 import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backoff.ts";
 import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { BackoffPolicy } from "../../../shared/backoff.ts";
 import { HttpDelivery, type RequestLimits } from "./delivery.ts";
 import { encodeLines, lineProtocol } from "../influxdb/encode.ts";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { METRIC_FIELDS, type MetricKind, type Point } from "../../point.ts";
+import { METRIC_FIELDS, type MetricKind, type Point } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 import { writtenMetrics } from "../written_metrics.ts";
 

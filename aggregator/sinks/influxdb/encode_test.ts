@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import { encodeLines, escapeKey, escapeMeasurement, lineProtocol } from "./encode.ts";
 
 const point: Point = {

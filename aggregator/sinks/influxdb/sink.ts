@@ -12,7 +12,7 @@
  * @module
  */
 import type { InfluxdbConfig } from "../../../shared/config/mod.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
 import { encodeLines } from "./encode.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 
 /** The point as one JSON line, without the newline. */
 export function pointLine(point: Point): string {

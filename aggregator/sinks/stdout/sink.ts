@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { pointLine } from "./encode.ts";
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { StdoutSink } from "./sink.ts";
 import { pointLine } from "./encode.ts";
-import type { Point } from "../../point.ts";
+import type { Point } from "../../stored_point.ts";
 
 const tags = { environment: "e", service: "s", container: "c", host_name: "h" };
 const points: Point[] = [

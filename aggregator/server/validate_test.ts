@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { pointFrom, RejectedRequest, tagsFrom } from "./validate.ts";
 
 const NOW_MS = Date.UTC(2026, 0, 1);
@@ -20,7 +20,7 @@ function call(
   return {
     request: create(PublishRequestSchema, { unixTime: BigInt(NOW), ...fields }),
     headers: new Headers(headers),
-    hostIsMetadata: true,
+    hostNameAlias: null,
   };
 }
 
@@ -29,7 +29,7 @@ function refusal(fn: () => unknown): string {
     fn();
   } catch (error) {
     assert.ok(error instanceof RejectedRequest);
-    return `${error.reason}: ${error.rawMessage}`;
+    return `${error.reason}: ${error.message}`;
   }
   assert.fail("accepted");
 }
@@ -55,13 +55,14 @@ Deno.test("a valid call becomes a point with its tags and metrics", () => {
 
 Deno.test("tags: the 2021 `host` key, UTF-8 values, and every refusal", () => {
   const { host_name: _, ...withoutHostName } = TAGS;
-  assert.equal(tagsFrom(new Headers({ ...withoutHostName, host: "old" }), true).host_name, "old");
+  assert.equal(tagsFrom(new Headers(withoutHostName), "old").host_name, "old");
+  assert.equal(tagsFrom(new Headers(TAGS), "old").host_name, TAGS.host_name);
   assert.equal(
-    refusal(() => tagsFrom(new Headers({ ...withoutHostName, host: "aggregator:8000" }), false)),
+    refusal(() => tagsFrom(new Headers({ ...withoutHostName, host: "aggregator:8000" }), null)),
     `missing_tag: missing required tag: header "host_name" is not set`,
   );
   assert.equal(
-    tagsFrom(new Headers({ ...TAGS, service: wire("café ☕") }), true).service,
+    tagsFrom(new Headers({ ...TAGS, service: wire("café ☕") }), null).service,
     "café ☕",
   );
   const cases: [Record<string, string>, string][] = [
@@ -86,13 +87,13 @@ Deno.test("tags: the 2021 `host` key, UTF-8 values, and every refusal", () => {
     ]),
   ];
   for (const [headers, expected] of cases) {
-    assert.equal(refusal(() => tagsFrom(new Headers(headers), true)), expected);
+    assert.equal(refusal(() => tagsFrom(new Headers(headers), null)), expected);
   }
   assert.equal(
-    tagsFrom(new Headers({ ...TAGS, container: wire("é".repeat(255)) }), true).container.length,
+    tagsFrom(new Headers({ ...TAGS, container: wire("é".repeat(255)) }), null).container.length,
     255,
   );
-  assert.equal(tagsFrom(new Headers({ ...TAGS, app: "C:\\temp\\x" }), true).app, "C:\\temp\\x");
+  assert.equal(tagsFrom(new Headers({ ...TAGS, app: "C:\\temp\\x" }), null).app, "C:\\temp\\x");
 });
 
 Deno.test("timestamps before 2000 or more than an hour ahead are refused", () => {

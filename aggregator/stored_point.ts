@@ -1,9 +1,12 @@
 /**
- * A point as the aggregator handles it once accepted: the sample time, the
- * validated tags and every metric the collector sent. Metric names are the
- * protobuf field names (`milli_cpu_usage`, …), which become `enclave.<name>`
- * in Datadog and field names in InfluxDB; absent optional metrics are absent
- * here too.
+ * The point the aggregator stores once it accepted a Publish call, and hands
+ * from its spool to every sink: the sample time, the validated tags and every
+ * metric the collector sent. (The collector's `collector/point.ts` is the
+ * sampler that produces the call.) Metric names are the protobuf field names
+ * (`milli_cpu_usage`, …), which become `enclave.<name>` in Datadog and field
+ * names in InfluxDB; absent optional metrics are absent here too.
+ *
+ * @module
  */
 import { ScalarType } from "@bufbuild/protobuf";
 import { type PublishRequest, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";

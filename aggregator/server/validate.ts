@@ -1,22 +1,23 @@
 /**
  * Turns an untrusted Publish call (request headers + decoded message) into a
- * Point, or refuses it with a precise Connect error. Checks:
- * - tags: `environment`, `service`, `container`, `host_name` required (`host`
- *   is the 2021 name of `host_name`, honoured on HTTP/2 only: over HTTP/1.1
- *   `host` is the Host header naming the aggregator), `app` and `database`
- *   optional, other
- *   headers ignored; each value non-empty, at most MAX_TAG_CHARACTERS code
- *   points of valid UTF-8 with no control or line-separator characters, and
- *   no backslash at the end or right before a comma, equals sign or space
+ * stored Point, or refuses it with a RejectedRequest (which the Publish RPC
+ * answers as `invalid_argument`). Checks:
+ * - tags: `environment`, `service`, `container`, `host_name` required
+ *   (`host_name` may come under its 2021 key `host`, where host_alias.ts says
+ *   that header is a tag), `app` and `database` optional, other headers
+ *   ignored; each value non-empty, at most MAX_TAG_CHARACTERS code points of
+ *   valid UTF-8 with no control or line-separator characters, and no
+ *   backslash at the end or right before a comma, equals sign or space
  *   (InfluxDB's line protocol has no escape for a backslash there: such a
  *   value would swallow the separator after it and InfluxDB refuse the line);
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
  *   floating-point metrics finite.
- * Every failure is `invalid_argument` naming the header or field at fault.
+ * Every refusal names the header or field at fault.
+ *
+ * @module
  */
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
+import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import {
   METRIC_FIELDS,
   metricsOf,
@@ -24,19 +25,22 @@ import {
   type Point,
   REQUIRED_TAGS,
   type Tags,
-} from "./point.ts";
+} from "../stored_point.ts";
 
-export const MAX_TAG_CHARACTERS = 255;
+const MAX_TAG_CHARACTERS = 255;
 /** 2000-01-01T00:00:00Z */
-export const EARLIEST_TIME = 946_684_800;
-export const MAX_FUTURE_SECONDS = 3600;
+const EARLIEST_TIME = 946_684_800;
+const MAX_FUTURE_SECONDS = 3600;
 
 /** Why a request was refused, for the rejection counters. */
 export type RejectReason = "missing_tag" | "invalid_tag" | "invalid_time" | "invalid_metric";
 
-export class RejectedRequest extends ConnectError {
+/** A call refused for what it carries; `reason` is its rejection counter. */
+export class RejectedRequest extends Error {
+  override name = "RejectedRequest";
+
   constructor(readonly reason: RejectReason, message: string) {
-    super(message, Code.InvalidArgument);
+    super(message);
   }
 }
 
@@ -49,23 +53,23 @@ const UNESCAPABLE_BACKSLASH = /\\(?=[,= ]|$)/;
 export interface PublishCall {
   request: PublishRequest;
   headers: Headers;
-  /** Whether a `host` header is metadata (HTTP/2) rather than the HTTP/1.1 Host header. */
-  hostIsMetadata: boolean;
+  /** The `host_name` tag sent under its 2021 key `host` (see host_alias.ts), or null. */
+  hostNameAlias: string | null;
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
   const { request } = call;
-  const tags = tagsFrom(call.headers, call.hostIsMetadata);
+  const tags = tagsFrom(call.headers, call.hostNameAlias);
   checkTime(request.unixTime, nowMs);
   checkMetrics(request);
   return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
 }
 
-export function tagsFrom(headers: Headers, hostIsMetadata: boolean): Tags {
+/** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
+export function tagsFrom(headers: Headers, hostNameAlias: string | null): Tags {
   const tags: Record<string, string> = {};
-  const hostAlias = hostIsMetadata ? headers.get("host") : null;
   for (const name of REQUIRED_TAGS) {
-    const raw = headers.get(name) ?? (name === "host_name" ? hostAlias : null);
+    const raw = headers.get(name) ?? (name === "host_name" ? hostNameAlias : null);
     if (raw === null) {
       throw new RejectedRequest("missing_tag", `missing required tag: header "${name}" is not set`);
     }

@@ -1,0 +1,6 @@
+/**
+ * Delivery from the spool to the sinks: one loop per sink.
+ *
+ * @module
+ */
+export { DeliveryLoop } from "./loop.ts";
