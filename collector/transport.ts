@@ -1,25 +1,23 @@
 /**
  * The connection to the aggregator, speaking gRPC (the default, what the Go
- * aggregator understands) or the Connect protocol over node:http2, with mutual
- * TLS when configured.
+ * aggregator understands) or the Connect protocol, with mutual TLS when
+ * configured.
  *
- * Each call gets its own HTTP/2 session, closed as soon as the call ends.
- * Deno's node:http2 client aborts the whole process (nghttp2 assertion in
- * `find_stream_on_goaway_func`, or SIGSEGV; denoland/deno#36788) when a GOAWAY
- * reaches a session that has finished streams — which is what an aggregator's
- * graceful restart sends to a long-lived session: measured here, 3 crashes in
- * 8 restarts with a shared session, none in 24 with a session per call. A
- * session per call costs one connection set-up per poll, and never holds a
- * finished stream when a GOAWAY arrives.
+ * gRPC goes through the collector's own small HTTP/2 client (collector/grpc/)
+ * on one connection kept across polls. It replaces connect-node on
+ * node:http2, which cost about 20 MiB and, because Deno's node:http2 client
+ * aborts the whole process when a GOAWAY reaches a session with finished
+ * streams (nghttp2 assertion in `find_stream_on_goaway_func`;
+ * denoland/deno#36788), a new session per call. The Connect protocol still
+ * uses connect-node, loaded only when configured, with a session per call for
+ * that same reason.
+ *
+ * @module
  */
-import { type Client, createClient } from "@connectrpc/connect";
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  Http2SessionManager,
-} from "@connectrpc/connect-node";
+import type { Client } from "@connectrpc/connect";
 import type { CollectorConfig } from "../shared/config/mod.ts";
-import { Aggregator } from "../shared/gen/aggregator_pb.ts";
+import type { Aggregator } from "../shared/gen/aggregator_pb.ts";
+import { GrpcAggregatorClient } from "./grpc/client.ts";
 
 export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish" | "publishBatch">;
 
@@ -35,17 +33,34 @@ export type ConnectionSettings = Pick<CollectorConfig, "remoteAddress" | "protoc
 export function connectAggregator(config: ConnectionSettings): AggregatorConnection {
   const scheme = config.tls ? "https" : "http";
   const baseUrl = `${scheme}://${config.remoteAddress.host}:${config.remoteAddress.port}`;
+  if (config.protocol === "grpc") {
+    const client = new GrpcAggregatorClient({ ...config.remoteAddress, tls: config.tls });
+    return { client, baseUrl, close: () => client.close() };
+  }
+  return connectProtocolConnection(config, baseUrl);
+}
+
+/** The Connect protocol on connect-node, imported on first use, one HTTP/2 session per call. */
+function connectProtocolConnection(
+  config: ConnectionSettings,
+  baseUrl: string,
+): AggregatorConnection {
   const tls = config.tls
     ? { cert: config.tls.certificate, key: config.tls.key, ca: config.tls.caCertificate }
     : {};
-  const createTransport = config.protocol === "grpc" ? createGrpcTransport : createConnectTransport;
-  const sessions = new Set<Http2SessionManager>();
+  const sessions = new Set<{ abort(): void }>();
   /** One call on a session of its own, ended as soon as the call ends. */
   async function onNewSession<T>(call: (client: Client<typeof Aggregator>) => Promise<T>) {
+    const [{ createClient }, { createConnectTransport, Http2SessionManager }, { Aggregator }] =
+      await Promise.all([
+        import("@connectrpc/connect"),
+        import("@connectrpc/connect-node"),
+        import("../shared/gen/aggregator_pb.ts"),
+      ]);
     const sessionManager = new Http2SessionManager(baseUrl, {}, tls);
     sessions.add(sessionManager);
     try {
-      const transport = createTransport({ baseUrl, httpVersion: "2", sessionManager });
+      const transport = createConnectTransport({ baseUrl, httpVersion: "2", sessionManager });
       return await call(createClient(Aggregator, transport));
     } finally {
       sessions.delete(sessionManager);

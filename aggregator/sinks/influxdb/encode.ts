@@ -10,7 +10,7 @@
  * keys, before each comma and space in the measurement. The protocol has no
  * escape for the backslash itself, so a tag value that ends in one, or has one
  * right before a comma, equals sign or space, cannot be written; validation
- * refuses such values when a point arrives (`aggregator/validate.ts`).
+ * refuses such values when a point arrives (`aggregator/server/validate.ts`).
  *
  * @module
  */

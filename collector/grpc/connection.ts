@@ -1,0 +1,579 @@
+/**
+ * One HTTP/2 client connection (RFC 9113) on `Deno.connect` (cleartext, prior
+ * knowledge) or `Deno.connectTls` (ALPN "h2", mutual TLS), carrying
+ * request/response exchanges: the preface and SETTINGS, HEADERS with
+ * CONTINUATION, DATA under both flow-control windows, PING answers, GOAWAY
+ * and RST_STREAM. It is kept across calls until it fails or the server sends
+ * GOAWAY; every failure rejects the exchanges in flight with a `ConnectError`
+ * (connection loss and GOAWAY `unavailable`, a server breaking the protocol
+ * `internal`), and whatever a hostile server could inflate is bounded.
+ *
+ * @module
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { TlsMaterial } from "../../shared/tls.ts";
+import {
+  CLIENT_PREFACE,
+  ConnectionError,
+  decodeGoaway,
+  decodeSettings,
+  decodeUint32,
+  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_WINDOW_SIZE,
+  encodeFrame,
+  encodeGoaway,
+  encodeRstStream,
+  encodeSettings,
+  encodeWindowUpdate,
+  ErrorCode,
+  errorCodeName,
+  Flag,
+  type Frame,
+  FrameParser,
+  framePayloadContent,
+  FrameType,
+  joinBytes,
+  MAX_WINDOW_SIZE,
+  Setting,
+} from "./frames.ts";
+import { HeaderDecoder, HeaderEncoder, type HeaderField } from "./hpack.ts";
+import { resetError } from "./status.ts";
+
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  tls?: TlsMaterial;
+}
+
+export interface ConnectionLimits {
+  /** Bytes of one response header list (compressed block and decoded size alike). */
+  maxHeaderListSize: number;
+  /** Bytes of DATA one response may carry. */
+  maxResponseBytes: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  maxHeaderListSize: 16 * 1024,
+  maxResponseBytes: 1024 * 1024,
+};
+
+export interface Http2Response {
+  status: number;
+  headers: HeaderField[];
+  body: Uint8Array;
+  /** Empty when the response ended with its headers (gRPC "trailers-only"). */
+  trailers: HeaderField[];
+}
+
+interface Exchange {
+  id: number;
+  sendWindow: number;
+  headers?: HeaderField[];
+  status?: number;
+  chunks: Uint8Array[];
+  bytes: number;
+  result: PromiseWithResolvers<Http2Response>;
+}
+
+interface PendingHeaders {
+  streamId: number;
+  endStream: boolean;
+  fragments: Uint8Array[];
+  bytes: number;
+}
+
+const LAST_STREAM_ID = MAX_WINDOW_SIZE;
+
+export class Http2Connection {
+  #conn: Deno.Conn;
+  #limits: ConnectionLimits;
+  #parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);
+  #encoder = new HeaderEncoder();
+  #decoder: HeaderDecoder;
+  #exchanges = new Map<number, Exchange>();
+  #nextStreamId = 1;
+  #pendingHeaders?: PendingHeaders;
+  #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  #peerInitialWindow = DEFAULT_WINDOW_SIZE;
+  #sendWindow = DEFAULT_WINDOW_SIZE;
+  #receiveWindow = DEFAULT_WINDOW_SIZE;
+  #windowOpened = Promise.withResolvers<void>();
+  #outbox: Uint8Array[] = [];
+  #flushing?: Promise<void>;
+  #goaway = false;
+  #closed?: ConnectError;
+
+  private constructor(conn: Deno.Conn, limits: ConnectionLimits) {
+    this.#conn = conn;
+    this.#limits = limits;
+    this.#decoder = new HeaderDecoder(limits.maxHeaderListSize);
+    this.#send(CLIENT_PREFACE);
+    this.#send(encodeSettings([
+      [Setting.ENABLE_PUSH, 0],
+      [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListSize],
+    ]));
+    this.#readLoop();
+  }
+
+  /** Connects, negotiates TLS when the target has it, and sends the preface. */
+  static async open(
+    target: ConnectionTarget,
+    signal: AbortSignal,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
+  ): Promise<Http2Connection> {
+    const where = `${target.host}:${target.port}`;
+    const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = target.tls
+      ? Deno.connectTls({
+        hostname: target.host,
+        port: target.port,
+        caCerts: [target.tls.caCertificate],
+        cert: target.tls.certificate,
+        key: target.tls.key,
+        alpnProtocols: ["h2"],
+      })
+      : Deno.connect({ hostname: target.host, port: target.port });
+    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
+      throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
+    });
+    try {
+      if ("handshake" in conn) {
+        const { alpnProtocol } = await untilAborted(conn.handshake(), signal);
+        if (alpnProtocol !== "h2") {
+          throw new ConnectError(
+            `the server at ${where} did not agree to HTTP/2 over TLS (ALPN ${alpnProtocol})`,
+            Code.Unavailable,
+          );
+        }
+      }
+    } catch (error) {
+      conn.close();
+      throw signal.aborted || error instanceof ConnectError
+        ? (signal.reason ?? error)
+        : unavailable(`TLS handshake with ${where} failed`, error);
+    }
+    return new Http2Connection(conn, limits);
+  }
+
+  /** False once closed, failed or told to go away: new calls need a new connection. */
+  get usable(): boolean {
+    return !this.#closed && !this.#goaway && this.#nextStreamId <= LAST_STREAM_ID;
+  }
+
+  /**
+   * Sends one request (header fields including pseudo-headers, then `body`
+   * ending the stream) and resolves with the whole response. Aborting
+   * `signal` resets the stream and rejects with the signal's reason.
+   */
+  async exchange(
+    fields: readonly HeaderField[],
+    body: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<Http2Response> {
+    if (signal.aborted) throw signal.reason;
+    if (!this.usable) {
+      throw this.#closed ?? new ConnectError("the connection is going away", Code.Unavailable);
+    }
+    const exchange: Exchange = {
+      id: this.#nextStreamId,
+      sendWindow: this.#peerInitialWindow,
+      chunks: [],
+      bytes: 0,
+      result: Promise.withResolvers(),
+    };
+    // Handled below; marked now so a failure while the body waits for a window is not unhandled.
+    exchange.result.promise.catch(() => {});
+    this.#nextStreamId += 2;
+    this.#exchanges.set(exchange.id, exchange);
+    const abort = () => this.#cancel(exchange, signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      this.#sendHeaders(exchange.id, this.#encoder.encode(fields));
+      await this.#sendBody(exchange, body);
+      return await exchange.result.promise;
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
+  }
+
+  /** Ends the connection; exchanges in flight reject with `reason`. */
+  close(reason: ConnectError): void {
+    if (this.#closed) return;
+    this.#closed = reason;
+    for (const exchange of this.#exchanges.values()) exchange.result.reject(reason);
+    this.#exchanges.clear();
+    this.#windowOpened.resolve();
+    const closing = this.#flushing ?? Promise.resolve();
+    closing.finally(() => {
+      try {
+        this.#conn.close();
+      } catch {
+        // Already closed by a failed read or write.
+      }
+    });
+  }
+
+  #sendHeaders(streamId: number, block: Uint8Array): void {
+    const size = this.#peerMaxFrameSize;
+    const first = block.subarray(0, size);
+    const flags = first.length === block.length ? Flag.END_HEADERS : 0;
+    this.#send(encodeFrame(FrameType.HEADERS, flags, streamId, first));
+    for (let offset = size; offset < block.length; offset += size) {
+      const fragment = block.subarray(offset, offset + size);
+      const last = offset + size >= block.length;
+      this.#send(
+        encodeFrame(FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, streamId, fragment),
+      );
+    }
+  }
+
+  /** DATA frames within the peer's frame size and both send windows, the last ending the stream. */
+  async #sendBody(exchange: Exchange, body: Uint8Array): Promise<void> {
+    let offset = 0;
+    do {
+      if (!this.#exchanges.has(exchange.id)) return;
+      const allowed = Math.min(this.#peerMaxFrameSize, this.#sendWindow, exchange.sendWindow);
+      if (allowed <= 0 && offset < body.length) {
+        await this.#windowOpened.promise;
+        continue;
+      }
+      const end = Math.min(body.length, offset + allowed);
+      const flags = end === body.length ? Flag.END_STREAM : 0;
+      this.#send(encodeFrame(FrameType.DATA, flags, exchange.id, body.subarray(offset, end)));
+      this.#sendWindow -= end - offset;
+      exchange.sendWindow -= end - offset;
+      offset = end;
+    } while (offset < body.length);
+  }
+
+  #cancel(exchange: Exchange, reason: unknown): void {
+    if (!this.#exchanges.delete(exchange.id)) return;
+    this.#send(encodeRstStream(exchange.id, ErrorCode.CANCEL));
+    exchange.result.reject(reason);
+    this.#closeIfDone();
+  }
+
+  #send(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#outbox.push(bytes);
+    this.#flushing ??= this.#flush();
+  }
+
+  /** Writes what is queued, batched: frames queued in one turn go out in one write. */
+  async #flush(): Promise<void> {
+    await Promise.resolve();
+    try {
+      while (this.#outbox.length) {
+        const data = joinBytes(this.#outbox.splice(0));
+        for (let written = 0; written < data.length;) {
+          written += await this.#conn.write(data.subarray(written));
+        }
+      }
+    } catch (error) {
+      this.close(unavailable("writing to the server failed", error));
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (;;) {
+        const read = await this.#conn.read(buffer);
+        if (read === null) {
+          this.close(new ConnectError("the server closed the connection", Code.Unavailable));
+          return;
+        }
+        for (const frame of this.#parser.push(buffer.subarray(0, read))) this.#onFrame(frame);
+        if (this.#closed) return;
+      }
+    } catch (error) {
+      if (error instanceof ConnectionError) {
+        this.#send(encodeGoaway(0, error.code, error.message));
+        this.close(
+          new ConnectError(
+            `the server broke HTTP/2 (${errorCodeName(error.code)}): ${error.message}`,
+            Code.Internal,
+          ),
+        );
+      } else {
+        this.close(unavailable("the connection to the server was lost", error));
+      }
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    if (this.#pendingHeaders && frame.type !== FrameType.CONTINUATION) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block was interrupted");
+    }
+    switch (frame.type) {
+      case FrameType.DATA:
+        return this.#onData(frame);
+      case FrameType.HEADERS:
+      case FrameType.CONTINUATION:
+        return this.#onHeaderFragment(frame);
+      case FrameType.RST_STREAM:
+        return this.#onReset(frame);
+      case FrameType.SETTINGS:
+        return this.#onSettings(frame);
+      case FrameType.PUSH_PROMISE:
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE with push disabled");
+      case FrameType.PING:
+        return this.#onPing(frame);
+      case FrameType.GOAWAY:
+        return this.#onGoaway(frame);
+      case FrameType.WINDOW_UPDATE:
+        return this.#onWindowUpdate(frame);
+      default:
+        // PRIORITY and unknown types carry nothing for this client (RFC 9113 §4.1, §5.5).
+        return;
+    }
+  }
+
+  /** The open exchange for a frame on a stream; undefined for one already closed here. */
+  #exchangeFor(frame: Frame): Exchange | undefined {
+    if (frame.streamId === 0 || frame.streamId >= this.#nextStreamId || frame.streamId % 2 === 0) {
+      throw new ConnectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        `frame type ${frame.type} on stream ${frame.streamId}, which this client never opened`,
+      );
+    }
+    return this.#exchanges.get(frame.streamId);
+  }
+
+  #onData(frame: Frame): void {
+    const exchange = this.#exchangeFor(frame);
+    const length = frame.payload.length;
+    this.#receiveWindow -= length;
+    if (this.#receiveWindow < 0) {
+      throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    }
+    if (length > 0) {
+      this.#receiveWindow += length;
+      this.#send(encodeWindowUpdate(0, length));
+    }
+    if (!exchange) return;
+    if (exchange.status === undefined) {
+      return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "DATA before the response headers");
+    }
+    const data = framePayloadContent(frame);
+    exchange.bytes += data.length;
+    if (exchange.bytes > this.#limits.maxResponseBytes) {
+      return this.#fail(
+        exchange,
+        ErrorCode.CANCEL,
+        `the response exceeds ${this.#limits.maxResponseBytes} bytes`,
+        Code.ResourceExhausted,
+      );
+    }
+    if (data.length) exchange.chunks.push(data);
+    if (frame.flags & Flag.END_STREAM) return this.#finish(exchange, []);
+    if (length > 0) this.#send(encodeWindowUpdate(exchange.id, length));
+  }
+
+  #onHeaderFragment(frame: Frame): void {
+    let pending = this.#pendingHeaders;
+    if (frame.type === FrameType.HEADERS) {
+      this.#exchangeFor(frame);
+      pending = {
+        streamId: frame.streamId,
+        endStream: !!(frame.flags & Flag.END_STREAM),
+        fragments: [],
+        bytes: 0,
+      };
+    } else if (!pending || pending.streamId !== frame.streamId) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION without its HEADERS");
+    }
+    const fragment = framePayloadContent(frame);
+    pending.fragments.push(fragment);
+    pending.bytes += fragment.length;
+    if (pending.bytes > this.#limits.maxHeaderListSize) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `a header block of more than ${this.#limits.maxHeaderListSize} bytes`,
+      );
+    }
+    if (!(frame.flags & Flag.END_HEADERS)) {
+      this.#pendingHeaders = pending;
+      return;
+    }
+    this.#pendingHeaders = undefined;
+    // Decoded even for a stream closed here, to keep the HPACK table in step.
+    const fields = this.#decoder.decode(joinBytes(pending.fragments));
+    const exchange = this.#exchanges.get(pending.streamId);
+    if (exchange) this.#onHeaders(exchange, fields, pending.endStream);
+  }
+
+  #onHeaders(exchange: Exchange, fields: HeaderField[], endStream: boolean): void {
+    if (exchange.status !== undefined) {
+      if (!endStream) {
+        return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "trailers without END_STREAM");
+      }
+      return this.#finish(exchange, fields);
+    }
+    const statusText = fields.find(([name]) => name === ":status")?.[1];
+    const status = Number(statusText);
+    if (!statusText || !/^\d{3}$/.test(statusText)) {
+      return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "response headers without :status");
+    }
+    if (status < 200) {
+      if (endStream) return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "END_STREAM on 1xx");
+      return; // Informational: the real response follows.
+    }
+    exchange.status = status;
+    exchange.headers = fields;
+    if (endStream) this.#finish(exchange, []);
+  }
+
+  #finish(exchange: Exchange, trailers: HeaderField[]): void {
+    this.#exchanges.delete(exchange.id);
+    exchange.result.resolve({
+      status: exchange.status!,
+      headers: exchange.headers!,
+      body: joinBytes(exchange.chunks),
+      trailers,
+    });
+    this.#closeIfDone();
+  }
+
+  /** A stream error (RFC 9113 §5.4.2): reset the stream, reject its exchange. */
+  #fail(exchange: Exchange, errorCode: number, message: string, code = Code.Internal): void {
+    this.#exchanges.delete(exchange.id);
+    this.#send(encodeRstStream(exchange.id, errorCode));
+    exchange.result.reject(new ConnectError(`malformed response: ${message}`, code));
+    this.#closeIfDone();
+  }
+
+  #onReset(frame: Frame): void {
+    const exchange = this.#exchangeFor(frame);
+    const errorCode = decodeUint32(frame, "RST_STREAM");
+    if (!exchange) return;
+    this.#exchanges.delete(exchange.id);
+    exchange.result.reject(resetError(errorCode));
+    this.#closeIfDone();
+  }
+
+  #onSettings(frame: Frame): void {
+    if (frame.streamId !== 0) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+    }
+    if (frame.flags & Flag.ACK) {
+      if (frame.payload.length) {
+        throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload");
+      }
+      return;
+    }
+    for (const [id, value] of decodeSettings(frame.payload)) {
+      if (id === Setting.INITIAL_WINDOW_SIZE) {
+        if (value > MAX_WINDOW_SIZE) {
+          throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, `INITIAL_WINDOW_SIZE ${value}`);
+        }
+        const delta = value - this.#peerInitialWindow;
+        this.#peerInitialWindow = value;
+        for (const exchange of this.#exchanges.values()) exchange.sendWindow += delta;
+      } else if (id === Setting.MAX_FRAME_SIZE) {
+        if (value < DEFAULT_MAX_FRAME_SIZE || value > 2 ** 24 - 1) {
+          throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `MAX_FRAME_SIZE ${value}`);
+        }
+        this.#peerMaxFrameSize = value;
+      }
+    }
+    this.#send(encodeFrame(FrameType.SETTINGS, Flag.ACK, 0));
+    this.#openWindow();
+  }
+
+  #onPing(frame: Frame): void {
+    if (frame.streamId !== 0) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
+    }
+    if (frame.payload.length !== 8) {
+      throw new ConnectionError(
+        ErrorCode.FRAME_SIZE_ERROR,
+        `PING of ${frame.payload.length} bytes`,
+      );
+    }
+    if (!(frame.flags & Flag.ACK)) {
+      this.#send(encodeFrame(FrameType.PING, Flag.ACK, 0, frame.payload));
+    }
+  }
+
+  #onGoaway(frame: Frame): void {
+    if (frame.streamId !== 0) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
+    }
+    const goaway = decodeGoaway(frame.payload);
+    this.#goaway = true;
+    const why = `the server is going away (GOAWAY ${errorCodeName(goaway.code)}` +
+      (goaway.debug ? `: ${goaway.debug})` : ")");
+    for (const exchange of [...this.#exchanges.values()]) {
+      if (exchange.id > goaway.lastStreamId) {
+        this.#exchanges.delete(exchange.id);
+        exchange.result.reject(
+          new ConnectError(`${why} before handling the call`, Code.Unavailable),
+        );
+      }
+    }
+    this.#closeIfDone(why);
+  }
+
+  #onWindowUpdate(frame: Frame): void {
+    const increment = decodeUint32(frame, "WINDOW_UPDATE") & MAX_WINDOW_SIZE;
+    if (frame.streamId === 0) {
+      if (increment === 0) {
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
+      }
+      this.#sendWindow += increment;
+      if (this.#sendWindow > MAX_WINDOW_SIZE) {
+        throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window overflow");
+      }
+    } else {
+      const exchange = this.#exchangeFor(frame);
+      if (!exchange) return;
+      if (increment === 0) {
+        return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
+      }
+      exchange.sendWindow += increment;
+      if (exchange.sendWindow > MAX_WINDOW_SIZE) {
+        return this.#fail(exchange, ErrorCode.FLOW_CONTROL_ERROR, "stream window overflow");
+      }
+    }
+    this.#openWindow();
+  }
+
+  #openWindow(): void {
+    this.#windowOpened.resolve();
+    this.#windowOpened = Promise.withResolvers();
+  }
+
+  /** After GOAWAY, the connection closes once its last exchange ends. */
+  #closeIfDone(why = "the server is going away"): void {
+    if (this.#goaway && this.#exchanges.size === 0) {
+      this.close(new ConnectError(why, Code.Unavailable));
+    }
+  }
+}
+
+function unavailable(what: string, error: unknown): ConnectError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ConnectError(`${what}: ${detail}`, Code.Unavailable);
+}
+
+/** `promise`, or the signal's reason once aborted; a result arriving late goes to `late`. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  late?: (value: T) => void,
+): Promise<T> {
+  if (signal.aborted) {
+    promise.then(late, () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      promise.then(late, () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
