@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { copyFixture } from "../../tests/support/cgroup_fixture_copy.ts";
 import { readCapture } from "../../tests/support/cgroup_fixtures.ts";
-import { type CgroupVersion, detectVersion } from "./detect.ts";
+import { detectVersion } from "./detect.ts";
 import { discoverContainers, type DiscoveredContainer } from "./discover.ts";
 import { CgroupSampler } from "./sampler.ts";
 
@@ -90,6 +90,8 @@ async function assertSampleable(root: string, containers: DiscoveredContainer[])
     );
   }
 }
+
+type CgroupVersion = Awaited<ReturnType<typeof detectVersion>>;
 
 const CASES: {
   name: string;
