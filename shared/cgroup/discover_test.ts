@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { copyFixture } from "../../tests/support/cgroup_fixture_copy.ts";
+import { readCapture } from "../../tests/support/cgroup_fixtures.ts";
+import { detectVersion } from "./detect.ts";
+import { discoverContainers, type DiscoveredContainer } from "./discover.ts";
+import { CgroupSampler } from "./sampler.ts";
+
+const MORE_IDS = [
+  "41c9515e6ce927590afd0ec2a6a42726fefccf4cc6cb31ba24399c4db798b8d4",
+  "a34d27b05bcf2099dc50356b547c031a1b7f4d3afd24cde7c00372126b73047c",
+  "cacf895fe7cb9022604687b1368a54569bad47f99956f0cc6747cd8f6f91ebb0",
+];
+
+const cgroupfs = (id: string) => `docker/${id}`;
+const systemd = (id: string) => `system.slice/docker-${id}.scope`;
+
+/**
+ * A writable copy of a fixture's t0 snapshot whose one real container is
+ * copied, file by file, under more ids and layouts in every hierarchy that
+ * holds it. `withoutUnified` drops the v2 hierarchy of a hybrid fixture,
+ * which leaves a plain v1 root.
+ */
+class ContainerTree implements AsyncDisposable {
+  private constructor(
+    readonly root: string,
+    readonly original: DiscoveredContainer,
+    private readonly hierarchies: string[],
+  ) {}
+
+  static async create(fixture: string, options: { withoutUnified?: boolean } = {}) {
+    const capture = await readCapture(fixture);
+    const root = await copyFixture(fixture, "t0");
+    if (options.withoutUnified) await Deno.remove(join(root, "unified"), { recursive: true });
+    const hierarchies = [".", ...[...Deno.readDirSync(root)].map((entry) => entry.name)]
+      .filter((hierarchy) => isDirectory(join(root, hierarchy, capture.relativePath)));
+    const original = { containerId: capture.containerId, relativePath: capture.relativePath };
+    return new ContainerTree(root, original, hierarchies);
+  }
+
+  /** Copies the original container's directory to `relativePath` in every hierarchy. */
+  async add(relativePath: string): Promise<void> {
+    for (const hierarchy of this.hierarchies) {
+      const source = join(this.root, hierarchy, this.original.relativePath);
+      const target = join(this.root, hierarchy, relativePath);
+      await Deno.mkdir(target, { recursive: true });
+      for (const file of Deno.readDirSync(source)) {
+        await Deno.copyFile(join(source, file.name), join(target, file.name));
+      }
+    }
+  }
+
+  /** Adds each id under the given layout; returns what discovery should find for them. */
+  async addAll(ids: string[], layout: (id: string) => string): Promise<DiscoveredContainer[]> {
+    for (const id of ids) await this.add(layout(id));
+    return ids.map((containerId) => ({ containerId, relativePath: layout(containerId) }));
+  }
+
+  async remove(relativePath: string): Promise<void> {
+    for (const hierarchy of this.hierarchies) {
+      await Deno.remove(join(this.root, hierarchy, relativePath), { recursive: true });
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Deno.remove(this.root, { recursive: true });
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function byId(containers: DiscoveredContainer[]): DiscoveredContainer[] {
+  return containers.toSorted((a, b) => a.containerId < b.containerId ? -1 : 1);
+}
+
+/** Every discovered container reads as running, without errors, through the sampler. */
+async function assertSampleable(root: string, containers: DiscoveredContainer[]) {
+  for (const container of containers) {
+    const result = await new CgroupSampler({ root, ...container }).sample(performance.now());
+    assert.deepEqual(
+      { running: result.running, errors: result.errors },
+      { running: true, errors: [] },
+      container.relativePath,
+    );
+  }
+}
+
+type CgroupVersion = Awaited<ReturnType<typeof detectVersion>>;
+
+const CASES: {
+  name: string;
+  fixture: string;
+  withoutUnified?: boolean;
+  version: CgroupVersion;
+  layout: (id: string) => string;
+}[] = [
+  { name: "v1 cgroupfs", fixture: "v1-cgroupfs", version: "v1", layout: cgroupfs },
+  {
+    name: "v1 systemd",
+    fixture: "hybrid-systemd",
+    withoutUnified: true,
+    version: "v1",
+    layout: systemd,
+  },
+  { name: "v2 cgroupfs", fixture: "v2-cgroupfs", version: "v2", layout: cgroupfs },
+  { name: "v2 systemd", fixture: "v2-systemd", version: "v2", layout: systemd },
+  { name: "hybrid systemd", fixture: "hybrid-systemd", version: "hybrid", layout: systemd },
+];
+
+for (const { name, fixture, withoutUnified, version, layout } of CASES) {
+  Deno.test(`discoverContainers lists every container of a ${name} root`, async () => {
+    await using tree = await ContainerTree.create(fixture, { withoutUnified });
+    assert.equal(await detectVersion(tree.root), version);
+    const added = await tree.addAll(MORE_IDS, layout);
+    const found = await discoverContainers(tree.root);
+    assert.deepEqual(found, byId([tree.original, ...added]));
+    await assertSampleable(tree.root, found);
+  });
+}
+
+Deno.test("discoverContainers lists both layouts side by side, cgroupfs first for one id", async () => {
+  await using tree = await ContainerTree.create("hybrid-systemd");
+  const cgroupfsOnes = await tree.addAll(MORE_IDS.slice(0, 2), cgroupfs);
+  const [duplicate] = await tree.addAll([tree.original.containerId], cgroupfs);
+  const systemdOnes = await tree.addAll(MORE_IDS.slice(2), systemd);
+  const found = await discoverContainers(tree.root);
+  assert.deepEqual(found, byId([duplicate, ...cgroupfsOnes, ...systemdOnes]));
+  await assertSampleable(tree.root, found);
+});
+
+Deno.test("discoverContainers ignores names that are not a container's cgroup", async () => {
+  await using tree = await ContainerTree.create("v2-cgroupfs");
+  const id = MORE_IDS[0];
+  for (
+    const noise of [
+      "docker/not-a-container",
+      `docker/${id.toUpperCase()}`,
+      `docker/${id.slice(1)}`,
+      `docker/${id}0`,
+      `system.slice/docker-${id}.scope.d`,
+      `system.slice/docker-${id}`,
+      `system.slice/docker-${id.slice(1)}.scope`,
+      `system.slice/containerd-${id}.scope`,
+      "system.slice/docker.service",
+      "system.slice/containerd.service",
+    ]
+  ) await tree.add(noise);
+  await Deno.writeTextFile(join(tree.root, "docker", MORE_IDS[1]), "a file, not a cgroup\n");
+  assert.deepEqual(await discoverContainers(tree.root), [tree.original]);
+});
+
+Deno.test("discoverContainers follows containers that stop and layouts that vanish", async () => {
+  await using tree = await ContainerTree.create("v2-cgroupfs");
+  const [first, second] = await tree.addAll(MORE_IDS.slice(0, 2), cgroupfs);
+  const [third] = await tree.addAll(MORE_IDS.slice(2), systemd);
+  assert.deepEqual(
+    await discoverContainers(tree.root),
+    byId([tree.original, first, second, third]),
+  );
+
+  await tree.remove(first.relativePath);
+  assert.deepEqual(await discoverContainers(tree.root), byId([tree.original, second, third]));
+
+  await Deno.remove(join(tree.root, "docker"), { recursive: true });
+  assert.deepEqual(await discoverContainers(tree.root), [third]);
+
+  await Deno.remove(join(tree.root, "system.slice"), { recursive: true });
+  assert.deepEqual(await discoverContainers(tree.root), []);
+});
+
+Deno.test("discoverContainers fails naming the root or the hierarchy it cannot read", async () => {
+  await using tree = await ContainerTree.create("v1-cgroupfs");
+  const missing = join(tree.root, "absent");
+  await assert.rejects(discoverContainers(missing), {
+    message: `${missing}: the cgroup root is not a readable directory`,
+  });
+  await Deno.remove(join(tree.root, "memory"), { recursive: true });
+  await assert.rejects(discoverContainers(tree.root), {
+    message: `${join(tree.root, "memory")}: no memory controller hierarchy below ${tree.root}`,
+  });
+});
