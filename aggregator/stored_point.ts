@@ -10,18 +10,7 @@
  */
 import { ScalarType } from "@bufbuild/protobuf";
 import { type PublishRequest, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-
-export interface Tags {
-  environment: string;
-  service: string;
-  container: string;
-  host_name: string;
-  app?: string;
-  database?: string;
-}
-
-export const REQUIRED_TAGS = ["environment", "service", "container", "host_name"] as const;
-export const OPTIONAL_TAGS = ["app", "database"] as const;
+import type { Tags } from "../shared/tags.ts";
 
 /** How a metric is written where the destination distinguishes kinds (InfluxDB fields). */
 export type MetricKind = "boolean" | "integer" | "float";

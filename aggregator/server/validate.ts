@@ -1,15 +1,13 @@
 /**
- * Turns an untrusted Publish call (request headers + decoded message) into a
- * stored Point, or refuses it with a RejectedRequest (which the Publish RPC
- * answers as `invalid_argument`). Checks:
- * - tags: `environment`, `service`, `container`, `host_name` required
- *   (`host_name` may come under its 2021 key `host`, where host_alias.ts says
- *   that header is a tag), `app` and `database` optional, other headers
- *   ignored; each value non-empty, at most MAX_TAG_CHARACTERS code points of
- *   valid UTF-8 with no control or line-separator characters, and no
- *   backslash at the end or right before a comma, equals sign or space
- *   (InfluxDB's line protocol has no escape for a backslash there: such a
- *   value would swallow the separator after it and InfluxDB refuse the line);
+ * Turns an untrusted point — a Publish call (request headers + decoded
+ * message) or one entry of a PublishBatch (its tag map + message) — into a
+ * stored Point, or refuses it with a RejectedRequest (which the RPCs answer as
+ * `invalid_argument`, or list in a batch's `rejected`). Checks:
+ * - tags, by the rules of shared/tags.ts: `environment`, `service`,
+ *   `container`, `host_name` required (`host_name` may come under its 2021 key
+ *   `host`: in a batch's tag map always, as a header where host_alias.ts says
+ *   it is a tag), `app` and `database` optional, others ignored; header values
+ *   arrive as bytes and must be valid UTF-8;
  * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
  *   floating-point metrics finite.
@@ -18,16 +16,9 @@
  * @module
  */
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
-import {
-  METRIC_FIELDS,
-  metricsOf,
-  OPTIONAL_TAGS,
-  type Point,
-  REQUIRED_TAGS,
-  type Tags,
-} from "../stored_point.ts";
+import { checkTags, type TagName, type Tags } from "../../shared/tags.ts";
+import { METRIC_FIELDS, metricsOf, type Point } from "../stored_point.ts";
 
-const MAX_TAG_CHARACTERS = 255;
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;
 const MAX_FUTURE_SECONDS = 3600;
@@ -45,9 +36,6 @@ export class RejectedRequest extends Error {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
-/** A backslash InfluxDB's line protocol cannot carry in a tag value. */
-const UNESCAPABLE_BACKSLASH = /\\(?=[,= ]|$)/;
 
 /** The call as validation sees it. */
 export interface PublishCall {
@@ -58,8 +46,27 @@ export interface PublishCall {
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
-  const { request } = call;
-  const tags = tagsFrom(call.headers, call.hostNameAlias);
+  return checkedPoint(call.request, tagsFrom(call.headers, call.hostNameAlias), nowMs);
+}
+
+/** One entry of a PublishBatch: its tag map (`host` standing for `host_name`) and point. */
+export function batchPointFrom(
+  tags: Record<string, string>,
+  request: PublishRequest | undefined,
+  nowMs: number,
+): Point {
+  if (!request) {
+    throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
+  }
+  const checked = checkTags(
+    (name) => tags[name] ?? (name === "host_name" ? tags.host : undefined),
+    (name) => `tag "${name}"`,
+  );
+  if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
+  return checkedPoint(request, checked.tags, nowMs);
+}
+
+function checkedPoint(request: PublishRequest, tags: Tags, nowMs: number): Point {
   checkTime(request.unixTime, nowMs);
   checkMetrics(request);
   return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
@@ -67,47 +74,27 @@ export function pointFrom(call: PublishCall, nowMs: number): Point {
 
 /** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
 export function tagsFrom(headers: Headers, hostNameAlias: string | null): Tags {
-  const tags: Record<string, string> = {};
-  for (const name of REQUIRED_TAGS) {
-    const raw = headers.get(name) ?? (name === "host_name" ? hostNameAlias : null);
-    if (raw === null) {
-      throw new RejectedRequest("missing_tag", `missing required tag: header "${name}" is not set`);
-    }
-    tags[name] = tagValue(name, raw);
-  }
-  for (const name of OPTIONAL_TAGS) {
-    const raw = headers.get(name);
-    if (raw !== null && raw !== "") tags[name] = tagValue(name, raw);
-  }
-  return tags as unknown as Tags;
+  const checked = checkTags(
+    (name) => headerValue(name, headers.get(name) ?? (name === "host_name" ? hostNameAlias : null)),
+    (name) => `header "${name}"`,
+  );
+  if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
+  return checked.tags;
 }
 
 /** Header values arrive as byte strings (one character per byte): decode them as UTF-8. */
-function tagValue(name: string, raw: string): string {
+function headerValue(name: TagName, raw: string | null): string | null {
+  if (raw === null) return null;
   const invalid = (problem: string) =>
     new RejectedRequest("invalid_tag", `invalid tag: header "${name}" ${problem}`);
-  if (raw === "") throw invalid("is empty");
   if ([...raw].some((character) => character.charCodeAt(0) > 0xff)) {
     throw invalid("is not a byte string");
   }
-  let value: string;
   try {
-    value = utf8.decode(Uint8Array.from(raw, (character) => character.charCodeAt(0)));
+    return utf8.decode(Uint8Array.from(raw, (character) => character.charCodeAt(0)));
   } catch {
     throw invalid("is not valid UTF-8");
   }
-  const length = [...value].length;
-  if (length > MAX_TAG_CHARACTERS) {
-    throw invalid(`is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`);
-  }
-  if (FORBIDDEN.test(value)) throw invalid("contains a control character");
-  if (UNESCAPABLE_BACKSLASH.test(value)) {
-    throw invalid(
-      "has a backslash at the end or before a comma, equals sign or space, " +
-        "which InfluxDB line protocol cannot carry",
-    );
-  }
-  return value;
 }
 
 function checkTime(unixTime: bigint, nowMs: number): void {

@@ -9,9 +9,8 @@
  * label is no label, and the collector's own environment and service names
  * stand in for missing ones. `container` is the full id, `host_name` its first
  * 12 characters, as in container mode. The result is the tag map of
- * {@link tagHeaders}, checked against the aggregator's tag rules (the
- * aggregator's own {@link tagsFrom}, fed the values as the request metadata
- * they become), or the reason the container is skipped: a sentence naming the
+ * {@link tagHeaders}, checked against the tag rules the aggregator applies
+ * (shared/tags.ts) as the request metadata they become, or the reason the container is skipped: a sentence naming the
  * file and what is wrong with it.
  *
  * A file is read at most {@link MAX_CONFIG_BYTES}, so a huge one cannot
@@ -23,7 +22,7 @@
  * @module
  */
 import { join } from "node:path";
-import { RejectedRequest, tagsFrom } from "../../aggregator/validate.ts";
+import { checkTags } from "../../shared/tags.ts";
 import { tagHeaders } from "../tags.ts";
 
 /** Request metadata, tag name to value, as the collector sends it with a container's points. */
@@ -180,7 +179,7 @@ function tagsOfFile(
       );
     }
   }
-  const checked = checkTags(
+  const checked = checkContainerTags(
     tagHeaders({
       environment: values.environment!,
       service: values.service!,
@@ -217,54 +216,31 @@ function readAtMost(path: string, limit: number): Uint8Array | undefined {
 }
 
 /**
- * Applies the aggregator's tag rules to the tags as the request metadata they
- * become (UTF-8 bytes in a header), and returns the tags the aggregator would
- * record; a problem names the tag and, for a labelled one, its label.
+ * Applies the tag rules the aggregator applies (shared/tags.ts) to the tags as
+ * request metadata carries them (a header value loses surrounding spaces), and
+ * returns the tags the aggregator would record; a problem names the tag and,
+ * for a labelled one, its label.
  */
-function checkTags(
+function checkContainerTags(
   tags: ContainerTags,
   origins: Partial<Record<LabelledTag, string>>,
 ): { tags: ContainerTags } | { problem: string } {
-  const origin = (tag: string) => {
-    const from = origins[tag as LabelledTag];
-    return from === undefined ? "" : ` (from ${from})`;
+  const checked = checkTags((name) => tags[name]?.trim(), (name) => {
+    const from = origins[name as LabelledTag];
+    return from === undefined ? `tag "${name}"` : `tag "${name}" (from ${from})`;
+  });
+  if ("problem" in checked) return { problem: checked.problem };
+  const valid = checked.tags;
+  return {
+    tags: tagHeaders({
+      environment: valid.environment,
+      service: valid.service,
+      containerId: valid.container,
+      hostName: valid.host_name,
+      app: valid.app,
+      database: valid.database,
+    }),
   };
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(tags)) {
-    try {
-      headers.append(name, utf8ByteString(value));
-    } catch (error) {
-      return {
-        problem: `tag "${name}" cannot be sent as request metadata${origin(name)}: ${
-          (error as Error).message
-        }`,
-      };
-    }
-  }
-  try {
-    const valid = tagsFrom(headers, false);
-    return {
-      tags: tagHeaders({
-        environment: valid.environment,
-        service: valid.service,
-        containerId: valid.container,
-        hostName: valid.host_name,
-        app: valid.app,
-        database: valid.database,
-      }),
-    };
-  } catch (error) {
-    if (!(error instanceof RejectedRequest)) throw error;
-    const tag = LABELLED_TAGS.find((name) => error.rawMessage.includes(`"${name}"`));
-    return { problem: `${error.rawMessage}${tag === undefined ? "" : origin(tag)}` };
-  }
-}
-
-/** The UTF-8 encoding of `text`, one character per byte, as a header value carries it. */
-function utf8ByteString(text: string): string {
-  let bytes = "";
-  for (const byte of new TextEncoder().encode(text)) bytes += String.fromCharCode(byte);
-  return bytes;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,8 @@
  * measurements: `containerPoints` gives the samples of several containers
  * over time with every metric of METRIC_FIELDS set to a plausible value.
  */
-import { METRIC_FIELDS, type Point, type Tags } from "../../aggregator/stored_point.ts";
+import { METRIC_FIELDS, type Point } from "../../aggregator/stored_point.ts";
+import type { Tags } from "../../shared/tags.ts";
 
 export function containerTags(index: number): Tags {
   return {

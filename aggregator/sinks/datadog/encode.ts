@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, type Point, REQUIRED_TAGS } from "../../stored_point.ts";
+import { OPTIONAL_TAGS, REQUIRED_TAGS } from "../../../shared/tags.ts";
+import type { Point } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 import { writtenMetrics } from "../written_metrics.ts";
 

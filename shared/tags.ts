@@ -1,0 +1,79 @@
+/**
+ * The tag rules both programs apply: which tags a point carries (environment,
+ * service, container and host_name required; app and database optional) and
+ * what a value may hold. The aggregator refuses a point that breaks them; the
+ * collector's per-host mode checks the tags it reads from Docker with the same
+ * rules, so a container whose labels would be refused is skipped at the source.
+ *
+ * A value is non-empty, at most {@link MAX_TAG_CHARACTERS} code points, has no
+ * control or line-separator character, and no backslash at the end or right
+ * before a comma, equals sign or space: InfluxDB's line protocol has no escape
+ * for a backslash there (such a value would swallow the separator after it
+ * and InfluxDB would refuse the line).
+ *
+ * @module
+ */
+
+export const REQUIRED_TAGS = ["environment", "service", "container", "host_name"] as const;
+export const OPTIONAL_TAGS = ["app", "database"] as const;
+export const MAX_TAG_CHARACTERS = 255;
+
+export type TagName = typeof REQUIRED_TAGS[number] | typeof OPTIONAL_TAGS[number];
+
+/** A point's tags once checked. */
+export interface Tags {
+  environment: string;
+  service: string;
+  container: string;
+  host_name: string;
+  app?: string;
+  database?: string;
+}
+
+/** Tags checked, or the first problem: which rule (for counters) and a message naming the tag. */
+export type TagCheck =
+  | { tags: Tags }
+  | { reason: "missing_tag" | "invalid_tag"; problem: string };
+
+const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
+const UNESCAPABLE_BACKSLASH = /\\(?=[,= ]|$)/;
+
+/** What is wrong with a tag value, or undefined when it is fine. */
+export function tagValueProblem(value: string): string | undefined {
+  if (value === "") return "is empty";
+  const length = [...value].length;
+  if (length > MAX_TAG_CHARACTERS) {
+    return `is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`;
+  }
+  if (FORBIDDEN.test(value)) return "contains a control character";
+  if (UNESCAPABLE_BACKSLASH.test(value)) {
+    return "has a backslash at the end or before a comma, equals sign or space, " +
+      "which InfluxDB line protocol cannot carry";
+  }
+}
+
+/**
+ * Checks the tags `value` finds (undefined or null when absent; an empty
+ * optional tag counts as absent). `label` names a tag in problems, e.g.
+ * `header "service"`.
+ */
+export function checkTags(
+  value: (name: TagName) => string | null | undefined,
+  label: (name: TagName) => string,
+): TagCheck {
+  const tags: Partial<Record<TagName, string>> = {};
+  for (const name of [...REQUIRED_TAGS, ...OPTIONAL_TAGS]) {
+    const found = value(name);
+    const required = (REQUIRED_TAGS as readonly string[]).includes(name);
+    if (found === null || found === undefined || (!required && found === "")) {
+      if (!required) continue;
+      return { reason: "missing_tag", problem: `missing required tag: ${label(name)} is not set` };
+    }
+    const problem = tagValueProblem(found);
+    if (problem) {
+      return { reason: "invalid_tag", problem: `invalid tag: ${label(name)} ${problem}` };
+    }
+    tags[name] = found;
+  }
+  return { tags: tags as Tags };
+}
