@@ -1,5 +1,6 @@
 /**
- * The aggregator's counters: points accepted, requests rejected by reason, and
+ * The aggregator's counters: calls by method, points accepted, points rejected
+ * by reason, and
  * per sink the fate of its points (delivery outcomes counted by the delivery
  * loop, the sinks' own decisions, spool overflow). `formatStats` turns them and the
  * spool's depth and age into the periodic log line.
@@ -10,6 +11,8 @@ import type { DeliveryCounters } from "./sinks/mod.ts";
 import type { SpoolState } from "./spool/mod.ts";
 
 export interface StatsSnapshot {
+  /** Calls answered, by method (`publish`, `publish_batch`). */
+  calls: Record<string, number>;
   accepted: number;
   rejected: Record<string, number>;
   sinks: Record<string, Record<string, number>>;
@@ -17,27 +20,34 @@ export interface StatsSnapshot {
 }
 
 export class Stats implements DeliveryCounters {
+  #calls = new Map<string, number>();
   #accepted = 0;
   #rejected = new Map<string, number>();
   #sinks = new Map<string, Map<string, number>>();
+
+  /** One call of `method`, whatever its outcome. */
+  call(method: string): void {
+    increment(this.#calls, method, 1);
+  }
 
   accept(points: number): void {
     this.#accepted += points;
   }
 
-  /** One rejected request, by reason (`missing_tag`, `spool_full`, …). */
-  reject(reason: string): void {
-    this.#rejected.set(reason, (this.#rejected.get(reason) ?? 0) + 1);
+  /** Points refused, by reason (`missing_tag`, `spool_full`, …). */
+  reject(reason: string, points = 1): void {
+    increment(this.#rejected, reason, points);
   }
 
   count(sink: string, decision: string, points: number): void {
     let decisions = this.#sinks.get(sink);
     if (!decisions) this.#sinks.set(sink, decisions = new Map());
-    decisions.set(decision, (decisions.get(decision) ?? 0) + points);
+    increment(decisions, decision, points);
   }
 
   snapshot(spool: SpoolState): StatsSnapshot {
     return {
+      calls: Object.fromEntries(this.#calls),
       accepted: this.#accepted,
       rejected: Object.fromEntries(this.#rejected),
       sinks: Object.fromEntries(
@@ -48,7 +58,14 @@ export class Stats implements DeliveryCounters {
   }
 }
 
-/** `accepted=12 rejected={missing_tag:1} stdout={delivered:12} spool depth=0 age=0s bytes=0`. */
+function increment(counts: Map<string, number>, key: string, by: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
+}
+
+/**
+ * `calls={publish:13} accepted=12 rejected={missing_tag:1} stdout={delivered:12} spool depth=0
+ * age=0s bytes=0`.
+ */
 export function formatStats(snapshot: StatsSnapshot): string {
   const pairs = (record: Record<string, number>) =>
     `{${Object.entries(record).map(([key, value]) => `${key}:${value}`).join(",")}}`;
@@ -57,6 +74,7 @@ export function formatStats(snapshot: StatsSnapshot): string {
   );
   const spool = snapshot.spool;
   return [
+    `calls=${pairs(snapshot.calls)}`,
     `accepted=${snapshot.accepted}`,
     `rejected=${pairs(snapshot.rejected)}`,
     ...sinks,

@@ -1,7 +1,10 @@
 /**
- * The Publish RPC, shared by every listener: validate the call, store the
- * point in the spool and answer only once it is committed. Refusals are
- * counted by reason; while shutting down, calls get `unavailable` so
+ * The Publish and PublishBatch RPCs, shared by every listener: validate, store
+ * in the spool and answer only once the spool committed. A batch's valid
+ * entries go in one commit; its invalid ones are listed in the answer's
+ * `rejected` (index and reason) and not stored; a batch that cannot be stored
+ * as a whole is an error with nothing stored. Calls are counted by method and
+ * refused points by reason; while shutting down, calls get `unavailable` so
  * collectors keep their points for the next aggregator.
  *
  * @module
@@ -11,7 +14,8 @@ import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
 import { type Spool, SpoolFull, SpoolUnavailable } from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
-import { pointFrom, RejectedRequest } from "./validate.ts";
+import type { Point } from "../stored_point.ts";
+import { batchPointFrom, pointFrom, RejectedRequest } from "./validate.ts";
 
 export interface Intake {
   spool: Spool;
@@ -25,10 +29,8 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
   return (router) =>
     router.service(Aggregator, {
       async publish(request, context) {
-        if (!intake.accepting()) {
-          intake.stats.reject("unavailable");
-          throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
-        }
+        intake.stats.call("publish");
+        refuseWhenStopping(intake, 1);
         try {
           const call = {
             request,
@@ -44,7 +46,39 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         intake.stats.accept(1);
         return {};
       },
+      async publishBatch(request) {
+        intake.stats.call("publish_batch");
+        refuseWhenStopping(intake, request.points.length);
+        const nowMs = now();
+        const valid: Point[] = [];
+        const rejected: { index: number; reason: string }[] = [];
+        request.points.forEach(({ tags, point }, index) => {
+          try {
+            valid.push(batchPointFrom(tags, point, nowMs));
+          } catch (error) {
+            if (!(error instanceof RejectedRequest)) throw error;
+            intake.stats.reject(error.reason);
+            rejected.push({ index, reason: error.message });
+          }
+        });
+        try {
+          if (valid.length > 0) await intake.spool.append(valid);
+        } catch (error) {
+          const { reason, answer } = refusal(error);
+          intake.stats.reject(reason, valid.length);
+          throw answer;
+        }
+        intake.stats.accept(valid.length);
+        return { rejected };
+      },
     });
+}
+
+/** While shutting down, a call is refused as `unavailable`, its points counted so. */
+function refuseWhenStopping(intake: Intake, points: number): void {
+  if (intake.accepting()) return;
+  intake.stats.reject("unavailable", points);
+  throw new ConnectError("the aggregator is shutting down", Code.Unavailable);
 }
 
 /** What a refused call answers, and the reason it is counted under. */

@@ -7,7 +7,11 @@ import {
   createClient,
   createRouterTransport,
 } from "@connectrpc/connect";
-import { Aggregator, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
+import {
+  Aggregator,
+  type PublishRequest,
+  PublishRequestSchema,
+} from "../../shared/gen/aggregator_pb.ts";
 import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
 import { publishRoutes } from "./publish.ts";
@@ -123,5 +127,81 @@ Deno.test("an unwritable spool is answered unavailable with the cause", async ()
       /^spool unavailable: cannot open .*\/file\/spool\/spool\.sqlite: /,
     );
     assert.deepEqual(stats.snapshot(spool.state()).rejected, { unavailable: 1 });
+  });
+});
+
+/** A batch entry: the point of `NOW + second` under `tags`. */
+const entry = (second: number, tags: Record<string, string> = TAGS, point?: PublishRequest) => ({
+  tags,
+  point: point ?? create(PublishRequestSchema, { unixTime: BigInt(NOW + second), running: true }),
+});
+
+Deno.test("a mixed batch: valid entries stored in one commit, invalid ones listed by index", async () => {
+  await withPublish({}, async (client, spool, stats) => {
+    const { service: _, ...withoutService } = TAGS;
+    const { host_name: __, ...hostOnly } = TAGS;
+    const response = await client.publishBatch({
+      points: [
+        entry(0),
+        entry(1, withoutService),
+        entry(2, { ...hostOnly, host: "0123456789ab" }),
+        entry(3, TAGS, create(PublishRequestSchema, { unixTime: 100n })),
+        entry(4, { ...TAGS, app: "evil\\" }),
+        { tags: TAGS },
+        entry(6, { ...TAGS, app: "shop" }),
+      ],
+    });
+    assert.deepEqual(response.rejected.map(({ index, reason }) => ({ index, reason })), [
+      { index: 1, reason: `missing required tag: tag "service" is not set` },
+      { index: 3, reason: "invalid unix_time 100: before 2000-01-01T00:00:00Z" },
+      {
+        index: 4,
+        reason: `invalid tag: tag "app" has a backslash at the end or before a comma, ` +
+          "equals sign or space, which InfluxDB line protocol cannot carry",
+      },
+      { index: 5, reason: "missing point: the entry has no point" },
+    ]);
+    const stored = spool.read("stdout", 10).map(({ point }) => point);
+    assert.deepEqual(stored.map((point) => point.time - NOW), [0, 2, 6]);
+    assert.deepEqual(stored[1].tags, TAGS, "`host` in a tag map stands for host_name");
+    assert.deepEqual(stored[2].tags, { ...TAGS, app: "shop" });
+    const snapshot = stats.snapshot(spool.state());
+    assert.equal(snapshot.accepted, 3);
+    assert.deepEqual(snapshot.rejected, {
+      missing_tag: 1,
+      invalid_time: 1,
+      invalid_tag: 1,
+      invalid_metric: 1,
+    });
+    assert.deepEqual(snapshot.calls, { publish_batch: 1 });
+  });
+});
+
+Deno.test("an empty batch stores nothing and rejects nothing", async () => {
+  await withPublish({}, async (client, spool, stats) => {
+    const response = await client.publishBatch({ points: [] });
+    assert.deepEqual(response.rejected, []);
+    assert.equal(spool.state().depth, 0);
+    assert.equal(stats.snapshot(spool.state()).accepted, 0);
+  });
+});
+
+Deno.test("a batch the spool cannot take whole is an error and nothing of it is stored", async () => {
+  await withPublish({ maxBytes: 600 }, async (client, spool, stats) => {
+    const error = await refusal(
+      client.publishBatch({ points: [0, 1, 2, 3, 4, 5].map((second) => entry(second)) }),
+    );
+    assert.equal(error.code, Code.ResourceExhausted);
+    assert.equal(spool.state().depth, 0);
+    assert.deepEqual(stats.snapshot(spool.state()).rejected, { spool_full: 6 });
+  });
+});
+
+Deno.test("while shutting down, a batch is answered unavailable, its points counted", async () => {
+  await withPublish({ accepting: false }, async (client, spool, stats) => {
+    const error = await refusal(client.publishBatch({ points: [entry(0), entry(1)] }));
+    assert.equal(error.code, Code.Unavailable);
+    assert.deepEqual(stats.snapshot(spool.state()).rejected, { unavailable: 2 });
+    assert.equal(spool.state().depth, 0);
   });
 });
