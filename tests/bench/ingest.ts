@@ -1,22 +1,26 @@
 /**
  * Section 2: aggregator ingest. `h2load` (Debian nghttp2-client, installed
- * when missing and root) drives Publish calls over one HTTP/2 connection at
- * 1, 16 and 64 concurrent streams: gRPC (5-byte prefix + PublishRequest,
- * `te: trailers`) on the node:http2 listener and Connect (`application/proto`)
- * on the Deno.serve listener, each protocol against a fresh aggregator with
- * the durable spool on. Per run: accepted points/s, server CPU µs per point
- * (from the run's start until every accepted point has left the spool through
- * the stdout sink, so spooling and delivery are included), and a check that
- * the points written to stdout equal h2load's successful (HTTP 2xx) requests.
+ * when missing and root) drives calls over one HTTP/2 connection at 1, 16 and
+ * 64 concurrent streams: gRPC (5-byte prefix + message, `te: trailers`) on the
+ * node:http2 listener and Connect (`application/proto`) on the Deno.serve
+ * listener, each protocol against a fresh aggregator with the durable spool
+ * on; first one point per call (`Publish`, tags as headers), then
+ * {@link BATCH_POINTS} points per call (`PublishBatch`, tags per entry). Per
+ * run: accepted points/s, server CPU µs per point (from the run's start until
+ * every accepted point has left the spool through the stdout sink, so
+ * spooling and delivery are included), and a check that the points written to
+ * stdout equal the points of h2load's successful (HTTP 2xx) calls.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
+import { PublishBatchRequestSchema, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { METRIC_FIELDS } from "../../aggregator/stored_point.ts";
 import { IngestServer } from "./ingest_server.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export const CONCURRENCY = [1, 16, 64] as const;
+/** Points per PublishBatch call. */
+export const BATCH_POINTS = 100;
 const MAX_CRASHES = 30;
 const TAGS = {
   environment: "bench",
@@ -27,8 +31,10 @@ const TAGS = {
 
 export interface IngestOptions {
   runs: number;
-  /** Requests per run. */
+  /** Publish calls per run. */
   requests: number;
+  /** PublishBatch calls per run. */
+  batchRequests: number;
 }
 
 export interface IngestLevel {
@@ -52,40 +58,88 @@ export interface IngestResult {
   body: string;
   grpc: ProtocolResult;
   connect: ProtocolResult;
+  batch: {
+    body: string;
+    grpc: ProtocolResult;
+    connect: ProtocolResult;
+  };
+}
+
+/** What h2load sends: one body file per protocol, to one method. */
+interface Workload {
+  method: "Publish" | "PublishBatch";
+  /** The message, without the gRPC prefix. */
+  message: Uint8Array;
+  /** Tags as headers (Publish) or none (PublishBatch: tags in the message). */
+  headers: string[];
+  pointsPerCall: number;
+  requests: number;
 }
 
 export async function measureIngest(options: IngestOptions): Promise<IngestResult> {
   await ensureH2load();
-  const message = requestMessage();
+  const point = requestMessage();
+  const tagHeaders = Object.entries(TAGS).map(([key, value]) => `${key}: ${value}`);
+  const batch = batchMessage(point);
   const directory = await Deno.makeTempDir({ prefix: "mini-collector-h2load-" });
   try {
-    const grpcBody = `${directory}/grpc.bin`;
-    const framed = new Uint8Array(5 + message.length);
-    new DataView(framed.buffer).setUint32(1, message.length);
-    framed.set(message, 5);
-    await Deno.writeFile(grpcBody, framed);
-    const connectBody = `${directory}/connect.bin`;
-    await Deno.writeFile(connectBody, message);
+    const single = await measureWorkload(options, directory, {
+      method: "Publish",
+      message: toBinary(PublishRequestSchema, point),
+      headers: tagHeaders,
+      pointsPerCall: 1,
+      requests: options.requests,
+    });
+    const batched = await measureWorkload(options, directory, {
+      method: "PublishBatch",
+      message: batch,
+      headers: [],
+      pointsPerCall: BATCH_POINTS,
+      requests: options.batchRequests,
+    });
     return {
-      driver: `h2load ${await h2loadVersion()}, one connection (-c 1), -m <concurrent calls>, ` +
-        `${options.requests} requests per run`,
-      body:
-        `one PublishRequest with all ${METRIC_FIELDS.length} metrics set (${message.length} bytes) ` +
-        "and the four required tags as headers",
-      grpc: await measureProtocol(options, (server) => ({
-        url: `http://127.0.0.1:${server.grpcPort}/Aggregator/Publish`,
-        body: grpcBody,
-        headers: ["content-type: application/grpc", "te: trailers"],
-      }), "gRPC on the node:http2 listener (AGGREGATOR_LISTEN_ADDRESS)"),
-      connect: await measureProtocol(options, (server) => ({
-        url: `http://127.0.0.1:${server.connectPort}/Aggregator/Publish`,
-        body: connectBody,
-        headers: ["content-type: application/proto", "connect-protocol-version: 1"],
-      }), "Connect on the Deno.serve listener (AGGREGATOR_CONNECT_LISTEN_ADDRESS)"),
+      driver: "h2load " + await h2loadVersion() + ", one connection (-c 1), " +
+        "-m <concurrent calls>, " +
+        `${options.requests} Publish / ${options.batchRequests} PublishBatch calls per run`,
+      body: `one PublishRequest with all ${METRIC_FIELDS.length} metrics set ` +
+        `(${toBinary(PublishRequestSchema, point).length} bytes) and the four required tags ` +
+        "as headers",
+      ...single,
+      batch: {
+        body: `one PublishBatchRequest of ${BATCH_POINTS} such points, each with the four ` +
+          `required tags (${batch.length} bytes)`,
+        ...batched,
+      },
     };
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
+}
+
+async function measureWorkload(options: IngestOptions, directory: string, workload: Workload) {
+  const grpcBody = `${directory}/${workload.method}.grpc.bin`;
+  const framed = new Uint8Array(5 + workload.message.length);
+  new DataView(framed.buffer).setUint32(1, workload.message.length);
+  framed.set(workload.message, 5);
+  await Deno.writeFile(grpcBody, framed);
+  const connectBody = `${directory}/${workload.method}.connect.bin`;
+  await Deno.writeFile(connectBody, workload.message);
+  return {
+    grpc: await measureProtocol(options, workload, (server) => ({
+      url: `http://127.0.0.1:${server.grpcPort}/Aggregator/${workload.method}`,
+      body: grpcBody,
+      headers: ["content-type: application/grpc", "te: trailers", ...workload.headers],
+    }), "gRPC on the node:http2 listener (AGGREGATOR_LISTEN_ADDRESS)"),
+    connect: await measureProtocol(options, workload, (server) => ({
+      url: `http://127.0.0.1:${server.connectPort}/Aggregator/${workload.method}`,
+      body: connectBody,
+      headers: [
+        "content-type: application/proto",
+        "connect-protocol-version: 1",
+        ...workload.headers,
+      ],
+    }), "Connect on the Deno.serve listener (AGGREGATOR_CONNECT_LISTEN_ADDRESS)"),
+  };
 }
 
 interface Target {
@@ -96,6 +150,7 @@ interface Target {
 
 async function measureProtocol(
   options: IngestOptions,
+  workload: Workload,
   target: (server: IngestServer) => Target,
   listener: string,
 ): Promise<ProtocolResult> {
@@ -110,19 +165,21 @@ async function measureProtocol(
       const before = await server.points();
       try {
         const usage = await processUsage(server.pid);
-        const result = await h2load(target(server), concurrency, options.requests);
-        await server.waitForPoints(before + result.succeeded, 30_000);
+        const result = await h2load(target(server), concurrency, workload.requests);
+        const points = result.succeeded * workload.pointsPerCall;
+        await server.waitForPoints(before + points, 60_000);
         const after = await processUsage(server.pid);
         if (!server.alive) throw new Error("the aggregator exited");
-        rates.push(result.succeeded / result.seconds);
-        cpu.push((after.cpuMs - usage.cpuMs) * 1000 / result.succeeded);
-        differences.push(await server.points() - before - result.succeeded);
+        rates.push(points / result.seconds);
+        cpu.push((after.cpuMs - usage.cpuMs) * 1000 / points);
+        differences.push(await server.points() - before - points);
         peakRssMib = Math.max(peakRssMib, after.peakRssMib);
       } catch (error) {
         if (!await server.exitsWithin(2000) || server.crashes.length >= MAX_CRASHES) {
           throw new Error(`${(error as Error).message}\naggregator log:\n${server.log}`);
         }
-        // The server died under load (DESIGN §7): restart it on its spool and repeat this run.
+        // The server died under load (docs/ARCHITECTURE.md, "Platform facts"): restart it on its
+        // spool and repeat this run.
         await server.restart();
         await server.settle(2500);
       }
@@ -143,7 +200,7 @@ async function measureProtocol(
 }
 
 /** A request with every metric set to a plausible value and a current timestamp. */
-function requestMessage(): Uint8Array {
+function requestMessage() {
   const values: Record<string, unknown> = {};
   for (const [index, field] of METRIC_FIELDS.entries()) {
     values[field.property] = field.kind === "boolean"
@@ -152,9 +209,18 @@ function requestMessage(): Uint8Array {
       ? 1.25 + index
       : BigInt(1000 + index * 37);
   }
+  return create(PublishRequestSchema, {
+    ...values,
+    unixTime: BigInt(Math.floor(Date.now() / 1000)),
+  });
+}
+
+/** {@link BATCH_POINTS} entries of `point`, each with the tags. */
+function batchMessage(point: ReturnType<typeof requestMessage>): Uint8Array {
+  const entries = Array.from({ length: BATCH_POINTS }, () => ({ tags: TAGS, point }));
   return toBinary(
-    PublishRequestSchema,
-    create(PublishRequestSchema, { ...values, unixTime: BigInt(Math.floor(Date.now() / 1000)) }),
+    PublishBatchRequestSchema,
+    create(PublishBatchRequestSchema, { points: entries }),
   );
 }
 
@@ -168,7 +234,7 @@ async function h2load(
   concurrency: number,
   requests: number,
 ): Promise<H2loadResult> {
-  const headers = [...target.headers, ...Object.entries(TAGS).map(([k, v]) => `${k}: ${v}`)];
+  const headers = target.headers;
   const output = await new Deno.Command("h2load", {
     args: [
       "-c",

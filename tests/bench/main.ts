@@ -45,7 +45,7 @@ if (wanted("latency")) {
 }
 if (wanted("ingest")) {
   progress("aggregator ingest (h2load)");
-  results.ingest = await measureIngest({ runs: 3, requests: 4000 });
+  results.ingest = await measureIngest({ runs: 3, requests: 4000, batchRequests: 1000 });
 }
 results.finishedAt = new Date().toISOString();
 results.loadAverageAtEnd = (await sh("cut -d' ' -f1-3 /proc/loadavg")).trim();
