@@ -142,7 +142,7 @@ async function measureWorkload(options: IngestOptions, directory: string, worklo
   };
 }
 
-interface Target {
+export interface Target {
   url: string;
   body: string;
   headers: string[];
@@ -165,7 +165,9 @@ async function measureProtocol(
       const before = await server.points();
       try {
         const usage = await processUsage(server.pid);
-        const result = await h2load(target(server), concurrency, workload.requests);
+        const result = await h2load(target(server), concurrency, {
+          requests: workload.requests,
+        });
         const points = result.succeeded * workload.pointsPerCall;
         await server.waitForPoints(before + points, 60_000);
         const after = await processUsage(server.pid);
@@ -200,7 +202,7 @@ async function measureProtocol(
 }
 
 /** A request with every metric set to a plausible value and a current timestamp. */
-function requestMessage() {
+export function requestMessage() {
   const values: Record<string, unknown> = {};
   for (const [index, field] of METRIC_FIELDS.entries()) {
     values[field.property] = field.kind === "boolean"
@@ -216,7 +218,7 @@ function requestMessage() {
 }
 
 /** {@link BATCH_POINTS} entries of `point`, each with the tags. */
-function batchMessage(point: ReturnType<typeof requestMessage>): Uint8Array {
+export function batchMessage(point: ReturnType<typeof requestMessage>): Uint8Array {
   const entries = Array.from({ length: BATCH_POINTS }, () => ({ tags: TAGS, point }));
   return toBinary(
     PublishBatchRequestSchema,
@@ -229,20 +231,25 @@ interface H2loadResult {
   seconds: number;
 }
 
-async function h2load(
+/** A number of calls as fast as they go, or a fixed rate of calls for a duration. */
+export type H2loadLoad = { requests: number } | { callsPerSecond: number; seconds: number };
+
+export async function h2load(
   target: Target,
   concurrency: number,
-  requests: number,
+  load: H2loadLoad,
 ): Promise<H2loadResult> {
   const headers = target.headers;
+  const amount = "requests" in load
+    ? ["-n", String(load.requests)]
+    : ["--rps", String(load.callsPerSecond), "-D", String(load.seconds)];
   const output = await new Deno.Command("h2load", {
     args: [
       "-c",
       "1",
       "-m",
       String(concurrency),
-      "-n",
-      String(requests),
+      ...amount,
       "-d",
       target.body,
       ...headers.flatMap((header) => ["-H", header]),
@@ -261,14 +268,14 @@ async function h2load(
   return { succeeded: Number(succeeded[1]), seconds };
 }
 
-async function h2loadVersion(): Promise<string> {
+export async function h2loadVersion(): Promise<string> {
   const output = await new Deno.Command("h2load", { args: ["--version"], stdout: "piped" })
     .output();
   return new TextDecoder().decode(output.stdout).trim().replace(/^h2load nghttp2\//, "");
 }
 
 /** Installs nghttp2-client when h2load is missing and this runs as root. */
-async function ensureH2load(): Promise<void> {
+export async function ensureH2load(): Promise<void> {
   const found = await new Deno.Command("sh", { args: ["-c", "command -v h2load"], stdout: "null" })
     .output();
   if (found.success) return;

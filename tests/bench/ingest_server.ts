@@ -5,7 +5,9 @@
  * would compete with the server's), both listeners (gRPC on node:http2,
  * Connect on Deno.serve). It counts the points in that file incrementally and
  * restarts the process, on the same spool and file, when it dies on its own
- * (DESIGN §7: Deno's node:http2 server may abort under load).
+ * (Deno's node:http2 server may abort under load: docs/ARCHITECTURE.md,
+ * "Platform facts"). Other sinks can be configured instead of stdout, and the
+ * spool depth of each stats line is recorded.
  */
 import { freePort } from "../support/aggregator.ts";
 import { programFlags } from "../../shared/permissions/mod.ts";
@@ -35,17 +37,24 @@ export class IngestServer implements AsyncDisposable {
   #offset = 0;
   #log = "";
 
-  private constructor(readonly directory: string) {}
+  /** Spool depth from each stats line, with the time it was read. */
+  readonly spoolDepths: { atMs: number; depth: number }[] = [];
 
-  static async start(): Promise<IngestServer> {
-    const server = new IngestServer(await Deno.makeTempDir({ prefix: "mini-collector-ingest-" }));
+  private constructor(readonly directory: string, readonly sinks: Record<string, string>) {}
+
+  /** An aggregator with the stdout sink, or with the sinks configured by `sinks`. */
+  static async start(
+    sinks: Record<string, string> = { AGGREGATOR_TEXT_CONFIGURATION: "" },
+  ): Promise<IngestServer> {
+    const directory = await Deno.makeTempDir({ prefix: "mini-collector-ingest-" });
+    const server = new IngestServer(directory, sinks);
     await server.#spawn();
     return server;
   }
 
   get env(): Record<string, string> {
     return {
-      AGGREGATOR_TEXT_CONFIGURATION: "",
+      ...this.sinks,
       AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${this.grpcPort}`,
       AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${this.connectPort}`,
       AGGREGATOR_SPOOL_PATH: `${this.directory}/spool`,
@@ -172,6 +181,9 @@ export class IngestServer implements AsyncDisposable {
         const { value, done } = await stderr.read();
         if (done) return;
         this.#log = (this.#log + value).slice(-20_000);
+        for (const [, depth] of value.matchAll(/spool depth=(\d+)/g)) {
+          this.spoolDepths.push({ atMs: Date.now(), depth: Number(depth) });
+        }
       }
     })();
   }

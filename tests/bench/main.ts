@@ -1,18 +1,19 @@
 /**
  * `deno task bench`: measures the collector's overhead, the aggregator's
- * ingest, the delivery encodings and the end-to-end latency on this machine,
- * prints one JSON document and writes it to .bench/results.json. Arguments
- * name the sections to run (collector, sample, latency, ingest, encoding);
- * none runs all. BENCHMARKS.md explains the figures.
+ * ingest, its sustained delivery, the delivery encodings and the end-to-end
+ * latency on this machine, prints one JSON document and writes it to
+ * .bench/results.json. Arguments name the sections to run (collector, sample,
+ * latency, ingest, delivery, encoding); none runs all. BENCHMARKS.md explains the figures.
  */
 import { measureCollectors } from "./collector_overhead.ts";
+import { measureDelivery } from "./delivery.ts";
 import { measureEncoding } from "./encoding.ts";
 import { measureIngest } from "./ingest.ts";
 import { measureLatency } from "./latency.ts";
 import { measureSample } from "./micro.ts";
 
 const OUTPUT = new URL("../../.bench/results.json", import.meta.url).pathname;
-const SECTIONS = ["collector", "sample", "latency", "ingest", "encoding"] as const;
+const SECTIONS = ["collector", "sample", "latency", "ingest", "delivery", "encoding"] as const;
 
 const chosen = Deno.args.length ? Deno.args : SECTIONS;
 const unknown = chosen.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -46,6 +47,13 @@ if (wanted("latency")) {
 if (wanted("ingest")) {
   progress("aggregator ingest (h2load)");
   results.ingest = await measureIngest({ runs: 3, requests: 4000, batchRequests: 1000 });
+}
+if (wanted("delivery")) {
+  progress("sustained delivery into VictoriaMetrics (60 s per rate)");
+  results.delivery = await measureDelivery({
+    seconds: 60,
+    rates: [11_000, 16_000, 22_000, 30_000, 40_000],
+  });
 }
 results.finishedAt = new Date().toISOString();
 results.loadAverageAtEnd = (await sh("cut -d' ' -f1-3 /proc/loadavg")).trim();
