@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
 import { withDeadline } from "./support/deadline.ts";
 import { delay } from "./support/until.ts";

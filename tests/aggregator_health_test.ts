@@ -15,7 +15,7 @@ import {
 } from "../aggregator/server/health_codec.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { type CurlReply, curlRequest } from "./support/aggregator_curl.ts";
 import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";

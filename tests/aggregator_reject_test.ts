@@ -11,7 +11,7 @@ import { Code } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { type CurlAnswer, curlPublish } from "./support/aggregator_curl.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
 
 const NOW = Math.floor(Date.now() / 1000);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
 
 Deno.test("SIGINT delivers the open batch before the process exits 0", async () => {

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { withDeadline } from "./support/deadline.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
 import { h2Request } from "./support/h2_request.ts";

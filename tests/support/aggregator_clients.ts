@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { createClient, type Transport } from "@connectrpc/connect";
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -22,7 +22,6 @@ import {
   type ClientSessionRequestOptions,
   connect,
   type OutgoingHttpHeaders,
-  type SecureClientSessionOptions,
 } from "node:http2";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
@@ -37,7 +36,6 @@ const CALL_TIMEOUT_MS = 10_000;
 const CALL_GRACE_MS = 5_000;
 
 export interface PublishClient {
-  client: Client<typeof Aggregator>;
   /** One Publish under a hard deadline; rejects as connect-es does, or naming the call. */
   publish(
     fields: MessageInitShape<typeof PublishRequestSchema>,
@@ -54,12 +52,10 @@ export interface PublishClient {
  */
 export class SingleSession {
   readonly authority: string;
-  #options?: SecureClientSessionOptions;
   #session?: ClientHttp2Session;
 
-  constructor(authority: string, options?: SecureClientSessionOptions) {
+  constructor(authority: string) {
     this.authority = authority;
-    this.#options = options;
   }
 
   request(
@@ -69,7 +65,7 @@ export class SingleSession {
     options: Omit<ClientSessionRequestOptions, "signal">,
   ): Promise<ClientHttp2Stream> {
     if (!this.#session || this.#session.closed || this.#session.destroyed) {
-      this.#session = connect(this.authority, this.#options);
+      this.#session = connect(this.authority);
       this.#session.on("error", () => {/* surfaces on the streams */});
     }
     return Promise.resolve(
@@ -92,12 +88,9 @@ export class SingleSession {
   }
 }
 
-export function publishClient(
-  baseUrl: string,
-  protocol: Protocol,
-  tls?: SecureClientSessionOptions,
-): PublishClient {
-  const sessionManager = new SingleSession(baseUrl, tls);
+/** A cleartext connect-es client of `baseUrl` speaking `protocol` over HTTP/2. */
+export function publishClient(baseUrl: string, protocol: Protocol): PublishClient {
+  const sessionManager = new SingleSession(baseUrl);
   const options = { baseUrl, httpVersion: "2" as const, sessionManager };
   const transport: Transport = protocol === "grpc"
     ? createGrpcTransport(options)
@@ -106,7 +99,6 @@ export function publishClient(
     : createConnectTransport({ ...options, useBinaryFormat: true });
   const client = createClient(Aggregator, transport);
   return {
-    client,
     publish: async (fields, headers) => {
       await withDeadline(
         client.publish(create(PublishRequestSchema, fields), {
@@ -118,16 +110,5 @@ export function publishClient(
       );
     },
     close: () => sessionManager.close(),
-  };
-}
-
-/** The four tags every point needs, as request headers. */
-export function tagHeaders(container: string, extra: Record<string, string> = {}) {
-  return {
-    environment: "test",
-    service: "web",
-    container,
-    host_name: container.slice(0, 12),
-    ...extra,
   };
 }

@@ -47,7 +47,7 @@ export async function settledWithin(work: Promise<unknown>, ms: number): Promise
  * Runs a command to completion and returns its output; past `ms` the command
  * is killed (SIGKILL) and the step fails naming `step`.
  */
-export async function outputWithin(
+export function outputWithin(
   command: string,
   options: Deno.CommandOptions,
   ms: number,
@@ -59,6 +59,18 @@ export async function outputWithin(
     stderr: "piped",
     ...options,
   }).spawn();
+  return childOutputWithin(child, ms, step);
+}
+
+/**
+ * The output of a spawned child (stdout and stderr piped) once it exits;
+ * past `ms` it is killed (SIGKILL) and the step fails naming `step`.
+ */
+export async function childOutputWithin(
+  child: Deno.ChildProcess,
+  ms: number,
+  step: string,
+): Promise<Deno.CommandOutput> {
   try {
     return await withDeadline(child.output(), ms, step);
   } catch (error) {
