@@ -7,8 +7,8 @@
  * produced against the distinct points the destination holds at the end.
  * Three lanes run side by side to fit the CI budget: the load, the
  * destination outage, and the other faults one after another. Aggregators
- * that die on their own are restarted as production would (DESIGN.md §7) and
- * counted.
+ * that die on their own are restarted as production would (docs/ARCHITECTURE.md,
+ * "Platform facts") and counted.
  */
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";

@@ -122,7 +122,8 @@ async function measureProtocol(
         if (!await server.exitsWithin(2000) || server.crashes.length >= MAX_CRASHES) {
           throw new Error(`${(error as Error).message}\naggregator log:\n${server.log}`);
         }
-        // The server died under load (DESIGN §7): restart it on its spool and repeat this run.
+        // The server died under load (docs/ARCHITECTURE.md, "Platform facts"):
+        // restart it on its spool and repeat this run.
         await server.restart();
         await server.settle(2500);
       }

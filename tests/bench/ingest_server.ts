@@ -5,7 +5,8 @@
  * would compete with the server's), both listeners (gRPC on node:http2,
  * Connect on Deno.serve). It counts the points in that file incrementally and
  * restarts the process, on the same spool and file, when it dies on its own
- * (DESIGN §7: Deno's node:http2 server may abort under load).
+ * (Deno's node:http2 server may abort under load: docs/ARCHITECTURE.md,
+ * "Platform facts").
  */
 import { freePort } from "../support/aggregator.ts";
 import { programFlags } from "../../shared/permissions/flags.ts";
