@@ -10,6 +10,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Aggregator, type PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import type { Pki } from "./certs.ts";
+import { settledWithin } from "./deadline.ts";
 
 export interface ReceivedPoint {
   request: PublishRequest;
@@ -122,10 +123,17 @@ export class PublishServer {
     return this.received;
   }
 
-  /** Stops listening and closes every open session gracefully. */
-  async close(): Promise<void> {
+  /**
+   * Stops listening and closes every open session gracefully; sessions still
+   * open after `graceMs` are destroyed. The wait runs on its own timer: Deno's
+   * node:http2 does not always call `close`'s callback.
+   */
+  async close(graceMs = 2_000): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.#sessions) session.close();
-    await closed;
+    if (!await settledWithin(closed, graceMs)) {
+      for (const session of this.#sessions) session.destroy();
+      await settledWithin(closed, graceMs);
+    }
   }
 }
