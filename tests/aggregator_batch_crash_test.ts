@@ -13,7 +13,7 @@ import { create } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { GrpcAggregatorClient } from "../collector/grpc/client.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 
 const PUBLISHERS = 4;
 const ENTRIES_PER_CALL = 20;

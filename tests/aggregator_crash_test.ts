@@ -8,10 +8,11 @@
  * restarted by the test's supervisor, as in production.
  */
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
+import { GrpcPublisher } from "./support/grpc_publisher.ts";
+import { withDeadline } from "./support/deadline.ts";
+import { delay } from "./support/until.ts";
 
 const PUBLISHERS = 8;
 const LOAD_MS = 1500;
@@ -24,29 +25,25 @@ Deno.test("kill -9 under load loses no acknowledged point; a restart delivers th
   const acknowledged = new Set<string>();
   let stop = false;
   const publishers = Array.from({ length: PUBLISHERS }, async (_, publisher) => {
-    const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+    const client = GrpcPublisher.start(aggregator.address);
     const headers = tagHeaders(`publisher-${publisher}`);
     try {
       for (let sequence = 0; !stop; sequence++) {
-        const request = create(PublishRequestSchema, {
+        const answer = await client.publish({
           unixTime: BigInt(Math.floor(Date.now() / 1000)),
           milliCpuUsage: BigInt(sequence),
-        });
-        try {
-          await client.publish(request, { headers });
-          acknowledged.add(`publisher-${publisher}/${sequence}`);
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        }, headers);
+        if (answer.code === 0) acknowledged.add(`publisher-${publisher}/${sequence}`);
+        else await delay(50);
       }
     } finally {
-      await close();
+      await client.close();
     }
   });
-  await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
+  await delay(LOAD_MS);
   const killed = await aggregator.kill("SIGKILL");
   stop = true;
-  await Promise.all(publishers);
+  await withDeadline(Promise.all(publishers), 30_000, "waiting for the publishers to stop");
   assert.equal(killed.signal, "SIGKILL");
   assert.ok(acknowledged.size > 50, `only ${acknowledged.size} points acknowledged`);
   const deliveredBeforeRestart = aggregator.lines.length;

@@ -2,18 +2,16 @@
  * The real aggregator, under its permission set, takes points over every
  * protocol it serves — gRPC, gRPC-Web and Connect binary on the node:http2
  * listener, Connect JSON from curl, Connect and gRPC-Web on the Deno.serve
- * listener — and prints each one on stdout with its tags and metrics.
+ * listener — and prints each one on stdout with its tags and metrics. The
+ * connect-es clients here are the point of the test, so they stay, under the
+ * hard deadlines of tests/support/aggregator_clients.ts.
  */
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
-import {
-  type Protocol,
-  PROTOCOLS,
-  publishClient,
-  tagHeaders,
-} from "./support/aggregator_clients.ts";
+import { curlRequest } from "./support/aggregator_curl.ts";
+import { GrpcPublisher } from "./support/grpc_publisher.ts";
+import { type Protocol, PROTOCOLS, publishClient } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -34,7 +32,8 @@ Deno.test("every protocol publishes points that reach stdout with tags and metri
     [`http://127.0.0.1:${connectPort}`, "grpc-web"],
   ];
   // Every client stays open until the points are checked: a client closing its
-  // HTTP/2 session can make Deno's node:http2 server abort (DESIGN.md §7), which
+  // HTTP/2 session can make Deno's node:http2 server abort (docs/ARCHITECTURE.md,
+  // "Platform facts"), which
   // would refuse the calls after it; production restarts the process, this
   // test keeps the trigger out of its way.
   const clients = calls.map(([baseUrl, protocol]) => publishClient(baseUrl, protocol));
@@ -51,15 +50,15 @@ async function checkPublished(
   clients: ReturnType<typeof publishClient>[],
 ): Promise<void> {
   for (const [index, [, protocol]] of calls.entries()) {
-    await clients[index].client.publish(
-      create(PublishRequestSchema, {
+    await clients[index].publish(
+      {
         unixTime: BigInt(NOW - index),
         running: true,
         milliCpuUsage: BigInt(100 + index),
         diskUsageMb: -1n,
         cpuPressureSomeAvg10: 1.5,
-      }),
-      { headers: tagHeaders(`${protocol}-${index}`, { app: "shop", ignored: "x" }) },
+      },
+      tagHeaders(`${protocol}-${index}`, { app: "shop", ignored: "x" }),
     );
   }
   for (const [index, [, protocol]] of calls.entries()) {
@@ -86,22 +85,20 @@ async function checkPublished(
 
 Deno.test("curl publishes Connect JSON over HTTP/2", async () => {
   await using aggregator = await AggregatorProcess.start();
-  const output = await new Deno.Command("curl", {
-    args: [
-      "--silent",
-      "--http2-prior-knowledge",
-      "--header",
-      "content-type: application/json",
-      ...["environment: prod", "service: db", "container: curl-1", "host_name: 0123456789ab"]
-        .flatMap((header) => ["--header", header]),
-      "--data",
+  const reply = await curlRequest(aggregator.baseUrl, {
+    path: "/Aggregator/Publish",
+    headers: {
+      "content-type": "application/json",
+      environment: "prod",
+      service: "db",
+      container: "curl-1",
+      host_name: "0123456789ab",
+    },
+    body: new TextEncoder().encode(
       JSON.stringify({ unixTime: String(NOW), memoryTotalMb: "512", diskLimitMb: "-1" }),
-      "--write-out",
-      "\n%{http_code}",
-      `${aggregator.baseUrl}/Aggregator/Publish`,
-    ],
-  }).output();
-  assert.equal(new TextDecoder().decode(output.stdout), "{}\n200");
+    ),
+  });
+  assert.deepEqual([reply.status, new TextDecoder().decode(reply.body)], [200, "{}"]);
   await aggregator.waitFor(() => pointsOf(aggregator, "curl-1").length > 0);
   const [point] = pointsOf(aggregator, "curl-1");
   assert.deepEqual(point.tags, {
@@ -116,7 +113,7 @@ Deno.test("curl publishes Connect JSON over HTTP/2", async () => {
 
 Deno.test("a gRPC client sending the 2021 `host` key gets it stored as host_name", async () => {
   await using aggregator = await AggregatorProcess.start();
-  const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+  const client = GrpcPublisher.start(aggregator.address);
   try {
     const headers = {
       environment: "prod",
@@ -124,9 +121,9 @@ Deno.test("a gRPC client sending the 2021 `host` key gets it stored as host_name
       container: "go-2021",
       host: "abcdef012345",
     };
-    await client.publish(create(PublishRequestSchema, { unixTime: BigInt(NOW) }), { headers });
+    await client.publishOk({ unixTime: BigInt(NOW) }, headers);
   } finally {
-    await close();
+    await client.close();
   }
   await aggregator.waitFor(() => pointsOf(aggregator, "go-2021").length > 0);
   assert.equal(

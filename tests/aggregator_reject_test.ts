@@ -5,13 +5,14 @@
  * counts the refusals by reason.
  */
 import assert from "node:assert/strict";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { type CurlAnswer, curlPublish } from "./support/aggregator_curl.ts";
-import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
+import { GrpcPublisher } from "./support/grpc_publisher.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const TAGS = tagHeaders("reject-test");
@@ -90,19 +91,13 @@ Deno.test("bad requests get precise errors and store nothing", async () => {
     ["wrong content type", TAGS, GOOD, "text/plain", { status: 415 }],
   ];
   for (const [name, headers, body, contentType, expected] of cases) {
-    const answer = await curlPublish(
-      aggregator.baseUrl,
-      aggregator.directory,
-      headers,
-      body,
-      contentType,
-    );
+    const answer = await curlPublish(aggregator.baseUrl, headers, body, contentType);
     if (expected.message === undefined) delete answer.message;
     assert.deepEqual(answer, expected, name);
   }
-  const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+  const client = GrpcPublisher.start(aggregator.address);
   try {
-    const refusals: [Record<string, unknown>, string][] = [
+    const refusals: [MessageInitShape<typeof PublishRequestSchema>, string][] = [
       [{ unixTime: 0n }, "invalid unix_time 0: before 2000-01-01T00:00:00Z"],
       [{ unixTime: 946_684_799n }, "invalid unix_time 946684799: before 2000-01-01T00:00:00Z"],
       [{ unixTime: BigInt(NOW + 7200) }, `invalid unix_time ${NOW + 7200}: more than 1h ahead`],
@@ -113,20 +108,13 @@ Deno.test("bad requests get precise errors and store nothing", async () => {
       [{ unixTime: BigInt(NOW), ioPressureFullAvg10: NaN }, "invalid io_pressure_full_avg10 NaN"],
     ];
     for (const [fields, message] of refusals) {
-      const request = create(PublishRequestSchema, fields);
-      const error = await client.publish(request, { headers: TAGS }).then(
-        () => undefined,
-        (e) => e,
-      );
-      assert.ok(error instanceof ConnectError, message);
-      assert.equal(error.code, 3, /* invalid_argument */ message);
-      assert.ok(error.rawMessage.startsWith(message), `${error.rawMessage} ≠ ${message}`);
+      const answer = await client.publish(fields, TAGS);
+      assert.equal(answer.code, Code.InvalidArgument, message);
+      assert.ok(answer.message.startsWith(message), `${answer.message} ≠ ${message}`);
     }
-    await client.publish(create(PublishRequestSchema, { unixTime: BigInt(NOW), pidsLimit: 7n }), {
-      headers: TAGS,
-    });
+    await client.publishOk({ unixTime: BigInt(NOW), pidsLimit: 7n }, TAGS);
   } finally {
-    await close();
+    await client.close();
   }
   await aggregator.waitFor(() => aggregator.lines.length > 0, 10_000, "the good point");
   await aggregator.kill("SIGTERM");

@@ -4,28 +4,24 @@
  * its spool is empty for the next start.
  */
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
-import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
+import { GrpcPublisher } from "./support/grpc_publisher.ts";
 
 Deno.test("SIGINT delivers the open batch before the process exits 0", async () => {
   await using aggregator = await AggregatorProcess.start({
     env: { AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY: "1h" },
   });
-  const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+  const client = GrpcPublisher.start(aggregator.address);
   try {
     for (let n = 0; n < 3; n++) {
-      await client.publish(
-        create(PublishRequestSchema, {
-          unixTime: BigInt(Math.floor(Date.now() / 1000)),
-          pidsCurrent: BigInt(n),
-        }),
-        { headers: tagHeaders("shutdown") },
+      await client.publishOk(
+        { unixTime: BigInt(Math.floor(Date.now() / 1000)), pidsCurrent: BigInt(n) },
+        tagHeaders("shutdown"),
       );
     }
   } finally {
-    await close();
+    await client.close();
   }
   assert.equal(aggregator.lines.length, 0, "the batch was still open");
   const status = await aggregator.kill("SIGINT");

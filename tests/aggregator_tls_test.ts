@@ -6,13 +6,13 @@
  * reports serving.
  */
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
-import { ConnectError } from "@connectrpc/connect";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { Code } from "@connectrpc/connect";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
-import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
 import { makePki, type Pki } from "./support/certs.ts";
+import { outputWithin } from "./support/deadline.ts";
+import { type GrpcAnswer, GrpcPublisher, type GrpcTls } from "./support/grpc_publisher.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -27,77 +27,79 @@ Deno.test("with TLS only clients with a certificate from the configured CA get i
       AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
     },
   });
-  const baseUrl = `https://127.0.0.1:${aggregator.port}`;
-  // Clients are closed at the end only: a client closing its HTTP/2 session can
-  // make Deno's node:http2 server abort (DESIGN.md §7), and this aggregator is
-  // not restarted by a supervisor.
-  const opened: (() => Promise<void>)[] = [];
-  const attempt = async (container: string, tls: Record<string, string>) => {
-    const { client, close } = publishClient(baseUrl, "grpc", { ca: pki.caCertificate, ...tls });
-    opened.push(close);
-    try {
-      await client.publish(create(PublishRequestSchema, { unixTime: BigInt(NOW) }), {
-        headers: tagHeaders(container),
-        timeoutMs: 10_000,
-      });
-      return undefined;
-    } catch (error) {
-      return error;
-    }
-  };
-  try {
-    await checkMutualTls(aggregator, pki, attempt);
-  } finally {
-    await Promise.all(opened.map((close) => close()));
-  }
+  await checkMutualTls(aggregator, pki);
 });
 
-async function checkMutualTls(
+/** One gRPC Publish over TLS from a fresh client trusting and presenting the files in `tls`. */
+async function attempt(
   aggregator: AggregatorProcess,
-  pki: Pki,
-  attempt: (container: string, tls: Record<string, string>) => Promise<unknown>,
-): Promise<void> {
+  container: string,
+  tls: GrpcTls,
+): Promise<GrpcAnswer> {
+  const client = GrpcPublisher.start(aggregator.address, tls);
+  try {
+    return await client.publish({ unixTime: BigInt(NOW) }, tagHeaders(container));
+  } finally {
+    await client.close();
+  }
+}
+
+async function checkMutualTls(aggregator: AggregatorProcess, pki: Pki): Promise<void> {
   const baseUrl = `https://127.0.0.1:${aggregator.port}`;
-  assert.equal(
-    await attempt("trusted", { cert: pki.clientCertificate, key: pki.clientKey }),
-    undefined,
-  );
-  for (
-    const [container, tls] of [
-      ["anonymous", {}],
-      ["stranger", { cert: pki.strangerCertificate, key: pki.strangerKey }],
-    ] as const
-  ) {
-    const error = await attempt(container, tls);
-    assert.ok(error instanceof ConnectError, `${container} was let in`);
+  const files = aggregator.directory;
+  const pem = async (name: string, text: string) => {
+    await Deno.writeTextFile(`${files}/${name}`, text);
+    return `${files}/${name}`;
+  };
+  const ca = await pem("ca.pem", pki.caCertificate);
+  const client = {
+    cert: await pem("client.pem", pki.clientCertificate),
+    key: await pem("client.key", pki.clientKey),
+  };
+  const stranger = {
+    cert: await pem("stranger.pem", pki.strangerCertificate),
+    key: await pem("stranger.key", pki.strangerKey),
+  };
+  assert.deepEqual(await attempt(aggregator, "trusted", { ca, ...client }), {
+    code: 0,
+    message: "",
+  });
+  for (const [container, identity] of [["anonymous", {}], ["stranger", stranger]] as const) {
+    const answer = await attempt(aggregator, container, { ca, ...identity });
+    assert.equal(
+      answer.code,
+      Code.Unavailable,
+      `${container} was let in: ${JSON.stringify(answer)}`,
+    );
   }
 
-  const files = aggregator.directory;
-  await Deno.writeTextFile(`${files}/ca.pem`, pki.caCertificate);
-  await Deno.writeTextFile(`${files}/client.pem`, pki.clientCertificate);
-  await Deno.writeTextFile(`${files}/client.key`, pki.clientKey);
-  const curl = await new Deno.Command("curl", {
-    args: [
-      "--silent",
-      "--max-time",
-      "10",
-      "--http1.1",
-      ...[
-        "--cacert",
-        `${files}/ca.pem`,
-        "--cert",
-        `${files}/client.pem`,
-        "--key",
-        `${files}/client.key`,
+  const curl = await outputWithin(
+    "curl",
+    {
+      args: [
+        "--silent",
+        "--max-time",
+        "10",
+        "--http1.1",
+        ...[
+          "--cacert",
+          ca,
+          "--cert",
+          client.cert,
+          "--key",
+          client.key,
+        ],
+        ...["--header", "content-type: application/json"],
+        ...Object.entries(tagHeaders("http1")).flatMap((
+          [name, value],
+        ) => ["--header", `${name}: ${value}`]),
+        ...["--data", JSON.stringify({ unixTime: String(NOW) })],
+        `${baseUrl}/Aggregator/Publish`,
       ],
-      ...["--header", "content-type: application/json"],
-      ...Object.entries(tagHeaders("http1")).flatMap((
-        [name, value],
-      ) => ["--header", `${name}: ${value}`]),
-      ...["--data", JSON.stringify({ unixTime: String(NOW) })],
-      `${baseUrl}/Aggregator/Publish`,
-    ],
-  }).output();
+    },
+    20_000,
+    "waiting for curl's Connect call over HTTP/1.1 with TLS",
+  );
   assert.equal(new TextDecoder().decode(curl.stdout), "{}");
 
   // The server certificate is for server authentication only, so the probe

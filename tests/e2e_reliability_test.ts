@@ -7,9 +7,10 @@
  * produced against the distinct points the destination holds at the end.
  * Three lanes run side by side to fit the CI budget: the load, the
  * destination outage, and the other faults one after another. Aggregators
- * that die on their own are restarted as production would (DESIGN.md §7) and
- * counted.
+ * that die on their own are restarted as production would (docs/ARCHITECTURE.md,
+ * "Platform facts") and counted.
  */
+import { childOutputWithin } from "./support/deadline.ts";
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { collectorLedger, producedTimes } from "./support/collector_ledger.ts";
@@ -284,7 +285,11 @@ async function load(): Promise<SummaryRow> {
   await using aggregator = await AggregatorProcess.start({ supervise: true });
   const env = collectorEnv(aggregator.port, { MINI_COLLECTOR_QUEUE_SIZE: "10" });
   const driver = denoCommand(collectorFlags(env), DRIVER, env, [String(LOAD_COLLECTORS)]).spawn();
-  const output = driver.output();
+  const output = childOutputWithin(
+    driver,
+    LOAD_MS + 60_000,
+    "waiting for the load driver's collectors to report",
+  );
   let peakMib = 0;
   let rssMib = 0;
   const sampleMemory = async () => {

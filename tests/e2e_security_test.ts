@@ -9,12 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { create } from "@bufbuild/protobuf";
 import { envFrom } from "../shared/config/mod.ts";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { ENV_ALLOWED, programFlags } from "../shared/permissions/mod.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
-import { publishClient, tagHeaders } from "./support/aggregator_clients.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
 import { makePki } from "./support/certs.ts";
 import { collectorFlags, denoCommand } from "./support/collector_process.ts";
 import { collectorEnv, FIXTURE } from "./support/e2e_collectors.ts";
@@ -22,6 +20,8 @@ import { recordScenario } from "./support/e2e_summary.ts";
 import { fixturePath } from "./support/cgroup_fixtures.ts";
 import { scriptedServer } from "./support/scripted_server.ts";
 import { waitUntil } from "./support/until.ts";
+import { childOutputWithin, outputWithin } from "./support/deadline.ts";
+import { GrpcPublisher } from "./support/grpc_publisher.ts";
 
 const PROBE = new URL("./support/permission_probe.ts", import.meta.url).pathname;
 const API_KEY = "e2e0secret0key0d4t4d0g0f1a2b3c4d";
@@ -35,7 +35,11 @@ function listener(): Deno.Listener & { address: string } {
 }
 
 async function probe(flags: string[], env: Record<string, string>, args: string[]) {
-  const output = await denoCommand(flags, PROBE, env, args).output();
+  const output = await childOutputWithin(
+    denoCommand(flags, PROBE, env, args).spawn(),
+    60_000,
+    `waiting for the permission probe (${args.join(" ")})`,
+  );
   assert.ok(output.success, new TextDecoder().decode(output.stderr));
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }
@@ -131,18 +135,23 @@ Deno.test("mutual TLS: no certificate and another CA's certificate are refused",
   };
   const answers: Record<string, string> = {};
   for (const [name, identity] of Object.entries(identities)) {
-    const output = await new Deno.Command("curl", {
-      args: [
-        ...["--silent", "--max-time", "10", "--cacert", ca, ...identity],
-        ...["--header", "content-type: application/json"],
-        ...Object.entries(tagHeaders(name.replaceAll(" ", "-"))).flatMap((
-          [header, value],
-        ) => ["--header", `${header}: ${value}`]),
-        ...["--data", JSON.stringify({ unixTime: String(NOW) })],
-        ...["--write-out", "%{http_code}", "--output", "/dev/null"],
-        `https://127.0.0.1:${aggregator.port}/Aggregator/Publish`,
-      ],
-    }).output();
+    const output = await outputWithin(
+      "curl",
+      {
+        args: [
+          ...["--silent", "--max-time", "10", "--cacert", ca, ...identity],
+          ...["--header", "content-type: application/json"],
+          ...Object.entries(tagHeaders(name.replaceAll(" ", "-"))).flatMap((
+            [header, value],
+          ) => ["--header", `${header}: ${value}`]),
+          ...["--data", JSON.stringify({ unixTime: String(NOW) })],
+          ...["--write-out", "%{http_code}", "--output", "/dev/null"],
+          `https://127.0.0.1:${aggregator.port}/Aggregator/Publish`,
+        ],
+      },
+      20_000,
+      `waiting for curl's call with ${name}`,
+    );
     answers[name] = output.success
       ? `HTTP ${new TextDecoder().decode(output.stdout)}`
       : `refused (curl exit ${output.code})`;
@@ -186,13 +195,10 @@ Deno.test("the Datadog API key never appears in logs, errors or URLs", async () 
         }),
       },
     });
-    const { client, close } = publishClient(aggregator.baseUrl, "grpc");
+    const client = GrpcPublisher.start(aggregator.address);
     try {
       for (let second = 0; statuses.at(-1) !== 202; second++) {
-        await client.publish(
-          create(PublishRequestSchema, { unixTime: BigInt(NOW - 60 + second) }),
-          { headers: tagHeaders("secret-test") },
-        );
+        await client.publishOk({ unixTime: BigInt(NOW - 60 + second) }, tagHeaders("secret-test"));
         await waitUntil(
           () => statuses.length > second || statuses.at(-1) === 202,
           30_000,
@@ -200,7 +206,7 @@ Deno.test("the Datadog API key never appears in logs, errors or URLs", async () 
         );
       }
     } finally {
-      await close();
+      await client.close();
     }
     await aggregator.kill("SIGTERM");
     const badConfig = {
@@ -208,11 +214,15 @@ Deno.test("the Datadog API key never appears in logs, errors or URLs", async () 
       AGGREGATOR_SPOOL_PATH: aggregator.directory,
     };
     // As `deno task aggregate` runs it when the configuration does not parse.
-    const refused = await denoCommand(
-      ["--no-prompt", `--allow-env=${ENV_ALLOWED.aggregator}`],
-      new URL("../aggregator/main.ts", import.meta.url).pathname,
-      badConfig,
-    ).output();
+    const refused = await childOutputWithin(
+      denoCommand(
+        ["--no-prompt", `--allow-env=${ENV_ALLOWED.aggregator}`],
+        new URL("../aggregator/main.ts", import.meta.url).pathname,
+        badConfig,
+      ).spawn(),
+      60_000,
+      "waiting for the aggregator to refuse a bad Datadog configuration",
+    );
     const refusal = new TextDecoder().decode(refused.stderr);
     const places = {
       "aggregator stdout": aggregator.lines.join("\n"),

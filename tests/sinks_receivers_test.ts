@@ -68,10 +68,12 @@ Deno.test({
       assert.equal(outcome, "delivered");
       assert.equal(counts.counts.sent, points.length);
 
-      await (await fetch(new URL("/internal/force_flush", receiver.url))).body?.cancel();
+      const signal = AbortSignal.timeout(30_000);
+      await (await fetch(new URL("/internal/force_flush", receiver.url), { signal })).body
+        ?.cancel();
       const exported = new URL("/api/v1/export", receiver.url);
       exported.searchParams.set("match[]", '{__name__=~"enclave\\\\..+"}');
-      const text = await (await fetch(exported)).text();
+      const text = await (await fetch(exported, { signal })).text();
       const stored = new Map<string, [number, number][]>();
       for (const line of text.trim().split("\n")) {
         const series = JSON.parse(line);

@@ -1,7 +1,8 @@
 /**
  * CPU time and memory of another process, from /proc/<pid>/stat (utime +
  * stime, in clock ticks) and /proc/<pid>/status (VmRSS, VmHWM). Deno grants
- * reads under /proc only with --allow-all (DESIGN §7), so the files are read
+ * reads under /proc only with --allow-all (docs/ARCHITECTURE.md, "Platform
+ * facts"), so the files are read
  * by a `cat` subprocess.
  */
 

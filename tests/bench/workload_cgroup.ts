@@ -3,7 +3,7 @@
  * hybrid host: a real container-like cgroup (`docker/<id>` in each v1
  * controller and the unified hierarchy) holding a small busy workload, with
  * the cgroup filesystem exposed read-only by collector/expose-cgroup.sh, the
- * way production runs (DESIGN §7). Otherwise the hybrid fixture's second
+ * way production runs (docs/ARCHITECTURE.md, "Platform facts"). Otherwise the hybrid fixture's second
  * snapshot, and `source` says why.
  */
 import { fileURLToPath } from "node:url";

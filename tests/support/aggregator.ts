@@ -6,10 +6,15 @@
  * stdout lines (the point stream) across restarts, waits for readiness (the
  * "listening on" log line), stops with a signal or kill -9, restarts on the
  * same spool, and — when `supervise` is set — restarts a process that died on
- * its own, as a container runtime would (DESIGN.md §7).
+ * its own, as a container runtime would (docs/ARCHITECTURE.md, "Platform
+ * facts"). Every wait — readiness, exit, output — has a deadline that names
+ * what it was waiting for.
+ *
+ * @module
  */
 import { programFlags } from "../../shared/permissions/mod.ts";
 import { runtimeEnv } from "./collector_process.ts";
+import { settledWithin, withDeadline } from "./deadline.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -78,6 +83,11 @@ export class AggregatorProcess {
     return this.#child?.pid;
   }
 
+  /** host:port of the HTTP/2 listener. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -104,11 +114,17 @@ export class AggregatorProcess {
     }
   }
 
-  /** Sends `signal` and waits for the process to exit. */
-  async kill(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+  /** Sends `signal` and waits for the process to exit (at most `timeoutMs`). */
+  async kill(signal: Deno.Signal = "SIGTERM", timeoutMs = 30_000): Promise<Deno.CommandStatus> {
     this.#planned = true;
+    const pid = this.#child?.pid;
     this.#child?.kill(signal);
-    return await this.#finished!;
+    return await withDeadline(
+      this.#finished!,
+      timeoutMs,
+      `waiting for the aggregator (pid ${pid}) to exit after ${signal}; stderr:\n` +
+        this.stderr.slice(-2000),
+    );
   }
 
   /** Starts the process again on the same port and spool. */
@@ -123,13 +139,17 @@ export class AggregatorProcess {
       try {
         this.#child.kill("SIGTERM");
       } catch { /* already gone */ }
-      const timer = setTimeout(() => {
+      if (!await settledWithin(this.#finished!, 10_000)) {
+        const pid = this.#child?.pid;
         try {
           this.#child?.kill("SIGKILL");
         } catch { /* already gone */ }
-      }, 10_000);
-      await this.#finished;
-      clearTimeout(timer);
+        await withDeadline(
+          this.#finished!,
+          10_000,
+          `waiting for the aggregator (pid ${pid}) to exit after SIGKILL`,
+        );
+      }
     }
     await Deno.remove(this.directory, { recursive: true });
   }

@@ -1,10 +1,16 @@
 /**
- * Clients of the aggregator's Publish RPC for tests, one per protocol the
+ * connect-es clients of the aggregator's Publish RPC, one per protocol the
  * aggregator serves (gRPC, gRPC-Web, Connect binary), each over one
  * long-lived HTTP/2 connection that `close` shuts down gracefully — the
- * client behaviour that keeps Deno's node:http2 server stable (DESIGN.md §7).
+ * client behaviour that keeps Deno's node:http2 server stable
+ * (docs/ARCHITECTURE.md, "Platform facts"). Only for tests of these clients
+ * against the aggregator: Deno's node:http2 client does not always call back,
+ * so every call and the close run on hard deadlines. Other tests publish with
+ * tests/support/grpc_publisher.ts or curl.
+ *
+ * @module
  */
-import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { createClient, type Transport } from "@connectrpc/connect";
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -16,16 +22,26 @@ import {
   type ClientSessionRequestOptions,
   connect,
   type OutgoingHttpHeaders,
-  type SecureClientSessionOptions,
 } from "node:http2";
-import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
+import { Aggregator, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
+import { settledWithin, withDeadline } from "./deadline.ts";
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
 export const PROTOCOLS: readonly Protocol[] = ["grpc", "grpc-web", "connect"];
 
+/** connect-es's own deadline for a call; the hard deadline comes a few seconds later. */
+const CALL_TIMEOUT_MS = 10_000;
+const CALL_GRACE_MS = 5_000;
+
 export interface PublishClient {
-  client: Client<typeof Aggregator>;
-  /** Ends the connection gracefully (GOAWAY after the calls in flight). */
+  /** One Publish under a hard deadline; rejects as connect-es does, or naming the call. */
+  publish(
+    fields: MessageInitShape<typeof PublishRequestSchema>,
+    headers: Record<string, string>,
+  ): Promise<void>;
+  /** Ends the connection gracefully (GOAWAY after the calls in flight), destroying it if need be. */
   close(): Promise<void>;
 }
 
@@ -36,12 +52,10 @@ export interface PublishClient {
  */
 export class SingleSession {
   readonly authority: string;
-  #options?: SecureClientSessionOptions;
   #session?: ClientHttp2Session;
 
-  constructor(authority: string, options?: SecureClientSessionOptions) {
+  constructor(authority: string) {
     this.authority = authority;
-    this.#options = options;
   }
 
   request(
@@ -51,7 +65,7 @@ export class SingleSession {
     options: Omit<ClientSessionRequestOptions, "signal">,
   ): Promise<ClientHttp2Stream> {
     if (!this.#session || this.#session.closed || this.#session.destroyed) {
-      this.#session = connect(this.authority, this.#options);
+      this.#session = connect(this.authority);
       this.#session.on("error", () => {/* surfaces on the streams */});
     }
     return Promise.resolve(
@@ -61,47 +75,40 @@ export class SingleSession {
 
   notifyResponseByteRead(_stream: ClientHttp2Stream): void {}
 
-  /** GOAWAY, then waits for the session to end; destroys it if it has not after `graceMs`. */
+  /**
+   * GOAWAY, then waits for the session to end, on its own timer: Deno's
+   * node:http2 does not always call `close`'s callback, so after `graceMs`
+   * the session is destroyed and the wait is over either way.
+   */
   async close(graceMs = 2000): Promise<void> {
     const session = this.#session;
     if (!session || session.destroyed) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        session.destroy();
-        resolve();
-      }, graceMs);
-      session.close(() => resolve());
-    });
-    clearTimeout(timer);
+    const closed = new Promise<void>((resolve) => session.close(() => resolve()));
+    if (!await settledWithin(closed, graceMs)) session.destroy();
   }
 }
 
-export function publishClient(
-  baseUrl: string,
-  protocol: Protocol,
-  tls?: SecureClientSessionOptions,
-): PublishClient {
-  const sessionManager = new SingleSession(baseUrl, tls);
+/** A cleartext connect-es client of `baseUrl` speaking `protocol` over HTTP/2. */
+export function publishClient(baseUrl: string, protocol: Protocol): PublishClient {
+  const sessionManager = new SingleSession(baseUrl);
   const options = { baseUrl, httpVersion: "2" as const, sessionManager };
   const transport: Transport = protocol === "grpc"
     ? createGrpcTransport(options)
     : protocol === "grpc-web"
     ? createGrpcWebTransport({ ...options, useBinaryFormat: true })
     : createConnectTransport({ ...options, useBinaryFormat: true });
+  const client = createClient(Aggregator, transport);
   return {
-    client: createClient(Aggregator, transport),
+    publish: async (fields, headers) => {
+      await withDeadline(
+        client.publish(create(PublishRequestSchema, fields), {
+          headers,
+          timeoutMs: CALL_TIMEOUT_MS,
+        }),
+        CALL_TIMEOUT_MS + CALL_GRACE_MS,
+        `waiting for ${baseUrl} to answer Publish over ${protocol} (container ${headers.container})`,
+      );
+    },
     close: () => sessionManager.close(),
-  };
-}
-
-/** The four tags every point needs, as request headers. */
-export function tagHeaders(container: string, extra: Record<string, string> = {}) {
-  return {
-    environment: "test",
-    service: "web",
-    container,
-    host_name: container.slice(0, 12),
-    ...extra,
   };
 }

@@ -5,6 +5,7 @@
  * does), a cleared environment holding the given `MINI_COLLECTOR_*` variables,
  * and stderr (its log) collected so a test can wait for a line.
  */
+import { withDeadline } from "./deadline.ts";
 import { ConfigError, envFrom } from "../../shared/config/mod.ts";
 import { ENV_ALLOWED, programFlags } from "../../shared/permissions/mod.ts";
 
@@ -77,8 +78,11 @@ export class CollectorProcess {
     }
   }
 
-  /** Sends the signal (none: just wait) and resolves with the exit code once stderr is drained. */
-  async stop(signal?: Deno.Signal): Promise<number> {
+  /**
+   * Sends the signal (none: just wait) and resolves with the exit code once
+   * stderr is drained; fails if that takes longer than `timeoutMs`.
+   */
+  async stop(signal?: Deno.Signal, timeoutMs = 60_000): Promise<number> {
     if (signal) {
       try {
         this.#child.kill(signal);
@@ -86,8 +90,10 @@ export class CollectorProcess {
         // Already exited: its status tells what happened.
       }
     }
-    const status = await this.#child.status;
-    await this.#drained;
+    const step = `waiting for the collector (pid ${this.pid}) to exit` +
+      (signal ? ` after ${signal}` : "");
+    const status = await withDeadline(this.#child.status, timeoutMs, step);
+    await withDeadline(this.#drained, 10_000, `${step}: its stderr to close`);
     return status.code;
   }
 }

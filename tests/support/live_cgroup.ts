@@ -4,7 +4,8 @@
  * on a hybrid host, or in the cgroup v2 tree, with a memory, CPU and pids
  * limit; a small workload moved into it (holds memory, spins, writes with
  * fsync); and the cgroup filesystem exposed read-only with
- * collector/expose-cgroup.sh at a path Deno may read (DESIGN.md §7).
+ * collector/expose-cgroup.sh at a path Deno may read (docs/ARCHITECTURE.md,
+ * "Platform facts").
  * `remove()` undoes everything it did, in reverse.
  */
 import { fileURLToPath } from "node:url";

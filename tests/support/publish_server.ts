@@ -19,6 +19,7 @@ import {
   type PublishRequest,
 } from "../../shared/gen/aggregator_pb.ts";
 import type { Pki } from "./certs.ts";
+import { settledWithin } from "./deadline.ts";
 
 export interface ReceivedPoint {
   request: PublishRequest;
@@ -171,10 +172,17 @@ export class PublishServer {
     return this.received;
   }
 
-  /** Stops listening and closes every open session gracefully. */
-  async close(): Promise<void> {
+  /**
+   * Stops listening and closes every open session gracefully; sessions still
+   * open after `graceMs` are destroyed. The wait runs on its own timer: Deno's
+   * node:http2 does not always call `close`'s callback.
+   */
+  async close(graceMs = 2_000): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.#sessions) session.close();
-    await closed;
+    if (!await settledWithin(closed, graceMs)) {
+      for (const session of this.#sessions) session.destroy();
+      await settledWithin(closed, graceMs);
+    }
   }
 }

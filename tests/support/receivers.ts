@@ -7,6 +7,12 @@
  * packages when they are absent and the tests run as root, and otherwise
  * says why the tests must be skipped.
  */
+import { settledWithin, withDeadline } from "./deadline.ts";
+
+/** A receiver's answer to one request (readiness, query) must come within this. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** SIGTERM gets this long before SIGKILL, and SIGKILL as long again. */
+const STOP_TIMEOUT_MS = 20_000;
 
 export interface Receiver {
   url: URL;
@@ -102,13 +108,15 @@ async function start(
   child.status.then(() => exited = true);
   const stop = async () => {
     if (!exited) child.kill("SIGTERM");
-    await child.status;
-    await output;
+    if (!await settledWithin(child.status, STOP_TIMEOUT_MS) && !exited) child.kill("SIGKILL");
+    await withDeadline(output, STOP_TIMEOUT_MS, `waiting for ${binary} to exit`);
     if (!keep) await Deno.remove(dir, { recursive: true });
   };
   for (let tries = 0;; tries++) {
     try {
-      const response = await fetch(new URL(ready, url));
+      const response = await fetch(new URL(ready, url), {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       await response.body?.cancel();
       if (response.ok) return stop;
     } catch {
@@ -217,6 +225,7 @@ bind-address = "127.0.0.1:${freePort()}"
       ...(database ? { db: database } : {}),
     });
     const response = await fetch(new URL("/query", url), {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       method: "POST",
       headers: { Authorization: `Basic ${btoa(`${username}:${password}`)}` },
       body: form,

@@ -5,6 +5,7 @@
  * until the client gives up or the server closes.
  */
 import { gunzipSync, inflateSync } from "node:zlib";
+import { withDeadline } from "./deadline.ts";
 
 export interface Received {
   method: string;
@@ -61,7 +62,7 @@ export function scriptedServer(
     received,
     close: async () => {
       closing.resolve();
-      await server.shutdown();
+      await withDeadline(server.shutdown(), 10_000, "waiting for the scripted server to shut down");
     },
   };
 }

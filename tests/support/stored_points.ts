@@ -46,10 +46,11 @@ export function stdoutPoints(lines: readonly string[]): StoredPoints {
 
 /** Every `enclave.*` series in VictoriaMetrics, flushed first so recent samples show. */
 export async function victoriaMetricsPoints(url: URL): Promise<StoredPoints> {
-  await (await fetch(new URL("/internal/force_flush", url))).body?.cancel();
+  const signal = AbortSignal.timeout(30_000);
+  await (await fetch(new URL("/internal/force_flush", url), { signal })).body?.cancel();
   const exported = new URL("/api/v1/export", url);
   exported.searchParams.set("match[]", '{__name__=~"enclave\\\\..+"}');
-  const response = await fetch(exported);
+  const response = await fetch(exported, { signal });
   const text = await response.text();
   if (!response.ok) throw new Error(`VictoriaMetrics export: HTTP ${response.status} ${text}`);
   const points: StoredPoints = new Map();
