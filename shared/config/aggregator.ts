@@ -217,8 +217,11 @@ function influxdbConfig(env: Env): InfluxdbConfig | undefined {
   return config;
 }
 
-/** A label name Prometheus accepts that is not reserved (`__…`) and not a point's tag. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * A label name Prometheus accepts, not reserved (`__…`), not a point's tag, and
+ * starting in lowercase or `_` so that `__name__` sorts first among a series' labels.
+ */
+const LABEL_NAME = /^[a-z_][a-zA-Z0-9_]*$/;
 const TAG_NAMES: readonly string[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
 
 function prometheusConfig(env: Env): PrometheusConfig | undefined {
@@ -268,7 +271,7 @@ function prometheusLabels(
   const labels: Record<string, string> = {};
   for (const [name, text] of Object.entries(value)) {
     if (!LABEL_NAME.test(name) || name.startsWith("__")) {
-      fail(`key "labels": "${name}" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)`);
+      fail(`key "labels": "${name}" is not a label name ([a-z_][a-zA-Z0-9_]*, no leading __)`);
     }
     if (TAG_NAMES.includes(name)) {
       fail(`key "labels": "${name}" is a point tag; every series already carries it`);

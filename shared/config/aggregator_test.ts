@@ -116,6 +116,7 @@ Deno.test("each bad Prometheus value names the variable and the key", () => {
   rejects({ [PROMETHEUS]: `{${url},"labels":["a"]}` }, PROMETHEUS, /key "labels" must be/);
   rejects({ [PROMETHEUS]: `{${url},"labels":{"a-b":"x"}}` }, PROMETHEUS, /"a-b" is not a label/);
   rejects({ [PROMETHEUS]: `{${url},"labels":{"__name__":"x"}}` }, PROMETHEUS, /not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"Region":"x"}}` }, PROMETHEUS, /not a label/);
   rejects({ [PROMETHEUS]: `{${url},"labels":{"service":"x"}}` }, PROMETHEUS, /is a point tag/);
   rejects({ [PROMETHEUS]: `{${url},"labels":{"region":3}}` }, PROMETHEUS, /"region" must be/);
 });
