@@ -9,6 +9,7 @@ import type { AggregatorConfig } from "../../shared/config/mod.ts";
 import { PagerDutyAlerts } from "../notify/mod.ts";
 import { DatadogSink } from "./datadog/sink.ts";
 import { InfluxdbSink } from "./influxdb/sink.ts";
+import { PrometheusSink } from "./prometheus/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";
 import { StdoutSink } from "./stdout/sink.ts";
 
@@ -25,6 +26,9 @@ export function createSinks(config: AggregatorConfig, counters: DeliveryCounters
   const sinks: Sink[] = [];
   if (config.datadog) sinks.push(new DatadogSink(config.datadog, { counters, losses }));
   if (config.influxdb) sinks.push(new InfluxdbSink(config.influxdb, { counters, losses }));
+  if (config.prometheus) {
+    sinks.push(new PrometheusSink(config.prometheus, { counters, losses }));
+  }
   if (config.text) sinks.push(new StdoutSink());
   return { sinks, close: async () => await losses?.close() };
 }

@@ -1,6 +1,6 @@
 /**
  * The aggregator's destinations: {@link createSinks} builds the configured
- * sinks (Datadog, InfluxDB, stdout) and the loss alerts they share; the
+ * sinks (Datadog, InfluxDB, Prometheus, stdout) and the loss alerts they share; the
  * {@link Sink} contract is what the delivery loops call. Everything else in
  * this folder is internal to it.
  *

@@ -25,7 +25,7 @@ export interface DeliveryCounters {
 
 /** One destination. */
 export interface Sink {
-  /** Short name used in logs and counters: `stdout`, `datadog`, `influxdb`. */
+  /** Short name used in logs and counters: `stdout`, `datadog`, `influxdb`, `prometheus`. */
   readonly name: string;
   deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome>;
 }

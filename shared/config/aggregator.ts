@@ -21,6 +21,7 @@ import {
   optionalString,
 } from "./env.ts";
 import { type TlsMaterial, tlsMaterial } from "../tls.ts";
+import { OPTIONAL_TAGS, REQUIRED_TAGS } from "../tags.ts";
 
 export interface DatadogConfig {
   apiKey: string;
@@ -46,6 +47,17 @@ export interface InfluxdbConfig {
   retryCount: number;
 }
 
+export interface PrometheusConfig {
+  /** The remote-write endpoint, e.g. `http://prometheus:9090/api/v1/write`. */
+  url: URL;
+  basicAuth?: { username: string; password: string };
+  bearerToken?: string;
+  /** Static labels added to every series, by name. */
+  labels: Record<string, string>;
+  timeoutMs: number;
+  retryCount: number;
+}
+
 export interface NotifyConfig {
   integrationKey: string;
   incidentKey: string;
@@ -66,6 +78,7 @@ export interface AggregatorConfig {
   statsIntervalMs: number;
   datadog?: DatadogConfig;
   influxdb?: InfluxdbConfig;
+  prometheus?: PrometheusConfig;
   text: boolean;
   notify?: NotifyConfig;
   tls?: TlsMaterial;
@@ -81,6 +94,9 @@ const DATADOG_EXAMPLE = `'{"api_key":"<key>","timeout":"30s","retry_count":"3"}'
 const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
 const INFLUXDB_EXAMPLE =
   `'{"address":"http://influxdb:8086","username":"u","password":"p","database":"metrics"}'`;
+const PROMETHEUS = "AGGREGATOR_PROMETHEUS_CONFIGURATION";
+const PROMETHEUS_EXAMPLE =
+  `'{"url":"http://prometheus:9090/api/v1/write","labels":{"region":"us-east-1"}}'`;
 const NOTIFY = "AGGREGATOR_NOTIFY_CONFIGURATION";
 const NOTIFY_EXAMPLE =
   `'{"integration_key":"<key>","incident_key":"metrics-loss","identifier":"aggregator-1"}'`;
@@ -98,17 +114,18 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
     statsIntervalMs: duration(env, "AGGREGATOR_STATS_INTERVAL", "60s"),
     datadog: datadogConfig(env),
     influxdb: influxdbConfig(env),
+    prometheus: prometheusConfig(env),
     text: isSet(env, "AGGREGATOR_TEXT_CONFIGURATION"),
     notify: notifyConfig(env),
     tls: isSet(env, "AGGREGATOR_TLS") ? tlsMaterial(env, "AGGREGATOR") : undefined,
     debug: isSet(env, "MINI_COLLECTOR_DEBUG"),
     jsonLogs: optionalString(env, "AGGREGATOR_LOG_FORMAT") === "json",
   };
-  if (!config.datadog && !config.influxdb && !config.text) {
+  if (!config.datadog && !config.influxdb && !config.prometheus && !config.text) {
     throw new ConfigError(
       DATADOG,
-      `no destination is configured: set at least one of ${DATADOG}, ${INFLUXDB} ` +
-        "or AGGREGATOR_TEXT_CONFIGURATION",
+      `no destination is configured: set at least one of ${DATADOG}, ${INFLUXDB}, ` +
+        `${PROMETHEUS} or AGGREGATOR_TEXT_CONFIGURATION`,
       DATADOG_EXAMPLE,
     );
   }
@@ -198,6 +215,73 @@ function influxdbConfig(env: Env): InfluxdbConfig | undefined {
     );
   }
   return config;
+}
+
+/**
+ * A label name Prometheus accepts, not reserved (`__…`), not a point's tag, and
+ * starting in lowercase or `_` so that `__name__` sorts first among a series' labels.
+ */
+const LABEL_NAME = /^[a-z_][a-zA-Z0-9_]*$/;
+const TAG_NAMES: readonly string[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
+
+function prometheusConfig(env: Env): PrometheusConfig | undefined {
+  const object = jsonObject(env, PROMETHEUS, PROMETHEUS_EXAMPLE);
+  if (!object) return undefined;
+  const fail = (problem: string): never => {
+    throw new ConfigError(PROMETHEUS, problem, PROMETHEUS_EXAMPLE);
+  };
+  const urlText = jsonString(object, PROMETHEUS, "url", PROMETHEUS_EXAMPLE);
+  if (!urlText) fail(`key "url" is required`);
+  const bearerToken = jsonString(object, PROMETHEUS, "bearer_token", PROMETHEUS_EXAMPLE);
+  const basicAuth = prometheusBasicAuth(object.basic_auth, fail);
+  if (basicAuth && bearerToken) fail(`keys "basic_auth" and "bearer_token" exclude each other`);
+  return {
+    url: url(PROMETHEUS, "url", urlText!, PROMETHEUS_EXAMPLE),
+    basicAuth,
+    bearerToken,
+    labels: prometheusLabels(object.labels, fail),
+    ...policy(object, PROMETHEUS, PROMETHEUS_EXAMPLE),
+  };
+}
+
+function prometheusBasicAuth(
+  value: unknown,
+  fail: (problem: string) => never,
+): PrometheusConfig["basicAuth"] {
+  if (value === undefined || value === null) return undefined;
+  const auth = value as Record<string, unknown>;
+  if (
+    typeof value !== "object" || Array.isArray(value) ||
+    typeof auth.username !== "string" || auth.username === "" ||
+    typeof auth.password !== "string"
+  ) {
+    return fail(`key "basic_auth" must be {"username":"<non-empty>","password":"<string>"}`);
+  }
+  return { username: auth.username, password: auth.password };
+}
+
+function prometheusLabels(
+  value: unknown,
+  fail: (problem: string) => never,
+): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return fail(`key "labels" must be an object of label names to string values`);
+  }
+  const labels: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+      fail(`key "labels": "${name}" is not a label name ([a-z_][a-zA-Z0-9_]*, no leading __)`);
+    }
+    if (TAG_NAMES.includes(name)) {
+      fail(`key "labels": "${name}" is a point tag; every series already carries it`);
+    }
+    if (typeof text !== "string" || text === "") {
+      fail(`key "labels": the value of "${name}" must be a non-empty string`);
+    }
+    labels[name] = text as string;
+  }
+  return labels;
 }
 
 function notifyConfig(env: Env): NotifyConfig | undefined {

@@ -4,6 +4,7 @@ import { ConfigError, envFrom } from "./env.ts";
 
 const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
 const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
+const PROMETHEUS = "AGGREGATOR_PROMETHEUS_CONFIGURATION";
 
 function rejects(values: Record<string, string | undefined>, variable: string, problem: RegExp) {
   assert.throws(
@@ -58,6 +59,66 @@ Deno.test("InfluxDB configuration: v1 with a database, v2 with a token and bucke
     [INFLUXDB]: `{"address":"http://127.0.0.1:8086","token":"t","org":"o","bucket":"b"}`,
   }));
   assert.equal(v2.influxdb?.bucket, "b");
+});
+
+Deno.test("Prometheus configuration: a URL, one kind of credentials, static labels", () => {
+  const plain = aggregatorConfig(envFrom({
+    [PROMETHEUS]: `{"url":"http://127.0.0.1:9090/api/v1/write"}`,
+  })).prometheus;
+  assert.equal(plain?.url.href, "http://127.0.0.1:9090/api/v1/write");
+  assert.deepEqual(plain?.labels, {});
+  assert.equal(plain?.basicAuth, undefined);
+  assert.equal(plain?.bearerToken, undefined);
+  assert.equal(plain?.timeoutMs, 30_000);
+  assert.equal(plain?.retryCount, 3);
+  const full = aggregatorConfig(envFrom({
+    [PROMETHEUS]: JSON.stringify({
+      url: "https://prom.example/api/v1/write",
+      basic_auth: { username: "u", password: "p" },
+      timeout: "5s",
+      retry_count: 2,
+      labels: { region: "us-east-1", _stack: "blue" },
+    }),
+  })).prometheus;
+  assert.deepEqual(full?.basicAuth, { username: "u", password: "p" });
+  assert.deepEqual(full?.labels, { region: "us-east-1", _stack: "blue" });
+  assert.equal(full?.timeoutMs, 5_000);
+  assert.equal(full?.retryCount, 2);
+  const bearer = aggregatorConfig(envFrom({
+    [PROMETHEUS]: `{"url":"https://prom.example/api/v1/write","bearer_token":"t"}`,
+  })).prometheus;
+  assert.equal(bearer?.bearerToken, "t");
+});
+
+Deno.test("each bad Prometheus value names the variable and the key", () => {
+  const url = `"url":"http://127.0.0.1:9090/api/v1/write"`;
+  rejects({ [PROMETHEUS]: `{}` }, PROMETHEUS, /key "url" is required/);
+  rejects({ [PROMETHEUS]: `{"url":"prometheus:9090"}` }, PROMETHEUS, /key "url".*http\(s\) URL/);
+  rejects({ [PROMETHEUS]: `{"url":"http://u:p@x/api/v1/write"}` }, PROMETHEUS, /credentials/);
+  rejects({ [PROMETHEUS]: `{${url},"timeout":"5"}` }, `${PROMETHEUS} key "timeout"`, /duration/);
+  rejects(
+    { [PROMETHEUS]: `{${url},"retry_count":"-1"}` },
+    `${PROMETHEUS} key "retry_count"`,
+    /whole number/,
+  );
+  rejects({ [PROMETHEUS]: `{${url},"basic_auth":"u:p"}` }, PROMETHEUS, /key "basic_auth" must/);
+  rejects(
+    { [PROMETHEUS]: `{${url},"basic_auth":{"password":"p"}}` },
+    PROMETHEUS,
+    /key "basic_auth" must/,
+  );
+  rejects(
+    { [PROMETHEUS]: `{${url},"basic_auth":{"username":"u","password":"p"},"bearer_token":"t"}` },
+    PROMETHEUS,
+    /"basic_auth" and "bearer_token" exclude each other/,
+  );
+  rejects({ [PROMETHEUS]: `{${url},"bearer_token":{}}` }, PROMETHEUS, /"bearer_token" must be/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":["a"]}` }, PROMETHEUS, /key "labels" must be/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"a-b":"x"}}` }, PROMETHEUS, /"a-b" is not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"__name__":"x"}}` }, PROMETHEUS, /not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"Region":"x"}}` }, PROMETHEUS, /not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"service":"x"}}` }, PROMETHEUS, /is a point tag/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"region":3}}` }, PROMETHEUS, /"region" must be/);
 });
 
 Deno.test("each bad aggregator value names its variable", () => {

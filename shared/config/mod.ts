@@ -13,6 +13,7 @@ export {
   type DatadogConfig,
   type InfluxdbConfig,
   type NotifyConfig,
+  type PrometheusConfig,
 } from "./aggregator.ts";
 export {
   COLLECTOR_CGROUP_MOUNT,

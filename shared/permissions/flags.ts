@@ -62,6 +62,7 @@ function aggregatorPermissions(config: AggregatorConfig): string[] {
   const destinations = [
     config.datadog?.seriesUrl,
     config.influxdb?.address,
+    config.prometheus?.url,
     config.notify?.url,
   ].filter((url) => url !== undefined).map(urlHostPort);
   return [

@@ -37,12 +37,14 @@ Deno.test("aggregator flags: its listener, its destinations and its spool, nothi
     envFrom({
       AGGREGATOR_DATADOG_CONFIGURATION: `{"api_key":"k"}`,
       AGGREGATOR_INFLUXDB_CONFIGURATION: `{"address":"http://influx:8086","database":"m"}`,
+      AGGREGATOR_PROMETHEUS_CONFIGURATION: `{"url":"https://prom.example:9443/api/v1/write"}`,
       AGGREGATOR_SPOOL_PATH: "/var/lib/aggregator",
     }),
   );
   assert.deepEqual(flags.slice(0, -1), [
     "--no-prompt",
-    "--allow-net=0.0.0.0:8000,127.0.0.1:8000,api.datadoghq.com:443,influx:8086",
+    "--allow-net=0.0.0.0:8000,127.0.0.1:8000,api.datadoghq.com:443,influx:8086," +
+    "prom.example:9443",
     "--allow-read=/var/lib/aggregator",
     "--allow-write=/var/lib/aggregator",
     "--allow-env=AGGREGATOR_*,MINI_COLLECTOR_DEBUG",

@@ -76,7 +76,7 @@ export function findBinary(name: string): string | undefined {
   return undefined;
 }
 
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
   listener.close();
@@ -87,7 +87,7 @@ function freePort(): number {
  * Starts `binary`, waits until `ready` answers 2xx, and stops it on `stop`
  * (removing `dir` unless `keep` is set).
  */
-async function start(
+export async function start(
   binary: string,
   args: string[],
   dir: string,

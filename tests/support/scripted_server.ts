@@ -13,6 +13,8 @@ export interface Received {
   headers: Headers;
   /** The body as text, after decompression. */
   text: string;
+  /** The body as bytes, after gzip/deflate decompression (other encodings left as sent). */
+  bytes: Uint8Array;
   /** When it arrived (performance.now()). */
   at: number;
 }
@@ -46,6 +48,7 @@ export function scriptedServer(
         url: new URL(request.url),
         headers: request.headers,
         text: new TextDecoder().decode(body),
+        bytes: new Uint8Array(body),
         at: performance.now(),
       };
       received.push(entry);

@@ -1,5 +1,5 @@
 /**
- * The delivery policy of the HTTP sinks (Datadog, InfluxDB), written once:
+ * The delivery policy of the HTTP sinks (Datadog, InfluxDB, Prometheus), written once:
  * requests too large for the destination's limits are split before sending;
  * each attempt has a timeout; network errors, timeouts, 408, 429 and 5xx are
  * retried with capped exponential backoff and full jitter
