@@ -83,6 +83,71 @@ async function checkPublished(
   }
 }
 
+Deno.test("every protocol takes PublishBatch: valid entries stored, an invalid one rejected by index", async () => {
+  const connectPort = freePort();
+  await using aggregator = await AggregatorProcess.start({
+    env: { AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${connectPort}` },
+  });
+  const calls: [string, Protocol][] = [
+    ...PROTOCOLS.map((protocol): [string, Protocol] => [aggregator.baseUrl, protocol]),
+    [`http://127.0.0.1:${connectPort}`, "connect"],
+    [`http://127.0.0.1:${connectPort}`, "grpc-web"],
+  ];
+  // Clients stay open until the points are checked, as in the Publish test above.
+  const clients = calls.map(([baseUrl, protocol]) => publishClient(baseUrl, protocol));
+  try {
+    for (const [index, [, protocol]] of calls.entries()) {
+      const container = `batch-${protocol}-${index}`;
+      const { service: _, ...withoutService } = tagHeaders(container);
+      const rejected = await clients[index].publishBatch({
+        points: [
+          { tags: tagHeaders(container), point: { unixTime: BigInt(NOW), milliCpuUsage: 7n } },
+          { tags: withoutService, point: { unixTime: BigInt(NOW) } },
+          { tags: tagHeaders(container), point: { unixTime: BigInt(NOW - 1), running: true } },
+        ],
+      });
+      assert.deepEqual(
+        rejected.map(({ index, reason }) => [index, reason]),
+        [[1, `missing required tag: tag "service" is not set`]],
+        protocol,
+      );
+      await aggregator.waitFor(
+        () => pointsOf(aggregator, container).length === 2,
+        10_000,
+        `two points of ${container}`,
+      );
+      assert.deepEqual(pointsOf(aggregator, container).map((point) => point.unix_time).sort(), [
+        NOW - 1,
+        NOW,
+      ]);
+    }
+  } finally {
+    await Promise.all(clients.map(({ close }) => close()));
+  }
+});
+
+Deno.test("curl publishes a batch as Connect JSON over HTTP/2, host standing for host_name", async () => {
+  await using aggregator = await AggregatorProcess.start();
+  const tags = {
+    environment: "prod",
+    service: "db",
+    container: "curl-batch",
+    host: "0123456789ab",
+  };
+  const reply = await curlRequest(aggregator.baseUrl, {
+    path: "/Aggregator/PublishBatch",
+    headers: { "content-type": "application/json" },
+    body: new TextEncoder().encode(JSON.stringify({
+      points: [{ tags, point: { unixTime: String(NOW), memoryTotalMb: "512" } }],
+    })),
+  });
+  assert.deepEqual([reply.status, new TextDecoder().decode(reply.body)], [200, "{}"]);
+  await aggregator.waitFor(() => pointsOf(aggregator, "curl-batch").length > 0);
+  const [point] = pointsOf(aggregator, "curl-batch");
+  assert.equal((point.tags as Record<string, string>).host_name, "0123456789ab");
+  assert.equal((point.metrics as Record<string, number>).memory_total_mb, 512);
+});
+
 Deno.test("curl publishes Connect JSON over HTTP/2", async () => {
   await using aggregator = await AggregatorProcess.start();
   const reply = await curlRequest(aggregator.baseUrl, {

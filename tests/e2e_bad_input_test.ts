@@ -14,7 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { PublishBatchRequestSchema, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { withDeadline } from "./support/deadline.ts";
@@ -23,11 +23,27 @@ import { h2Request } from "./support/h2_request.ts";
 import { recordScenario } from "./support/e2e_summary.ts";
 
 const PATH = "/Aggregator/Publish";
+const BATCH_PATH = "/Aggregator/PublishBatch";
 const NOW = Math.floor(Date.now() / 1000);
 const GOOD = toBinary(
   PublishRequestSchema,
   create(PublishRequestSchema, { unixTime: BigInt(NOW) }),
 );
+/** A batch of one good entry whose `service` tag holds the bytes FF FE, not UTF-8. */
+const BATCH_WITH_INVALID_UTF8 = (() => {
+  const batch = toBinary(
+    PublishBatchRequestSchema,
+    create(PublishBatchRequestSchema, {
+      points: [{
+        tags: { ...tagHeaders("batch-utf8"), service: "web@@" },
+        point: { unixTime: BigInt(NOW) },
+      }],
+    }),
+  );
+  const at = batch.findIndex((byte, index) => byte === 0x40 && batch[index + 1] === 0x40);
+  batch.set([0xff, 0xfe], at);
+  return batch;
+})();
 const MAX_REQUEST_BYTES = 4096;
 const ANSWER_TIMEOUT_MS = 10_000;
 /** A whole case: the request's own deadline plus time to start curl and write its files. */
@@ -74,8 +90,9 @@ async function post(
   aggregator: AggregatorProcess,
   headers: Record<string, string>,
   body: Uint8Array,
+  path = PATH,
 ): Promise<Answer> {
-  const reply = await h2Request(aggregator.port, PATH, headers, body, ANSWER_TIMEOUT_MS);
+  const reply = await h2Request(aggregator.port, path, headers, body, ANSWER_TIMEOUT_MS);
   if (reply.hung && reply.status === 0) return { hung: true };
   const grpcStatus = reply.headers["grpc-status"] ?? reply.body.match(/grpc-status:\s*(\d+)/)?.[1];
   return {
@@ -118,6 +135,18 @@ function grpc(body: Uint8Array, extra: Record<string, string> = {}, withTags = t
       ...(withTags ? tagHeaders(container) : {}),
       ...extra,
     }, body);
+}
+
+/** A PublishBatch call over gRPC (tags travel inside the message). */
+function grpcBatch(body: Uint8Array) {
+  return (aggregator: AggregatorProcess): Promise<Answer> =>
+    post(aggregator, { "content-type": "application/grpc", te: "trailers" }, body, BATCH_PATH);
+}
+
+/** A PublishBatch call over Connect with `contentType`. */
+function connectBatch(contentType: string, body: Uint8Array) {
+  return (aggregator: AggregatorProcess): Promise<Answer> =>
+    post(aggregator, { "content-type": contentType }, body, BATCH_PATH);
 }
 
 /** A request with `contentType`, or with no content-type at all when it is undefined. */
@@ -177,6 +206,15 @@ const CORPUS: Case[] = [
   ["tag with C1 control", connectTags((c) => ({ ...tagHeaders(c), app: "a\xc2\x9bb" }))],
   ["tag 64 KiB long", connectTags((c) => ({ ...tagHeaders(c), service: "s".repeat(65_536) }))],
   ["tags missing", connectTags(() => ({}))],
+  ["PublishBatch gRPC frame truncated", grpcBatch(frame(BATCH_WITH_INVALID_UTF8.slice(0, 9), 80))],
+  ["PublishBatch gRPC random message bytes", grpcBatch(frame(random(300)))],
+  ["PublishBatch gRPC oversize message (256 KiB)", grpcBatch(frame(random(256 * 1024)))],
+  ["PublishBatch tag value not UTF-8", grpcBatch(frame(BATCH_WITH_INVALID_UTF8))],
+  ["PublishBatch Connect random bytes", connectBatch("application/proto", random(200))],
+  [
+    "PublishBatch Connect JSON wrong types",
+    connectBatch("application/json", new TextEncoder().encode('{"points":[{"tags":7}]}')),
+  ],
   ["random bytes on the TCP port", (a) => tcpRequest(a.port, random(4096))],
   [
     "HTTP/1.1 request on the HTTP/2 port",

@@ -25,7 +25,12 @@ import {
 } from "node:http2";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import { Aggregator, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
+import {
+  Aggregator,
+  PublishBatchRequestSchema,
+  type PublishBatchResponse,
+  PublishRequestSchema,
+} from "../../shared/gen/aggregator_pb.ts";
 import { settledWithin, withDeadline } from "./deadline.ts";
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
@@ -41,6 +46,10 @@ export interface PublishClient {
     fields: MessageInitShape<typeof PublishRequestSchema>,
     headers: Record<string, string>,
   ): Promise<void>;
+  /** One PublishBatch under a hard deadline; resolves with the entries rejected. */
+  publishBatch(
+    fields: MessageInitShape<typeof PublishBatchRequestSchema>,
+  ): Promise<PublishBatchResponse["rejected"]>;
   /** Ends the connection gracefully (GOAWAY after the calls in flight), destroying it if need be. */
   close(): Promise<void>;
 }
@@ -108,6 +117,16 @@ export function publishClient(baseUrl: string, protocol: Protocol): PublishClien
         CALL_TIMEOUT_MS + CALL_GRACE_MS,
         `waiting for ${baseUrl} to answer Publish over ${protocol} (container ${headers.container})`,
       );
+    },
+    publishBatch: async (fields) => {
+      const response = await withDeadline(
+        client.publishBatch(create(PublishBatchRequestSchema, fields), {
+          timeoutMs: CALL_TIMEOUT_MS,
+        }),
+        CALL_TIMEOUT_MS + CALL_GRACE_MS,
+        `waiting for ${baseUrl} to answer PublishBatch over ${protocol}`,
+      );
+      return response.rejected;
     },
     close: () => sessionManager.close(),
   };
