@@ -82,8 +82,8 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
   await scenario("rapid reset, 20,000 streams", async () => {
     const report = await frameAttack("reset", aggregator.port, 20_000);
     assert.equal(report.closed, true, "the connection is closed");
-    assert.ok((report.sent as number) < 20_000, "cut off before the end");
-    return `cut after ${report.sent} HEADERS+RST_STREAM, GOAWAY ${report.goaway}`;
+    assert.ok((report.goaway as number) >= 1, "GOAWAY (enhance your calm)");
+    return `${report.sent} HEADERS+RST_STREAM written, GOAWAY ${report.goaway}, closed`;
   });
 
   await scenario(`200 connections from one peer (limit ${PER_PEER})`, async () => {
@@ -140,10 +140,12 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
 
   await scenario("20 MB body, stream closed after the refusal", async () => {
     const answer = await curlPost(aggregator.port, aggregator.directory, new Uint8Array(20e6));
-    assert.equal(answer.exitCode, 0, "curl finished (28 would mean it hung to --max-time)");
-    assert.match(answer.body, /resource_exhausted/);
+    // 0, or 92 when curl sees the RST_STREAM(NO_ERROR) that ends the upload
+    // before it has read the whole answer; 28 would mean it hung to --max-time.
+    assert.ok([0, 92].includes(answer.exitCode), `curl exit code ${answer.exitCode}`);
+    assert.equal(answer.status, 429, "resource_exhausted");
     assert.ok(answer.ms < 2000, `answered in ${answer.ms} ms`);
-    return `HTTP ${answer.status} resource_exhausted, curl done in ${answer.ms} ms`;
+    return `HTTP ${answer.status}, curl exit ${answer.exitCode} after ${answer.ms} ms`;
   });
 
   console.log(`\n${attackTable(rows)}\n`);
