@@ -71,6 +71,7 @@ export class AggregatorService {
         accepting: () => this.#accepting,
       }),
       readMaxBytes: config.maxRequestBytes,
+      limits: config.limits,
       serving: () => this.serving(),
     };
     this.#listeners.push(

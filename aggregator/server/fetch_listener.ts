@@ -5,6 +5,11 @@
  * needs) and `GET /healthz`, with the same Publish implementation.
  * Deno.serve does not tell a call's HTTP version, so this listener reports
  * none, and a `host` header is never a tag here (see host_alias.ts).
+ * Requests are accepted uncompressed only (connect's router accepts no
+ * encoding unless told). A call not answered within
+ * `AGGREGATOR_REQUEST_TIMEOUT` (a body trickled in) is answered
+ * `deadline_exceeded`; connection and stream limits are Deno.serve's own
+ * (hyper), not yet measured by the attack suite.
  *
  * @module
  */
@@ -29,7 +34,8 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
     const path = new URL(request.url).pathname;
     if (path === HEALTHZ_PATH) return healthzResponse(options.serving);
     const handler = handlers.get(path);
-    return handler ? handler(request) : new Response("not found\n", { status: 404 });
+    if (!handler) return new Response("not found\n", { status: 404 });
+    return withDeadline(handler(request), options.limits.requestTimeoutMs);
   });
   await listening;
   return {
@@ -38,4 +44,17 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
     // short and needs no deadline.
     close: () => server.shutdown(),
   };
+}
+
+/** The handler's response, or a Connect `deadline_exceeded` error once `ms` have passed. */
+function withDeadline(response: Promise<Response>, ms: number): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Response>((resolve) => {
+    timer = setTimeout(() =>
+      resolve(Response.json(
+        { code: "deadline_exceeded", message: `request not complete within ${ms} ms` },
+        { status: 504 },
+      )), ms);
+  });
+  return Promise.race([response, late]).finally(() => clearTimeout(timer));
 }

@@ -7,6 +7,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Address } from "../../shared/config/mod.ts";
 import type { Serving } from "./health.ts";
+import type { ListenerLimits } from "../../shared/config/mod.ts";
 
 export interface ListenerOptions {
   address: Address;
@@ -14,6 +15,8 @@ export interface ListenerOptions {
   /** Largest request message accepted; bigger ones get `resource_exhausted`. */
   readMaxBytes: number;
   serving: Serving;
+  /** What one client may cost: connections, streams, time (see limits.ts). */
+  limits: ListenerLimits;
 }
 
 export interface Listener {

@@ -1,7 +1,12 @@
 /**
  * The aggregator's configuration: the Go original's `AGGREGATOR_*` variables
  * with their defaults and JSON keys, plus the settings this rewrite adds under
- * the same prefix (listen address, spool, limits).
+ * the same prefix (listen address, spool, limits). What one client may cost
+ * the listener — `AGGREGATOR_MAX_CONNECTIONS`, `AGGREGATOR_MAX_CONNECTIONS_PER_PEER`,
+ * `AGGREGATOR_MAX_CONCURRENT_STREAMS`, `AGGREGATOR_MAX_STREAM_RESETS`,
+ * `AGGREGATOR_HANDSHAKE_TIMEOUT`, `AGGREGATOR_IDLE_TIMEOUT`,
+ * `AGGREGATOR_REQUEST_TIMEOUT` — is described with its defaults in
+ * aggregator/server/limits.ts.
  *
  * @module
  */
@@ -72,6 +77,7 @@ export interface AggregatorConfig {
   spoolPath: string;
   spoolMaxBytes: number;
   maxRequestBytes: number;
+  limits: ListenerLimits;
   batchSize: number;
   minimumPublishFrequencyMs: number;
   shutdownTimeoutMs: number;
@@ -108,6 +114,7 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
     spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? "spool",
     spoolMaxBytes: integer(env, "AGGREGATOR_SPOOL_MAX_BYTES", 1 << 30, 1 << 20, 2 ** 48),
     maxRequestBytes: integer(env, "AGGREGATOR_MAX_REQUEST_BYTES", 65_536, 1024, 16 << 20),
+    limits: listenerLimits(env),
     batchSize: integer(env, "AGGREGATOR_BATCH_SIZE", MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE),
     minimumPublishFrequencyMs: duration(env, "AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY", "15s"),
     shutdownTimeoutMs: duration(env, "AGGREGATOR_SHUTDOWN_TIMEOUT", "10s"),
@@ -130,6 +137,30 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
     );
   }
   return config;
+}
+
+/** Connection-level limits of the aggregator's listeners (enforced in aggregator/server/limits.ts). */
+export interface ListenerLimits {
+  maxConnections: number;
+  maxConnectionsPerPeer: number;
+  maxConcurrentStreams: number;
+  /** Stream resets a client may send per 10 s on one connection. */
+  maxStreamResets: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+function listenerLimits(env: Env): ListenerLimits {
+  return {
+    maxConnections: integer(env, "AGGREGATOR_MAX_CONNECTIONS", 1024, 1, 1 << 20),
+    maxConnectionsPerPeer: integer(env, "AGGREGATOR_MAX_CONNECTIONS_PER_PEER", 256, 1, 1 << 20),
+    maxConcurrentStreams: integer(env, "AGGREGATOR_MAX_CONCURRENT_STREAMS", 100, 1, 1000),
+    maxStreamResets: integer(env, "AGGREGATOR_MAX_STREAM_RESETS", 200, 1, 1 << 20),
+    handshakeTimeoutMs: duration(env, "AGGREGATOR_HANDSHAKE_TIMEOUT", "10s"),
+    idleTimeoutMs: duration(env, "AGGREGATOR_IDLE_TIMEOUT", "5m"),
+    requestTimeoutMs: duration(env, "AGGREGATOR_REQUEST_TIMEOUT", "15s"),
+  };
 }
 
 function address(env: Env, name: string, fallback?: string): Address | undefined {

@@ -154,3 +154,42 @@ Deno.test("each bad aggregator value names its variable", () => {
     /outside 1..1000/,
   );
 });
+
+Deno.test("listener limits have safe defaults and each variable overrides one", () => {
+  const defaults = aggregatorConfig(envFrom({ AGGREGATOR_TEXT_CONFIGURATION: "" })).limits;
+  assert.deepEqual(defaults, {
+    maxConnections: 1024,
+    maxConnectionsPerPeer: 256,
+    maxConcurrentStreams: 100,
+    maxStreamResets: 200,
+    handshakeTimeoutMs: 10_000,
+    idleTimeoutMs: 300_000,
+    requestTimeoutMs: 15_000,
+  });
+  const set = aggregatorConfig(envFrom({
+    AGGREGATOR_TEXT_CONFIGURATION: "",
+    AGGREGATOR_MAX_CONNECTIONS: "10",
+    AGGREGATOR_MAX_CONNECTIONS_PER_PEER: "2",
+    AGGREGATOR_MAX_CONCURRENT_STREAMS: "8",
+    AGGREGATOR_MAX_STREAM_RESETS: "50",
+    AGGREGATOR_HANDSHAKE_TIMEOUT: "1s",
+    AGGREGATOR_IDLE_TIMEOUT: "2m",
+    AGGREGATOR_REQUEST_TIMEOUT: "3s",
+  })).limits;
+  assert.deepEqual(set, {
+    maxConnections: 10,
+    maxConnectionsPerPeer: 2,
+    maxConcurrentStreams: 8,
+    maxStreamResets: 50,
+    handshakeTimeoutMs: 1000,
+    idleTimeoutMs: 120_000,
+    requestTimeoutMs: 3000,
+  });
+  const text = { AGGREGATOR_TEXT_CONFIGURATION: "" };
+  rejects(
+    { ...text, AGGREGATOR_MAX_CONCURRENT_STREAMS: "0" },
+    "AGGREGATOR_MAX_CONCURRENT_STREAMS",
+    /./,
+  );
+  rejects({ ...text, AGGREGATOR_IDLE_TIMEOUT: "5" }, "AGGREGATOR_IDLE_TIMEOUT", /duration/);
+});

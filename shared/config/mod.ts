@@ -12,6 +12,7 @@ export {
   aggregatorConfig,
   type DatadogConfig,
   type InfluxdbConfig,
+  type ListenerLimits,
   type NotifyConfig,
   type PrometheusConfig,
 } from "./aggregator.ts";

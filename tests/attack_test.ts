@@ -1,0 +1,153 @@
+/**
+ * The real aggregator, under its permission set, attacked by hostile clients
+ * on 127.0.0.1: raw HTTP/2 frames (many unfinished streams, rapid reset,
+ * connection floods, idle and silent connections, a trickled body), h2load,
+ * and curl with compression bombs and an over-size body. After each attack
+ * the process must be alive, answer a normal Publish within a second, and its
+ * peak resident memory must stay within PEAK_MIB. Limits are the defaults
+ * except the timeouts and connection caps, shortened so the suite is quick.
+ */
+import assert from "node:assert/strict";
+import { AggregatorProcess } from "./support/aggregator.ts";
+import {
+  type AttackRow,
+  attackTable,
+  bomb,
+  curlPost,
+  frameAttack,
+  h2load,
+  health,
+} from "./support/attack_clients.ts";
+
+const PEAK_MIB = 300;
+const HANDSHAKE_S = 2;
+const IDLE_S = 3;
+const REQUEST_S = 3;
+const PER_PEER = 50;
+const ENV = {
+  AGGREGATOR_HANDSHAKE_TIMEOUT: `${HANDSHAKE_S}s`,
+  AGGREGATOR_IDLE_TIMEOUT: `${IDLE_S}s`,
+  AGGREGATOR_REQUEST_TIMEOUT: `${REQUEST_S}s`,
+  AGGREGATOR_MAX_CONNECTIONS_PER_PEER: String(PER_PEER),
+};
+/** No scenario may take longer than this. */
+const SCENARIO_DEADLINE_MS = 60_000;
+
+function withDeadline<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no result within ${SCENARIO_DEADLINE_MS} ms`)),
+      SCENARIO_DEADLINE_MS,
+    );
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Seconds within [expected, expected + 1.5]: a timeout that fired on time. */
+function onTime(seconds: unknown, expected: number): void {
+  assert.ok(
+    typeof seconds === "number" && seconds >= expected - 0.1 && seconds <= expected + 1.5,
+    `closed after ${seconds} s, expected about ${expected} s`,
+  );
+}
+
+Deno.test("the aggregator survives hostile clients", async (t) => {
+  await using aggregator = await AggregatorProcess.start({ env: ENV });
+  const rows: AttackRow[] = [];
+  const scenario = async (name: string, attack: () => Promise<string>) => {
+    const passed = await t.step(name, async () => {
+      const notes = await withDeadline(name, attack());
+      const after = await health(aggregator);
+      rows.push({ scenario: name, result: "pass", ...after, notes });
+      assert.ok(after.alive, `the aggregator died: ${aggregator.stderr.slice(-2000)}`);
+      assert.equal(after.publishStatus, 200);
+      assert.ok(after.publishMs < 1000, `a normal Publish took ${after.publishMs} ms`);
+      assert.ok(after.peakMib <= PEAK_MIB, `peak RSS ${after.peakMib} MiB`);
+    });
+    if (!passed) {
+      const row = rows.find((row) => row.scenario === name);
+      if (row) row.result = "FAIL";
+      else rows.push({ scenario: name, result: "FAIL", peakMib: NaN, publishMs: NaN, notes: "" });
+    }
+  };
+
+  await scenario("10,000 unfinished streams on one connection", async () => {
+    const report = await frameAttack("streams", aggregator.port, 10_000);
+    assert.equal(report.advertised, 100, "SETTINGS_MAX_CONCURRENT_STREAMS");
+    assert.equal(report.closed, true, "the connection is closed");
+    return `advertised ${report.advertised}; ${report.sent} HEADERS sent, GOAWAY ${report.goaway}`;
+  });
+
+  await scenario("rapid reset, 20,000 streams", async () => {
+    const report = await frameAttack("reset", aggregator.port, 20_000);
+    assert.equal(report.closed, true, "the connection is closed");
+    assert.ok((report.goaway as number) >= 1, "GOAWAY (enhance your calm)");
+    return `${report.sent} HEADERS+RST_STREAM written, GOAWAY ${report.goaway}, closed`;
+  });
+
+  await scenario(`200 connections from one peer (limit ${PER_PEER})`, async () => {
+    const report = await frameAttack("connections", aggregator.port, 200);
+    assert.equal(report.closed, 200 - PER_PEER, "connections over the limit closed at once");
+    const load = await h2load(aggregator.port, 200, 400);
+    assert.ok(load.succeeded >= PER_PEER, `h2load: ${load.succeeded} succeeded`);
+    return `${report.closed} of ${report.opened} closed at once; h2load -c 200: ` +
+      `${load.succeeded} ok, ${load.failed} failed`;
+  });
+
+  await scenario("idle connection after one call", async () => {
+    const report = await frameAttack("idle", aggregator.port, 20);
+    onTime(report.seconds, IDLE_S);
+    assert.ok((report.goaway as number) >= 1, "GOAWAY before closing");
+    return `GOAWAY and closed after ${report.seconds} s (idle timeout ${IDLE_S} s)`;
+  });
+
+  await scenario("silent TCP connection", async () => {
+    const report = await frameAttack("silent", aggregator.port, 20);
+    onTime(report.seconds, HANDSHAKE_S);
+    assert.equal(report.closed, true);
+    return `closed after ${report.seconds} s (handshake timeout ${HANDSHAKE_S} s)`;
+  });
+
+  await scenario("body at 1 byte/s", async () => {
+    const report = await frameAttack("slow", aggregator.port, 20);
+    onTime(report.seconds, REQUEST_S);
+    assert.equal(report.rst, 1, "the stream is reset");
+    return `stream reset after ${report.seconds} s, ${report.bytes} bytes (request timeout ${REQUEST_S} s)`;
+  });
+
+  await scenario("br-compressed 16 MiB bomb", async () => {
+    const body = bomb("br", 16 << 20);
+    const answer = await curlPost(aggregator.port, aggregator.directory, body, [
+      "content-encoding: br",
+    ]);
+    assert.equal(answer.exitCode, 0);
+    assert.match(answer.body, /unimplemented/);
+    assert.ok(answer.ms < 1000, `answered in ${answer.ms} ms`);
+    return `${body.length} B: HTTP ${answer.status} unimplemented in ${answer.ms} ms`;
+  });
+
+  await scenario("gzip-compressed 16 MiB bomb", async () => {
+    const body = bomb("gzip", 16 << 20);
+    const answer = await curlPost(aggregator.port, aggregator.directory, body, [
+      "content-encoding: gzip",
+    ]);
+    assert.equal(answer.exitCode, 0);
+    assert.match(answer.body, /resource_exhausted/);
+    assert.ok(answer.ms < 1000, `answered in ${answer.ms} ms`);
+    return `${body.length} B: HTTP ${answer.status} resource_exhausted in ${answer.ms} ms`;
+  });
+
+  await scenario("20 MB body, stream closed after the refusal", async () => {
+    const answer = await curlPost(aggregator.port, aggregator.directory, new Uint8Array(20e6));
+    // 0, or 92 when curl sees the RST_STREAM(NO_ERROR) that ends the upload
+    // before it has read the whole answer; 28 would mean it hung to --max-time.
+    assert.ok([0, 92].includes(answer.exitCode), `curl exit code ${answer.exitCode}`);
+    assert.equal(answer.status, 429, "resource_exhausted");
+    assert.ok(answer.ms < 2000, `answered in ${answer.ms} ms`);
+    return `HTTP ${answer.status}, curl exit ${answer.exitCode} after ${answer.ms} ms`;
+  });
+
+  console.log(`\n${attackTable(rows)}\n`);
+  assert.deepEqual(rows.filter((row) => row.result !== "pass").map((row) => row.scenario), []);
+});

@@ -1,0 +1,150 @@
+/**
+ * Hostile clients and the health check of the attack suite: the frame-level
+ * HTTP/2 attacker (tests/support/attack_h2.py on the Debian python3-hpack),
+ * curl with hand-made bodies and encodings, and the proof after each attack —
+ * the process is alive, a normal Publish answers within a second, and its
+ * peak resident memory (VmHWM).
+ */
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
+import { AggregatorProcess } from "./aggregator.ts";
+import { processMemory } from "./process_memory.ts";
+
+const ATTACKER = new URL("./attack_h2.py", import.meta.url).pathname;
+const TAGS = ["environment: attack", "service: s", "container: c", "host_name: h"];
+
+/** Runs one attack_h2.py mode against `port`; its JSON report. */
+export async function frameAttack(
+  mode: string,
+  port: number,
+  count: number,
+): Promise<Record<string, unknown>> {
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: [ATTACKER, mode, String(port), String(count)],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success || !text) {
+    throw new Error(`attack_h2.py ${mode} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return JSON.parse(text);
+}
+
+export interface CurlResult {
+  status: number;
+  /** curl's exit code: 28 means it gave up at --max-time. */
+  exitCode: number;
+  ms: number;
+  body: string;
+}
+
+/** A Connect Publish by curl over HTTP/2 with `body` and extra headers. */
+export async function curlPost(
+  port: number,
+  directory: string,
+  body: Uint8Array,
+  headers: string[] = [],
+  maxSeconds = 10,
+): Promise<CurlResult> {
+  const file = `${directory}/attack-body`;
+  await Deno.writeFile(file, body);
+  const args = ["--silent", "--http2-prior-knowledge", "--max-time", String(maxSeconds)];
+  for (const header of [...TAGS, "content-type: application/proto", ...headers]) {
+    args.push("-H", header);
+  }
+  args.push("--data-binary", `@${file}`, "--write-out", "\n%{http_code}");
+  const start = performance.now();
+  const output = await new Deno.Command("curl", {
+    args: [...args, `http://127.0.0.1:${port}/Aggregator/Publish`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const lines = new TextDecoder().decode(output.stdout).split("\n");
+  return {
+    status: Number(lines.pop()),
+    exitCode: output.code,
+    ms: Math.round(performance.now() - start),
+    body: lines.join("\n"),
+  };
+}
+
+/** `size` zero bytes compressed as a request body for `encoding`. */
+export function bomb(encoding: "br" | "gzip", size: number): Uint8Array {
+  const zeros = new Uint8Array(size);
+  return encoding === "br"
+    ? brotliCompressSync(zeros, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
+    : gzipSync(zeros, { level: 9 });
+}
+
+export interface Health {
+  alive: boolean;
+  /** A normal Publish by curl: HTTP status and milliseconds. */
+  publishStatus: number;
+  publishMs: number;
+  peakMib: number;
+}
+
+/** Whether the aggregator survived: alive, answering a normal Publish, its memory peak. */
+export async function health(aggregator: AggregatorProcess): Promise<Health> {
+  const pid = aggregator.pid;
+  const memory = pid === undefined ? undefined : await processMemory(pid);
+  const request = create(PublishRequestSchema, { unixTime: BigInt(Math.floor(Date.now() / 1000)) });
+  const body = toBinary(PublishRequestSchema, request);
+  const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5);
+  return {
+    alive: memory !== undefined && aggregator.pid === pid,
+    publishStatus: publish.status,
+    publishMs: publish.ms,
+    peakMib: Math.round(memory?.peakMib ?? NaN),
+  };
+}
+
+/** Runs h2load against GET /healthz; how many requests succeeded and failed. */
+export async function h2load(
+  port: number,
+  clients: number,
+  requests: number,
+): Promise<{ succeeded: number; failed: number }> {
+  const output = await new Deno.Command("h2load", {
+    args: ["-c", String(clients), "-n", String(requests), `http://127.0.0.1:${port}/healthz`],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  const match = text.match(
+    /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/,
+  );
+  if (!match) throw new Error(`h2load printed no request counts:\n${text}`);
+  return { succeeded: Number(match[1]), failed: Number(match[2]) };
+}
+
+export interface AttackRow {
+  scenario: string;
+  result: "pass" | "FAIL";
+  peakMib: number;
+  publishMs: number;
+  notes: string;
+}
+
+/** The rows as an aligned text table. */
+export function attackTable(rows: AttackRow[]): string {
+  const header = ["scenario", "result", "peak MiB", "publish ms", "notes"];
+  const cells = rows.map((row) => [
+    row.scenario,
+    row.result,
+    String(row.peakMib),
+    String(row.publishMs),
+    row.notes,
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column].length))
+  );
+  const line = (values: string[]) =>
+    values.map((value, column) => value.padEnd(widths[column])).join(" | ").trimEnd();
+  return [line(header), widths.map((width) => "-".repeat(width)).join("-|-"), ...cells.map(line)]
+    .join("\n");
+}
