@@ -122,7 +122,7 @@ Deno.test("host mode: every container's points reach the aggregator with its own
     assert.match(
       collector.stderr,
       new RegExp(
-        `host mode, cgroup root "${tree.root}", every container below it, tagged from labels ` +
+        `"host" mode, cgroup root "${tree.root}", every container below it, tagged from labels ` +
           `"mini-collector\\."\\* in "${docker}"/containers`,
       ),
     );
