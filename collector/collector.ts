@@ -1,5 +1,6 @@
 /**
- * The running collector: samples each of its sources every poll interval,
+ * The running collector: samples each of its sources every poll interval
+ * (a fixed list, or the list a function gives at each poll),
  * queues each point with its source's tags in one bounded queue, and publishes
  * them through one connection to the aggregator. Started, then stopped in
  * order — stop polling, flush the queue for at most the given time, close the
@@ -8,12 +9,12 @@
  * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
-import type { CollectorConfig } from "../shared/config/mod.ts";
+import type { CollectorSettings } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue, type TaggedPoint } from "./queue.ts";
-import type { PointSource } from "./source.ts";
+import type { PointSource, SourceList } from "./source.ts";
 import { type AggregatorConnection, connectAggregator } from "./transport.ts";
 
 /** What became of the points, once stopped. */
@@ -30,7 +31,7 @@ export interface CollectorSummary {
 const logger = log("collector");
 
 export class Collector {
-  #sources: readonly PointSource[];
+  #sources: SourceList;
   #pollIntervalMs: number;
   #connection: AggregatorConnection;
   #queue: PointQueue;
@@ -38,7 +39,7 @@ export class Collector {
   #polling = new AbortController();
   #loop: Promise<void> = Promise.resolve();
 
-  constructor(config: CollectorConfig, sources: readonly PointSource[]) {
+  constructor(config: CollectorSettings, sources: SourceList) {
     this.#sources = sources;
     this.#pollIntervalMs = config.pollIntervalMs;
     this.#connection = connectAggregator(config);
@@ -79,18 +80,31 @@ export class Collector {
   }
 
   async #poll(time: PollTime): Promise<void> {
+    const sources = await this.#pollSources();
     const samples = await Promise.allSettled(
-      this.#sources.map((source) => source.sampler.sample(time)),
+      sources.map((source) => source.sampler.sample(time)),
     );
     samples.forEach((sample, index) => {
       if (sample.status === "fulfilled") {
-        this.#queue.push({ tags: this.#sources[index].tags, point: sample.value });
+        this.#queue.push({ tags: sources[index].tags, point: sample.value });
       } else {
         logger.error("sampling failed, no point this time: {error}", {
           error: String(sample.reason),
         });
       }
     });
+  }
+
+  async #pollSources(): Promise<readonly PointSource[]> {
+    if (typeof this.#sources !== "function") return this.#sources;
+    try {
+      return await this.#sources();
+    } catch (error) {
+      logger.error("listing the sources failed, no points this time: {error}", {
+        error: String(error),
+      });
+      return [];
+    }
   }
 }
 

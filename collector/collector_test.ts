@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collectorConfig } from "../shared/config/mod.ts";
+import { containerModeConfig } from "../shared/config/mod.ts";
 import { envFrom } from "../shared/config/env.ts";
 import { setupLogging } from "../shared/log.ts";
 import { Collector } from "./collector.ts";
@@ -12,7 +12,7 @@ const { containerId } = await readCapture("v1-cgroupfs");
 const GONE = "0001" + containerId.slice(4);
 
 function config(remoteAddress: string, id = containerId) {
-  return collectorConfig(envFrom({
+  return containerModeConfig(envFrom({
     MINI_COLLECTOR_REMOTE_ADDRESS: remoteAddress,
     MINI_COLLECTOR_CONTAINER_ID: id,
     MINI_COLLECTOR_ENVIRONMENT_NAME: "production",

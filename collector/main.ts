@@ -1,16 +1,18 @@
 /**
  * The collector program: reads its configuration from `MINI_COLLECTOR_*`,
- * checks the cgroup root, then samples the container every poll interval and
- * publishes each point to the aggregator through a bounded queue. SIGTERM or
+ * checks the cgroup root, then every poll interval samples its container
+ * (container mode) or every container of the host (`MINI_COLLECTOR_MODE=host`)
+ * and publishes the points to the aggregator through a bounded queue. SIGTERM or
  * SIGINT stops polling, flushes the queue for up to five seconds and exits 0.
  *
  * @module
  */
-import { collectorConfig, ConfigError } from "../shared/config/mod.ts";
+import { type CollectorConfig, collectorConfig, ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { Collector } from "./collector.ts";
-import { containerSource } from "./source.ts";
+import { HostContainers } from "./host/containers.ts";
+import { containerSource, type SourceList } from "./source.ts";
 import { cgroupRootProblem } from "./startup.ts";
 
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -35,12 +37,12 @@ if (problem) {
   Deno.exit(2);
 }
 
-const source = containerSource(config);
-const collector = new Collector(config, [source]);
+const { sources, description } = modeSources(config);
+const collector = new Collector(config, sources);
 logger.info(
   "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
-    "queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
-    "volume {mountPath}; tags {tags}",
+    "queue {queueSize}, timeout {timeout}; {mode} mode, cgroup root {cgroupRoot}, " +
+    description.template,
   {
     protocol: config.protocol,
     aggregator: collector.aggregatorUrl,
@@ -48,12 +50,46 @@ logger.info(
     interval: formatDuration(config.pollIntervalMs),
     queueSize: config.queueSize,
     timeout: formatDuration(config.publishTimeoutMs),
+    mode: config.mode,
     cgroupRoot: config.cgroupRoot,
-    cgroup: config.cgroupRelativePath ?? "found from the container id",
-    mountPath: config.mountPath ?? "none",
-    tags: Object.entries(source.tags).map(([key, value]) => `${key}=${value}`).join(" "),
+    ...description.properties,
   },
 );
+
+/** What the mode samples, and how the startup line describes it. */
+function modeSources(config: CollectorConfig): {
+  sources: SourceList;
+  description: { template: string; properties: Record<string, string> };
+} {
+  if (config.mode === "host") {
+    const containers = new HostContainers(config);
+    return {
+      sources: () => containers.sources(),
+      description: {
+        template: "every container below it, tagged from labels {labelPrefix}* in " +
+          "{dockerRoot}/containers (default environment {environment}, service {service})",
+        properties: {
+          labelPrefix: config.labelPrefix,
+          dockerRoot: config.dockerRoot,
+          environment: config.defaultEnvironment ?? "none",
+          service: config.defaultService ?? "none",
+        },
+      },
+    };
+  }
+  const source = containerSource(config);
+  return {
+    sources: [source],
+    description: {
+      template: "cgroup {cgroup}, volume {mountPath}; tags {tags}",
+      properties: {
+        cgroup: config.cgroupRelativePath ?? "found from the container id",
+        mountPath: config.mountPath ?? "none",
+        tags: Object.entries(source.tags).map(([key, value]) => `${key}=${value}`).join(" "),
+      },
+    },
+  };
+}
 
 const stopRequested = Promise.withResolvers<void>();
 let stopping = false;

@@ -8,5 +8,5 @@
  */
 export { Collector, type CollectorSummary } from "./collector.ts";
 export { PointSampler } from "./point_sampler.ts";
-export { containerSource, type PointSource } from "./source.ts";
+export { containerSource, type PointSource, type SourceList } from "./source.ts";
 export { tagHeaders } from "./tags.ts";

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { CollectorConfig } from "../shared/config/mod.ts";
+import type { ContainerModeConfig } from "../shared/config/mod.ts";
 
 /** Request metadata: tag name to value. */
 export type Tags = Record<string, string>;
 
 type TagSource = Pick<
-  CollectorConfig,
+  ContainerModeConfig,
   "environment" | "service" | "containerId" | "hostName" | "app" | "database"
 >;
 

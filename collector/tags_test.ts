@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collectorConfig, envFrom } from "../shared/config/mod.ts";
+import { containerModeConfig, envFrom } from "../shared/config/mod.ts";
 import { tagHeaders } from "./tags.ts";
 
 const ID = "4b0d8e5f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4";
@@ -12,7 +12,7 @@ const REQUIRED = {
 };
 
 Deno.test("tags from the configuration: full id, short id under both keys, optional names", () => {
-  const config = collectorConfig(envFrom({
+  const config = containerModeConfig(envFrom({
     ...REQUIRED,
     MINI_COLLECTOR_APP_NAME: "shop",
     MINI_COLLECTOR_DATABASE_NAME: "orders",
@@ -29,7 +29,7 @@ Deno.test("tags from the configuration: full id, short id under both keys, optio
 });
 
 Deno.test("unset app and database are left out, not sent empty", () => {
-  const headers = tagHeaders(collectorConfig(envFrom(REQUIRED)));
+  const headers = tagHeaders(containerModeConfig(envFrom(REQUIRED)));
   assert.deepEqual(Object.keys(headers), [
     "environment",
     "service",

@@ -32,9 +32,9 @@ export type ContainerTags = ReturnType<typeof tagHeaders>;
 export type TagLookup = { tags: ContainerTags } | { skip: string };
 
 export interface ContainerTagOptions {
-  /** Docker's data root (`MINI_COLLECTOR_DOCKER_ROOT`), e.g. {@link DEFAULT_DOCKER_ROOT}. */
+  /** Docker's data root (`MINI_COLLECTOR_DOCKER_ROOT`), e.g. `/var/lib/docker`. */
   dockerRoot: string;
-  /** Prefix of the labels read (`MINI_COLLECTOR_LABEL_PREFIX`), e.g. {@link DEFAULT_LABEL_PREFIX}. */
+  /** Prefix of the labels read (`MINI_COLLECTOR_LABEL_PREFIX`), e.g. `mini-collector.`. */
   labelPrefix: string;
   /** For containers without an environment label (`MINI_COLLECTOR_ENVIRONMENT_NAME`). */
   defaultEnvironment?: string;
@@ -42,8 +42,6 @@ export interface ContainerTagOptions {
   defaultService?: string;
 }
 
-export const DEFAULT_DOCKER_ROOT = "/var/lib/docker";
-export const DEFAULT_LABEL_PREFIX = "mini-collector.";
 /** The most of a config file that is read: 1 MiB. Docker's are a few KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 

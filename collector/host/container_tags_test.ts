@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_LABEL_PREFIX } from "../../shared/config/mod.ts";
 import {
   containerConfigPath,
   ContainerTagCache,
   type ContainerTagOptions,
-  DEFAULT_LABEL_PREFIX,
   MAX_CONFIG_BYTES,
   readContainerTags,
 } from "./container_tags.ts";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { copyFixture } from "../../tests/support/cgroup_fixture_copy.ts";
-import { readCapture } from "../../tests/support/cgroup_fixtures.ts";
+import { ContainerTree } from "../../tests/support/cgroup_container_tree.ts";
 import { detectVersion } from "./detect.ts";
 import { discoverContainers, type DiscoveredContainer } from "./discover.ts";
 import { CgroupSampler } from "./sampler.ts";
@@ -12,68 +11,7 @@ const MORE_IDS = [
   "cacf895fe7cb9022604687b1368a54569bad47f99956f0cc6747cd8f6f91ebb0",
 ];
 
-const cgroupfs = (id: string) => `docker/${id}`;
-const systemd = (id: string) => `system.slice/docker-${id}.scope`;
-
-/**
- * A writable copy of a fixture's t0 snapshot whose one real container is
- * copied, file by file, under more ids and layouts in every hierarchy that
- * holds it. `withoutUnified` drops the v2 hierarchy of a hybrid fixture,
- * which leaves a plain v1 root.
- */
-class ContainerTree implements AsyncDisposable {
-  private constructor(
-    readonly root: string,
-    readonly original: DiscoveredContainer,
-    private readonly hierarchies: string[],
-  ) {}
-
-  static async create(fixture: string, options: { withoutUnified?: boolean } = {}) {
-    const capture = await readCapture(fixture);
-    const root = await copyFixture(fixture, "t0");
-    if (options.withoutUnified) await Deno.remove(join(root, "unified"), { recursive: true });
-    const hierarchies = [".", ...[...Deno.readDirSync(root)].map((entry) => entry.name)]
-      .filter((hierarchy) => isDirectory(join(root, hierarchy, capture.relativePath)));
-    const original = { containerId: capture.containerId, relativePath: capture.relativePath };
-    return new ContainerTree(root, original, hierarchies);
-  }
-
-  /** Copies the original container's directory to `relativePath` in every hierarchy. */
-  async add(relativePath: string): Promise<void> {
-    for (const hierarchy of this.hierarchies) {
-      const source = join(this.root, hierarchy, this.original.relativePath);
-      const target = join(this.root, hierarchy, relativePath);
-      await Deno.mkdir(target, { recursive: true });
-      for (const file of Deno.readDirSync(source)) {
-        await Deno.copyFile(join(source, file.name), join(target, file.name));
-      }
-    }
-  }
-
-  /** Adds each id under the given layout; returns what discovery should find for them. */
-  async addAll(ids: string[], layout: (id: string) => string): Promise<DiscoveredContainer[]> {
-    for (const id of ids) await this.add(layout(id));
-    return ids.map((containerId) => ({ containerId, relativePath: layout(containerId) }));
-  }
-
-  async remove(relativePath: string): Promise<void> {
-    for (const hierarchy of this.hierarchies) {
-      await Deno.remove(join(this.root, hierarchy, relativePath), { recursive: true });
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await Deno.remove(this.root, { recursive: true });
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
+const { cgroupfs, systemd } = ContainerTree.layouts;
 
 function byId(containers: DiscoveredContainer[]): DiscoveredContainer[] {
   return containers.toSorted((a, b) => a.containerId < b.containerId ? -1 : 1);

@@ -22,23 +22,18 @@ import { isAbsolute, normalize } from "node:path";
 
 export type Protocol = "grpc" | "connect";
 
-export interface CollectorConfig {
+/** What one collector process samples: its own container, or every container of the host. */
+export type CollectorMode = "container" | "host";
+
+/** The settings of both modes: where points go, how often, and how. */
+export interface CollectorSettings {
+  mode: CollectorMode;
   remoteAddress: Address;
-  containerId: string;
-  /** The first 12 characters of the container id, sent as the `host_name` tag. */
-  hostName: string;
-  environment: string;
-  service: string;
-  app?: string;
-  database?: string;
   /** Root of the cgroup filesystem, as mounted where Deno may read it. */
   cgroupRoot: string;
-  /** The container's cgroup relative to each hierarchy, when discovery is overridden. */
-  cgroupRelativePath?: string;
-  /** The volume whose usage is reported; undefined reports -1. */
-  mountPath?: string;
   pollIntervalMs: number;
   protocol: Protocol;
+  /** The most points waiting to be sent. */
   queueSize: number;
   publishTimeoutMs: number;
   debug: boolean;
@@ -46,24 +41,140 @@ export interface CollectorConfig {
   tls?: TlsMaterial;
 }
 
+/** One container, named by the configuration (the Go original's only mode). */
+export interface ContainerModeConfig extends CollectorSettings {
+  mode: "container";
+  containerId: string;
+  /** The first 12 characters of the container id, sent as the `host_name` tag. */
+  hostName: string;
+  environment: string;
+  service: string;
+  app?: string;
+  database?: string;
+  /** The container's cgroup relative to each hierarchy, when discovery is overridden. */
+  cgroupRelativePath?: string;
+  /** The volume whose usage is reported; undefined reports -1. */
+  mountPath?: string;
+}
+
+/** Every Docker container below the cgroup root, tagged from its labels. */
+export interface HostModeConfig extends CollectorSettings {
+  mode: "host";
+  /** Docker's data root; only its `containers` directory is read. */
+  dockerRoot: string;
+  /** Prefix of the container labels that give tags. */
+  labelPrefix: string;
+  /** For containers without an environment label. */
+  defaultEnvironment?: string;
+  /** For containers without a service label. */
+  defaultService?: string;
+}
+
+export type CollectorConfig = ContainerModeConfig | HostModeConfig;
+
 const COLLECTOR_DEFAULT_CGROUP_ROOT = "/sys/fs/cgroup";
 
 /** Where the README and images expose the cgroup filesystem to the collector. */
 export const COLLECTOR_CGROUP_MOUNT = "/run/mini-collector/cgroup";
 
+export const DEFAULT_DOCKER_ROOT = "/var/lib/docker";
+export const DEFAULT_LABEL_PREFIX = "mini-collector.";
+
+const MODES: readonly CollectorMode[] = ["container", "host"];
+const EXAMPLE_ID = "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e";
+/** Points queued by default: ten polls of one container, or ten thousand points of a host. */
+const DEFAULT_QUEUE_SIZE: Record<CollectorMode, number> = { container: 10, host: 10_000 };
+/**
+ * Variables that name one container's settings; host mode takes those from
+ * each container's labels or not at all, so setting one is a mistake.
+ */
+const CONTAINER_ONLY: Record<string, string> = {
+  MINI_COLLECTOR_APP_NAME: "give containers the label <prefix>app instead",
+  MINI_COLLECTOR_DATABASE_NAME: "give containers the label <prefix>database instead",
+  MINI_COLLECTOR_MOUNT_PATH: "disk fields are -1 for every container",
+  MINI_COLLECTOR_CGROUP_RELATIVE_PATH: "every container's cgroup is found below the root",
+};
+
+/** The collector's configuration, in the mode `MINI_COLLECTOR_MODE` names. */
 export function collectorConfig(env: Env): CollectorConfig {
-  const containerId = requiredString(
-    env,
-    "MINI_COLLECTOR_CONTAINER_ID",
-    "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e",
-  );
+  return collectorMode(env) === "host" ? hostModeConfig(env) : containerModeConfig(env);
+}
+
+/** `MINI_COLLECTOR_MODE`: `container` (default) or `host`. */
+function collectorMode(env: Env): CollectorMode {
+  const mode = optionalString(env, "MINI_COLLECTOR_MODE") ?? "container";
+  if (!MODES.includes(mode as CollectorMode)) {
+    throw new ConfigError(
+      "MINI_COLLECTOR_MODE",
+      `"${mode}" is not one of ${MODES.join(", ")}`,
+      "host",
+    );
+  }
+  return mode as CollectorMode;
+}
+
+/** The container-mode configuration, whatever `MINI_COLLECTOR_MODE` says. */
+export function containerModeConfig(env: Env): ContainerModeConfig {
+  const containerId = requiredString(env, "MINI_COLLECTOR_CONTAINER_ID", EXAMPLE_ID);
   if (!/^[0-9a-f]{64}$/.test(containerId)) {
     throw new ConfigError(
       "MINI_COLLECTOR_CONTAINER_ID",
       `"${containerId}" is not a 64-character lowercase hex container id`,
-      "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e",
+      EXAMPLE_ID,
     );
   }
+  const connection = connectionSettings(env);
+  const environment = requiredString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME", "production");
+  const service = requiredString(env, "MINI_COLLECTOR_SERVICE_NAME", "web");
+  const root = cgroupRoot(env);
+  const relativePath = cgroupRelativePath(env);
+  const mountPath = absolutePath(env, "MINI_COLLECTOR_MOUNT_PATH", "/data");
+  return {
+    mode: "container",
+    ...connection,
+    containerId,
+    hostName: containerId.slice(0, 12),
+    environment,
+    service,
+    app: optionalString(env, "MINI_COLLECTOR_APP_NAME"),
+    database: optionalString(env, "MINI_COLLECTOR_DATABASE_NAME"),
+    cgroupRoot: root,
+    cgroupRelativePath: relativePath,
+    mountPath,
+    ...pollingSettings(env, "container"),
+  };
+}
+
+/**
+ * The host-mode configuration, whatever `MINI_COLLECTOR_MODE` says.
+ * `MINI_COLLECTOR_CONTAINER_ID` is not read; the environment and service
+ * names are optional defaults for containers without those labels.
+ */
+function hostModeConfig(env: Env): HostModeConfig {
+  for (const [name, instead] of Object.entries(CONTAINER_ONLY)) {
+    if (optionalString(env, name) !== undefined) {
+      throw new ConfigError(
+        name,
+        `is set, but not used when MINI_COLLECTOR_MODE=host (${instead}); unset it`,
+        "(unset)",
+      );
+    }
+  }
+  return {
+    mode: "host",
+    ...connectionSettings(env),
+    cgroupRoot: cgroupRoot(env),
+    dockerRoot: absolutePath(env, "MINI_COLLECTOR_DOCKER_ROOT", DEFAULT_DOCKER_ROOT) ??
+      DEFAULT_DOCKER_ROOT,
+    labelPrefix: optionalString(env, "MINI_COLLECTOR_LABEL_PREFIX") ?? DEFAULT_LABEL_PREFIX,
+    defaultEnvironment: optionalString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME"),
+    defaultService: optionalString(env, "MINI_COLLECTOR_SERVICE_NAME"),
+    ...pollingSettings(env, "host"),
+  };
+}
+
+/** Where points go and in which protocol. */
+function connectionSettings(env: Env): Pick<CollectorSettings, "remoteAddress" | "protocol"> {
   const protocol = optionalString(env, "MINI_COLLECTOR_PROTOCOL") ?? "grpc";
   if (protocol !== "grpc" && protocol !== "connect") {
     throw new ConfigError(
@@ -75,18 +186,18 @@ export function collectorConfig(env: Env): CollectorConfig {
   const remote = requiredString(env, "MINI_COLLECTOR_REMOTE_ADDRESS", "aggregator:8000");
   return {
     remoteAddress: addressValue("MINI_COLLECTOR_REMOTE_ADDRESS", remote, "aggregator:8000"),
-    containerId,
-    hostName: containerId.slice(0, 12),
-    environment: requiredString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME", "production"),
-    service: requiredString(env, "MINI_COLLECTOR_SERVICE_NAME", "web"),
-    app: optionalString(env, "MINI_COLLECTOR_APP_NAME"),
-    database: optionalString(env, "MINI_COLLECTOR_DATABASE_NAME"),
-    cgroupRoot: cgroupRoot(env),
-    cgroupRelativePath: cgroupRelativePath(env),
-    mountPath: absolutePath(env, "MINI_COLLECTOR_MOUNT_PATH", "/data"),
-    pollIntervalMs: duration(env, "MINI_COLLECTOR_POLL_INTERVAL", "30s"),
     protocol,
-    queueSize: integer(env, "MINI_COLLECTOR_QUEUE_SIZE", 10, 1, 100_000),
+  };
+}
+
+/** How often to poll, how many points to hold, how to call and log. */
+function pollingSettings(
+  env: Env,
+  mode: CollectorMode,
+): Omit<CollectorSettings, "mode" | "remoteAddress" | "protocol" | "cgroupRoot"> {
+  return {
+    pollIntervalMs: duration(env, "MINI_COLLECTOR_POLL_INTERVAL", "30s"),
+    queueSize: integer(env, "MINI_COLLECTOR_QUEUE_SIZE", DEFAULT_QUEUE_SIZE[mode], 1, 100_000),
     publishTimeoutMs: duration(env, "MINI_COLLECTOR_PUBLISH_TIMEOUT", "4s"),
     debug: isSet(env, "MINI_COLLECTOR_DEBUG"),
     jsonLogs: optionalString(env, "MINI_COLLECTOR_LOG_FORMAT") === "json",

@@ -22,6 +22,7 @@ function rejects(values: Record<string, string | undefined>, variable: string, p
 
 Deno.test("collector defaults follow the Go original", () => {
   const config = collectorConfig(envFrom(REQUIRED));
+  assert.ok(config.mode === "container", "container mode is the default");
   assert.deepEqual(config.remoteAddress, { host: "aggregator", port: 8000 });
   assert.equal(config.hostName, "0123456789ab");
   assert.equal(config.pollIntervalMs, 30_000);
@@ -45,7 +46,9 @@ Deno.test("collector reads every optional variable", () => {
     MINI_COLLECTOR_PROTOCOL: "connect",
     MINI_COLLECTOR_QUEUE_SIZE: "50",
     MINI_COLLECTOR_DEBUG: "",
+    MINI_COLLECTOR_MODE: "container",
   }));
+  assert.ok(config.mode === "container");
   assert.equal(config.app, "shop");
   assert.equal(config.database, "orders");
   assert.equal(config.mountPath, "/data/");
@@ -105,4 +108,87 @@ Deno.test("a cgroup root under /sys or /proc fails with the fix", () => {
   assert.equal(collectorConfig(envFrom(REQUIRED)).cgroupRoot, "/host/cgroup");
   const config = collectorConfig(envFrom({ ...REQUIRED, MINI_COLLECTOR_CGROUP_PATH: "/system" }));
   assert.equal(config.cgroupRoot, "/system");
+});
+
+const HOST = {
+  MINI_COLLECTOR_MODE: "host",
+  MINI_COLLECTOR_REMOTE_ADDRESS: "aggregator:8000",
+  MINI_COLLECTOR_CGROUP_PATH: "/host/cgroup",
+};
+
+function hostRejects(
+  values: Record<string, string | undefined>,
+  variable: string,
+  problem: RegExp,
+) {
+  rejects({ ...HOST, MINI_COLLECTOR_CONTAINER_ID: undefined, ...values }, variable, problem);
+}
+
+Deno.test("host mode: no container id, names optional, Docker's root and the label prefix", () => {
+  const config = collectorConfig(envFrom(HOST));
+  assert.deepEqual(config, {
+    mode: "host",
+    remoteAddress: { host: "aggregator", port: 8000 },
+    protocol: "grpc",
+    cgroupRoot: "/host/cgroup",
+    dockerRoot: "/var/lib/docker",
+    labelPrefix: "mini-collector.",
+    defaultEnvironment: undefined,
+    defaultService: undefined,
+    pollIntervalMs: 30_000,
+    queueSize: 10_000,
+    publishTimeoutMs: 4_000,
+    debug: false,
+    jsonLogs: false,
+    tls: undefined,
+  });
+  const named = collectorConfig(envFrom({
+    ...HOST,
+    MINI_COLLECTOR_CONTAINER_ID: "not read in host mode",
+    MINI_COLLECTOR_ENVIRONMENT_NAME: "production",
+    MINI_COLLECTOR_SERVICE_NAME: "web",
+    MINI_COLLECTOR_DOCKER_ROOT: "/host/docker/",
+    MINI_COLLECTOR_LABEL_PREFIX: "com.example.metrics.",
+    MINI_COLLECTOR_QUEUE_SIZE: "500",
+  }));
+  assert.ok(named.mode === "host");
+  assert.deepEqual(
+    [named.defaultEnvironment, named.defaultService, named.dockerRoot, named.labelPrefix],
+    ["production", "web", "/host/docker/", "com.example.metrics."],
+  );
+  assert.equal(named.queueSize, 500);
+});
+
+Deno.test("a mode other than container or host is refused, naming both", () => {
+  for (const mode of ["hosts", "Host", "sidecar"]) {
+    rejects({ MINI_COLLECTOR_MODE: mode }, "MINI_COLLECTOR_MODE", /is not one of container, host/);
+  }
+});
+
+Deno.test("host mode refuses a relative Docker root and one-container variables", () => {
+  hostRejects(
+    { MINI_COLLECTOR_DOCKER_ROOT: "var/lib/docker" },
+    "MINI_COLLECTOR_DOCKER_ROOT",
+    /absolute/,
+  );
+  for (
+    const name of [
+      "MINI_COLLECTOR_APP_NAME",
+      "MINI_COLLECTOR_DATABASE_NAME",
+      "MINI_COLLECTOR_MOUNT_PATH",
+      "MINI_COLLECTOR_CGROUP_RELATIVE_PATH",
+    ]
+  ) {
+    hostRejects({ [name]: "/x" }, name, /not used when MINI_COLLECTOR_MODE=host/);
+  }
+  hostRejects(
+    { MINI_COLLECTOR_CGROUP_PATH: "/sys/fs/cgroup" },
+    "MINI_COLLECTOR_CGROUP_PATH",
+    /--allow-all/,
+  );
+  hostRejects(
+    { MINI_COLLECTOR_REMOTE_ADDRESS: undefined },
+    "MINI_COLLECTOR_REMOTE_ADDRESS",
+    /required/,
+  );
 });

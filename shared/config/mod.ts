@@ -20,6 +20,13 @@ export {
   COLLECTOR_CGROUP_MOUNT,
   type CollectorConfig,
   collectorConfig,
+  type CollectorMode,
+  type CollectorSettings,
+  type ContainerModeConfig,
+  containerModeConfig,
+  DEFAULT_DOCKER_ROOT,
+  DEFAULT_LABEL_PREFIX,
+  type HostModeConfig,
   type Protocol,
 } from "./collector.ts";
 export { type Address, ConfigError, type Env, envFrom } from "./env.ts";

@@ -16,6 +16,7 @@ import {
   ConfigError,
   type Env,
 } from "../config/mod.ts";
+import { join } from "node:path";
 
 export type Program = "collector" | "aggregator";
 
@@ -43,13 +44,22 @@ const V8_FLAGS: Record<Program, string> = {
   aggregator: "--max-semi-space-size=16,--max-old-space-size=256",
 };
 
+/**
+ * Reads: the cgroup root; in container mode the volume, if any (with statfs
+ * for its usage); in host mode Docker's per-container configs,
+ * `<docker root>/containers`, and nothing else of Docker's root.
+ */
 function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
-  if (config.mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", config.mountPath));
+  const mountPath = config.mode === "container" ? config.mountPath : undefined;
+  if (mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", mountPath));
+  if (config.mode === "host") {
+    reads.push(pathFlag("MINI_COLLECTOR_DOCKER_ROOT", join(config.dockerRoot, "containers")));
+  }
   return [
     "--no-prompt",
     `--allow-read=${reads.join(",")}`,
-    ...(config.mountPath ? ["--allow-sys=statfs"] : []),
+    ...(mountPath ? ["--allow-sys=statfs"] : []),
     `--allow-net=${hostPort(config.remoteAddress)}`,
     `--allow-env=${ENV_ALLOWED.collector}`,
   ];

@@ -31,6 +31,30 @@ Deno.test("collector flags: its cgroup root and volume, its aggregator, its own 
   assert.ok(noVolume.includes("--allow-read=/host/cgroup"));
 });
 
+Deno.test("host-mode collector flags: the cgroup root and Docker's containers directory, no statfs", () => {
+  const { MINI_COLLECTOR_CONTAINER_ID: _, ...shared } = COLLECTOR;
+  const flags = programFlags(
+    "collector",
+    envFrom({ ...shared, MINI_COLLECTOR_MODE: "host", MINI_COLLECTOR_DOCKER_ROOT: "/host/docker" }),
+  );
+  assert.deepEqual(flags.slice(0, -1), [
+    "--no-prompt",
+    "--allow-read=/host/cgroup,/host/docker/containers",
+    "--allow-net=10.0.0.5:8000",
+    "--allow-env=MINI_COLLECTOR_*",
+  ]);
+  const byDefault = programFlags("collector", envFrom({ ...shared, MINI_COLLECTOR_MODE: "host" }));
+  assert.ok(byDefault.includes("--allow-read=/host/cgroup,/var/lib/docker/containers"));
+  assert.throws(
+    () =>
+      programFlags(
+        "collector",
+        envFrom({ ...shared, MINI_COLLECTOR_MODE: "host", MINI_COLLECTOR_DOCKER_ROOT: "/a b" }),
+      ),
+    /MINI_COLLECTOR_DOCKER_ROOT: "\/a b\/containers" must not contain commas or spaces/,
+  );
+});
+
 Deno.test("aggregator flags: its listener, its destinations and its spool, nothing else", () => {
   const flags = programFlags(
     "aggregator",

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { collectorConfig } from "../../shared/config/mod.ts";
+import { containerModeConfig } from "../../shared/config/mod.ts";
 import { delay } from "../../shared/delay.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { Collector, containerSource, tagHeaders } from "../../collector/mod.ts";
@@ -29,7 +29,7 @@ export interface LoadReport {
   unsent: number;
 }
 
-const config = collectorConfig((name) => Deno.env.get(name));
+const config = containerModeConfig((name) => Deno.env.get(name));
 setupLogging({ debug: false, json: true });
 const count = Number(Deno.args[0]);
 const stop = new AbortController();
