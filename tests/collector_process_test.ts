@@ -147,26 +147,36 @@ Deno.test("with the aggregator down at first, points are queued and delivered on
   }
 });
 
-Deno.test("points the aggregator refuses are logged with its message and dropped; the collector goes on", async () => {
-  await using fixture = await setup();
-  const server = await PublishServer.start();
-  server.failWith = () => new ConnectError("tag environment: value too long", Code.InvalidArgument);
-  const collector = new CollectorProcess(fixture.env(server.address));
-  try {
-    await collector.waitForLog(/refused so far.*\n(.*\n)*.*2 refused so far/, 20_000);
-    assert.equal(await collector.stop("SIGTERM"), 0, collector.stderr);
-    assert.match(
-      collector.stderr,
-      /\[ERR\] .*the aggregator refused the point of \d+, dropping it: "\[invalid_argument\] tag environment: value too long"/,
-    );
-    assert.equal(server.received.length, 0);
-    assert.ok(server.refusedCalls >= 2);
-    assert.match(collector.stderr, /stopped: 0 delivered, \d+ refused/);
-  } finally {
-    await collector.stop("SIGKILL");
-    await server.close();
-  }
-});
+for (const batch of [true, false]) {
+  Deno.test(
+    `points the aggregator refuses are logged with its message and dropped; the collector goes on (${
+      batch ? "PublishBatch" : "Publish only"
+    })`,
+    async () => {
+      await using fixture = await setup();
+      const server = await PublishServer.start({ batch });
+      server.failWith = () =>
+        new ConnectError("tag environment: value too long", Code.InvalidArgument);
+      const collector = new CollectorProcess(fixture.env(server.address));
+      try {
+        await collector.waitForLog(/refused so far.*\n(.*\n)*.*2 refused so far/, 20_000);
+        assert.equal(await collector.stop("SIGTERM"), 0, collector.stderr);
+        assert.match(
+          collector.stderr,
+          batch
+            ? /\[ERR\] .*the aggregator refused the point of \d+ from container "[0-9a-f]{64}", dropping it: "tag environment: value too long"/
+            : /\[ERR\] .*the aggregator refused the point of \d+, dropping it: "\[invalid_argument\] tag environment: value too long"/,
+        );
+        assert.equal(server.received.length, 0);
+        if (!batch) assert.ok(server.refusedCalls >= 2);
+        assert.match(collector.stderr, /stopped: 0 delivered, \d+ refused/);
+      } finally {
+        await collector.stop("SIGKILL");
+        await server.close();
+      }
+    },
+  );
+}
 
 Deno.test("over mutual TLS, with the Connect protocol when asked", async () => {
   await using fixture = await setup();
