@@ -215,7 +215,7 @@ export class Spool {
     db.exec(SCHEMA);
     const statements: Statements = {
       insert: db.prepare(
-        "INSERT INTO points (time, received, tags, metrics) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO points (time, received, tags, metrics) VALUES (?, ?, ?, ?)",
       ),
       read: db.prepare(
         "SELECT id, time, received, tags, metrics FROM points WHERE id > ? ORDER BY id LIMIT ?",
@@ -293,13 +293,8 @@ export class Spool {
       this.#transaction(() => {
         this.#makeRoom(incoming);
         for (const row of rows) {
-          const inserted = statements.insert.get(
-            row.point.time,
-            received,
-            row.tags,
-            row.metrics,
-          ) as { id: number };
-          last = inserted.id;
+          const inserted = statements.insert.run(row.point.time, received, row.tags, row.metrics);
+          last = Number(inserted.lastInsertRowid);
         }
       });
     } catch (cause) {
