@@ -1,9 +1,9 @@
 /**
- * The running aggregator: spool, sinks and their delivery loops, listeners and
- * the periodic stats line, started together and stopped in order — stop
- * accepting, let calls in progress finish, deliver what is spooled, cancel
- * deliveries still running at the deadline (their points stay spooled), close
- * the database.
+ * The running aggregator: spool, sinks and their delivery loops, listeners,
+ * the optional metrics listener and the periodic stats line, started together
+ * and stopped in order — stop accepting, let calls in progress finish, deliver
+ * what is spooled, cancel deliveries still running at the deadline (their
+ * points stay spooled), close the metrics listener, close the database.
  *
  * @module
  */
@@ -11,7 +11,14 @@ import { BACKOFF } from "../shared/backoff.ts";
 import type { AggregatorConfig } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
 import { DeliveryLoop } from "./delivery/mod.ts";
-import { type Listener, listenFetch, listenHttp2, publishRoutes } from "./server/mod.ts";
+import { AggregatorMetrics } from "./metrics.ts";
+import {
+  type Listener,
+  listenFetch,
+  listenHttp2,
+  listenMetrics,
+  publishRoutes,
+} from "./server/mod.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { Spool, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
@@ -25,6 +32,9 @@ export class AggregatorService {
   #loops: DeliveryLoop[];
   #closeSinks: () => Promise<void>;
   #listeners: Listener[] = [];
+  /** Present when AGGREGATOR_METRICS_LISTEN_ADDRESS is set. */
+  #metrics?: AggregatorMetrics;
+  #metricsListener?: Listener;
   #accepting = false;
   #statsTimer?: ReturnType<typeof setInterval>;
 
@@ -38,11 +48,21 @@ export class AggregatorService {
       sinks: sinks.map((sink) => sink.name),
       counters: this.#stats,
     });
+    if (config.metricsListenAddress) {
+      this.#metrics = new AggregatorMetrics({
+        stats: this.#stats,
+        spool: () => this.#spool.state(),
+        serving: () => this.serving(),
+        sinks: sinks.map((sink) => sink.name),
+      });
+    }
+    const metrics = this.#metrics;
     this.#loops = sinks.map((sink) =>
       new DeliveryLoop(sink, this.#spool, this.#stats, {
         batchSize: config.batchSize,
         maxWaitMs: config.minimumPublishFrequencyMs,
         backoff: BACKOFF.deliveryRound,
+        onDelivered: metrics && ((sink, waitedMs) => metrics.observeDelivery(sink, waitedMs)),
       })
     );
   }
@@ -80,9 +100,18 @@ export class AggregatorService {
     if (config.connectListenAddress) {
       this.#listeners.push(await listenFetch({ ...common, address: config.connectListenAddress }));
     }
+    if (this.#metrics && config.metricsListenAddress) {
+      this.#metricsListener = await listenMetrics({
+        address: config.metricsListenAddress,
+        metrics: this.#metrics,
+        serving: common.serving,
+      });
+    }
     this.#statsTimer = setInterval(() => this.#logStats(), config.statsIntervalMs);
     logger.info("listening on {listeners}", {
-      listeners: this.#listeners.map((listener) => listener.description).join(", "),
+      listeners: [...this.#listeners, this.#metricsListener]
+        .filter((listener) => listener !== undefined)
+        .map((listener) => listener.description).join(", "),
     });
   }
 
@@ -96,6 +125,7 @@ export class AggregatorService {
       logger.warn("shutdown deadline reached: deliveries in flight stay in the spool");
     }
     await Promise.all(this.#loops.map((loop) => loop.abort()));
+    await this.#metricsListener?.close(deadline);
     await this.#closeSinks();
     await this.#spool.close();
     this.#logStats();

@@ -5,7 +5,8 @@
  * the cursor; a deferred one stays in the spool and the loop backs off
  * (exponentially, with jitter) before trying again. `drain` delivers what is
  * left without waiting for batches to fill; `abort` cancels the delivery in
- * flight, whose points then stay in the spool.
+ * flight, whose points then stay in the spool. An optional hook learns how
+ * long the points of each delivered batch waited, for the latency metric.
  *
  * @module
  */
@@ -20,6 +21,8 @@ export interface LoopOptions {
   maxWaitMs: number;
   /** The pause after deferred batches in a row. */
   backoff: BackoffPolicy;
+  /** Told, after each delivered batch, how long each of its points waited since its arrival. */
+  onDelivered?: (sink: string, waitedMs: readonly number[]) => void;
   now?: () => number;
 }
 
@@ -119,6 +122,10 @@ export class DeliveryLoop {
     }
     if (this.#stopping) return undefined;
     this.#counters.count(name, outcome, points.length);
+    if (outcome === "delivered" && this.#options.onDelivered) {
+      const now = this.#now();
+      this.#options.onDelivered(name, batch.map((spooled) => now - spooled.receivedMs));
+    }
     if (outcome !== "deferred") {
       try {
         this.#spool.advance(name, batch.at(-1)!.id);

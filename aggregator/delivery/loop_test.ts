@@ -101,6 +101,37 @@ Deno.test("a deferring sink retries after a pause without holding back the other
   });
 });
 
+Deno.test("each delivered batch reports how long its points waited since arrival", async () => {
+  const sink = new ScriptedSink("a", ["deferred", "dropped"]);
+  const reports: [string, readonly number[]][] = [];
+  let clock = 1_000_000;
+  const now = () => clock;
+  const directory = await Deno.makeTempDir({ prefix: "loop-test-" });
+  const stats = new Stats();
+  const spool = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a"], counters: stats, now });
+  spool.open();
+  const loop = new DeliveryLoop(sink, spool, stats, {
+    ...OPTIONS,
+    batchSize: 2,
+    now,
+    onDelivered: (name, waited) => reports.push([name, waited]),
+  });
+  try {
+    await spool.append([point(1)]);
+    clock += 400;
+    await spool.append([point(2), point(3), point(4)]);
+    clock += 250;
+    loop.start();
+    await until(() => sink.batches.length === 3, "a deferred, a dropped and a delivered batch");
+    assert.deepEqual(sink.batches, [[1, 2], [1, 2], [3, 4]]);
+    assert.deepEqual(reports, [["a", [250, 250]]]);
+  } finally {
+    await loop.abort();
+    await spool.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
 Deno.test("a dropped batch is not offered again", async () => {
   const sink = new ScriptedSink("a", ["dropped"]);
   await withLoops([sink], {}, async (spool) => {

@@ -1,13 +1,15 @@
 /**
  * The aggregator's network edge: the listeners (node:http2 for gRPC, gRPC-Web
  * and Connect; Deno.serve for Connect and gRPC-Web), the Publish RPC they
- * serve, and the health endpoints with the gRPC health messages a probe needs.
+ * serve, the health endpoints with the gRPC health messages a probe needs, and
+ * the HTTP/1.1 metrics listener (Deno.serve) for Prometheus and httpGet probes.
  *
  * @module
  */
 export { listenFetch } from "./fetch_listener.ts";
 export { listenHttp2 } from "./http2_listener.ts";
 export { type Listener, socketHost } from "./listener.ts";
+export { listenMetrics, METRICS_PATH } from "./metrics_listener.ts";
 export { publishRoutes } from "./publish.ts";
 export { HEALTHZ_PATH } from "./health.ts";
 export {

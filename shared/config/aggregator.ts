@@ -74,6 +74,8 @@ export interface AggregatorConfig {
   listenAddress: Address;
   /** Optional second listener (Deno.serve) for Connect and gRPC-Web only. */
   connectListenAddress?: Address;
+  /** Optional HTTP/1.1 listener (Deno.serve) for `/metrics` and `/healthz`. */
+  metricsListenAddress?: Address;
   spoolPath: string;
   spoolMaxBytes: number;
   maxRequestBytes: number;
@@ -111,6 +113,12 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
   const config: AggregatorConfig = {
     listenAddress: address(env, "AGGREGATOR_LISTEN_ADDRESS", "0.0.0.0:8000")!,
     connectListenAddress: address(env, "AGGREGATOR_CONNECT_LISTEN_ADDRESS"),
+    metricsListenAddress: address(
+      env,
+      "AGGREGATOR_METRICS_LISTEN_ADDRESS",
+      undefined,
+      "0.0.0.0:9090",
+    ),
     spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? "spool",
     spoolMaxBytes: integer(env, "AGGREGATOR_SPOOL_MAX_BYTES", 1 << 30, 1 << 20, 2 ** 48),
     maxRequestBytes: integer(env, "AGGREGATOR_MAX_REQUEST_BYTES", 65_536, 1024, 16 << 20),
@@ -163,9 +171,14 @@ function listenerLimits(env: Env): ListenerLimits {
   };
 }
 
-function address(env: Env, name: string, fallback?: string): Address | undefined {
+function address(
+  env: Env,
+  name: string,
+  fallback?: string,
+  example = fallback ?? "127.0.0.1:8001",
+): Address | undefined {
   const text = optionalString(env, name) ?? fallback;
-  return text === undefined ? undefined : addressValue(name, text, fallback ?? "127.0.0.1:8001");
+  return text === undefined ? undefined : addressValue(name, text, example);
 }
 
 function url(variable: string, key: string, text: string, example: string): URL {

@@ -27,6 +27,22 @@ Deno.test("aggregator defaults follow the Go original", () => {
   assert.equal(config.text, true);
   assert.equal(config.datadog, undefined);
   assert.equal(config.spoolPath, "spool");
+  assert.equal(config.metricsListenAddress, undefined);
+});
+
+Deno.test("the metrics listener is optional and takes a host:port", () => {
+  const config = aggregatorConfig(envFrom({
+    AGGREGATOR_TEXT_CONFIGURATION: "",
+    AGGREGATOR_METRICS_LISTEN_ADDRESS: "127.0.0.1:9090",
+  }));
+  assert.deepEqual(config.metricsListenAddress, { host: "127.0.0.1", port: 9090 });
+  for (const text of ["9090", "localhost:", "127.0.0.1:70000", "[::1]9090"]) {
+    rejects(
+      { AGGREGATOR_TEXT_CONFIGURATION: "", AGGREGATOR_METRICS_LISTEN_ADDRESS: text },
+      "AGGREGATOR_METRICS_LISTEN_ADDRESS",
+      /is not a host:port address \(example: AGGREGATOR_METRICS_LISTEN_ADDRESS=0\.0\.0\.0:9090\)$/,
+    );
+  }
 });
 
 Deno.test("Datadog configuration keeps the original's JSON keys and string numbers", () => {

@@ -67,7 +67,11 @@ function collectorPermissions(config: CollectorConfig): string[] {
 
 function aggregatorPermissions(config: AggregatorConfig): string[] {
   const spool = pathFlag("AGGREGATOR_SPOOL_PATH", config.spoolPath);
-  const listeners = [config.listenAddress, config.connectListenAddress]
+  const listeners = [
+    config.listenAddress,
+    config.connectListenAddress,
+    config.metricsListenAddress,
+  ]
     .filter((address) => address !== undefined);
   const destinations = [
     config.datadog?.seriesUrl,

@@ -76,6 +76,20 @@ Deno.test("aggregator flags: its listener, its destinations and its spool, nothi
   for (const flag of flags) assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-run)/);
 });
 
+Deno.test("aggregator flags: the metrics listener, on its own address and on loopback", () => {
+  const net = (metrics: string) =>
+    programFlags(
+      "aggregator",
+      envFrom({
+        AGGREGATOR_TEXT_CONFIGURATION: "",
+        AGGREGATOR_LISTEN_ADDRESS: "127.0.0.1:8000",
+        AGGREGATOR_METRICS_LISTEN_ADDRESS: metrics,
+      }),
+    ).find((flag) => flag.startsWith("--allow-net="));
+  assert.equal(net("127.0.0.1:9090"), "--allow-net=127.0.0.1:8000,127.0.0.1:9090");
+  assert.equal(net("0.0.0.0:9090"), "--allow-net=127.0.0.1:8000,0.0.0.0:9090,127.0.0.1:9090");
+});
+
 Deno.test("paths that cannot be expressed as a permission are refused", () => {
   assert.throws(
     () => programFlags("collector", envFrom({ ...COLLECTOR, MINI_COLLECTOR_MOUNT_PATH: "/a,b" })),
