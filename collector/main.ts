@@ -1,8 +1,9 @@
 /**
  * The collector program: reads its configuration from `MINI_COLLECTOR_*`,
  * checks the cgroup root, then samples the container every poll interval and
- * publishes each point to the aggregator through a bounded queue. SIGTERM or
- * SIGINT stops polling, flushes the queue for up to five seconds and exits 0.
+ * publishes each point through a bounded queue to one of the aggregators,
+ * failing over between them. SIGTERM or SIGINT stops polling, flushes the
+ * queue for up to five seconds and exits 0.
  *
  * @module
  */
@@ -38,12 +39,13 @@ if (problem) {
 const source = containerSource(config);
 const collector = new Collector(config, [source]);
 logger.info(
-  "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
-    "queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
+  "collector starting: {protocol} to {aggregator} of {aggregators} (mutual TLS {tls}) " +
+    "every {interval}, queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
     "volume {mountPath}; tags {tags}",
   {
     protocol: config.protocol,
     aggregator: collector.aggregatorUrl,
+    aggregators: collector.aggregatorUrls.join(","),
     tls: config.tls ? "on" : "off",
     interval: formatDuration(config.pollIntervalMs),
     queueSize: config.queueSize,

@@ -8,7 +8,7 @@
 
 import {
   type Address,
-  addressValue,
+  addressListValue,
   ConfigError,
   duration,
   type Env,
@@ -23,7 +23,8 @@ import { isAbsolute, normalize } from "node:path";
 export type Protocol = "grpc" | "connect";
 
 export interface CollectorConfig {
-  remoteAddress: Address;
+  /** The aggregators to publish to, failing over between them (collector/failover.ts). */
+  remoteAddresses: Address[];
   containerId: string;
   /** The first 12 characters of the container id, sent as the `host_name` tag. */
   hostName: string;
@@ -74,7 +75,7 @@ export function collectorConfig(env: Env): CollectorConfig {
   }
   const remote = requiredString(env, "MINI_COLLECTOR_REMOTE_ADDRESS", "aggregator:8000");
   return {
-    remoteAddress: addressValue("MINI_COLLECTOR_REMOTE_ADDRESS", remote, "aggregator:8000"),
+    remoteAddresses: addressListValue("MINI_COLLECTOR_REMOTE_ADDRESS", remote, "aggregator:8000"),
     containerId,
     hostName: containerId.slice(0, 12),
     environment: requiredString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME", "production"),

@@ -31,6 +31,15 @@ Deno.test("collector flags: its cgroup root and volume, its aggregator, its own 
   assert.ok(noVolume.includes("--allow-read=/host/cgroup"));
 });
 
+Deno.test("collector flags: every listed aggregator, and no other host", () => {
+  const flags = programFlags(
+    "collector",
+    envFrom({ ...COLLECTOR, MINI_COLLECTOR_REMOTE_ADDRESS: "10.0.0.5:8000,agg-2:8001,[::1]:8002" }),
+  );
+  const net = flags.filter((flag) => flag.startsWith("--allow-net"));
+  assert.deepEqual(net, ["--allow-net=10.0.0.5:8000,agg-2:8001,[::1]:8002"]);
+});
+
 Deno.test("aggregator flags: its listener, its destinations and its spool, nothing else", () => {
   const flags = programFlags(
     "aggregator",
