@@ -3,8 +3,12 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { setupLogging } from "../shared/log.ts";
+import { PublishServer } from "../tests/support/publish_server.ts";
+import { waitUntil } from "../tests/support/until.ts";
 import { Failover } from "./failover.ts";
-import type { AggregatorConnection } from "./transport.ts";
+import { Publisher } from "./publisher.ts";
+import { PointQueue } from "./queue.ts";
+import { type AggregatorConnection, connectAggregator } from "./transport.ts";
 
 const RETURN_AFTER_MS = 60_000;
 const POINT = create(PublishRequestSchema, { unixTime: 1_764_000_000n });
@@ -42,17 +46,19 @@ function controls() {
   };
 }
 
-function captureMoves(): Record<string, unknown>[] {
-  const moves: Record<string, unknown>[] = [];
+/** The properties of each logged move, and every log record. */
+function captureLogs() {
+  const records: { message: string; properties: Record<string, unknown> }[] = [];
   setupLogging({
     debug: false,
     json: true,
-    write: (line) => {
-      const record = JSON.parse(line);
-      if (String(record.message).startsWith("moving from")) moves.push(record.properties);
-    },
+    write: (line) => records.push(JSON.parse(line)),
   });
-  return moves;
+  const moves = () =>
+    records.filter((record) => record.message.startsWith("moving from")).map((record) =>
+      record.properties
+    );
+  return { records, moves };
 }
 
 /** One publish call through the failover; its error, if any. */
@@ -102,7 +108,7 @@ Deno.test("unavailable, a stall past the deadline or a cut connection moves; a r
     Code.PermissionDenied,
   ];
   for (const code of [...moving, ...staying]) {
-    const moves = captureMoves();
+    const { moves } = captureLogs();
     const { connections, failing } = aggregators(2);
     const failover = new Failover(connections, controls().options);
     const first = failover.baseUrl;
@@ -110,12 +116,12 @@ Deno.test("unavailable, a stall past the deadline or a cut connection moves; a r
     assert.equal(await publish(failover), code, "the call's own error reaches the caller");
     const moved = failover.baseUrl !== first;
     assert.equal(moved, moving.includes(code), `moved on ${Code[code]}: ${moved}`);
-    assert.equal(moves.length, moved ? 1 : 0);
+    assert.equal(moves().length, moved ? 1 : 0);
   }
 });
 
 Deno.test("a move goes to an aggregator that has not failed lately, and is logged once", async () => {
-  const moves = captureMoves();
+  const { moves } = captureLogs();
   const { connections, calls, failing } = aggregators(3);
   const { state, options } = controls();
   const failover = new Failover(connections, options); // random 0: aggregator-0
@@ -133,12 +139,12 @@ Deno.test("a move goes to an aggregator that has not failed lately, and is logge
     "http://aggregator-1:8000",
     ...Array(3).fill("http://aggregator-2:8000"),
   ]);
-  assert.deepEqual(moves.map(({ from, to }) => `${from} -> ${to}`), [
+  assert.deepEqual(moves().map(({ from, to }) => `${from} -> ${to}`), [
     "http://aggregator-0:8000 -> http://aggregator-1:8000",
     "http://aggregator-1:8000 -> http://aggregator-2:8000",
   ]);
-  assert.match(String(moves[0].why), /\[unavailable\] http:\/\/aggregator-0:8000 fails/);
-  assert.match(String(moves[1].why), /\[deadline_exceeded\]/);
+  assert.match(String(moves()[0].why), /\[unavailable\] http:\/\/aggregator-0:8000 fails/);
+  assert.match(String(moves()[1].why), /\[deadline_exceeded\]/);
 });
 
 Deno.test("when every other aggregator failed lately, the move goes to the oldest failure", async () => {
@@ -156,7 +162,7 @@ Deno.test("when every other aggregator failed lately, the move goes to the oldes
 });
 
 Deno.test("after a while on a fallback, the collector re-picks at random among healthy aggregators", async () => {
-  const moves = captureMoves();
+  const { moves } = captureLogs();
   const { connections, failing } = aggregators(3);
   const { state, options } = controls();
   state.random = 0.99;
@@ -182,23 +188,23 @@ Deno.test("after a while on a fallback, the collector re-picks at random among h
   state.now = 10_000 + RETURN_AFTER_MS;
   assert.equal(await publish(failover), undefined);
   assert.equal(failover.baseUrl, "http://aggregator-2:8000");
-  assert.deepEqual(moves.at(-1), {
+  assert.deepEqual(moves().at(-1), {
     from: "http://aggregator-1:8000",
     to: "http://aggregator-2:8000",
     why: "re-picking at random to spread load",
   });
 
   // Settled on a random pick: no more re-picks until the next move.
-  const logged = moves.length;
+  const logged = moves().length;
   state.random = 0;
   state.now += 10 * RETURN_AFTER_MS;
   assert.equal(await publish(failover), undefined);
   assert.equal(failover.baseUrl, "http://aggregator-2:8000");
-  assert.equal(moves.length, logged);
+  assert.equal(moves().length, logged);
 });
 
 Deno.test("with one aggregator nothing moves and nothing is logged", async () => {
-  const moves = captureMoves();
+  const { moves } = captureLogs();
   const { connections, failing, calls } = aggregators(1);
   const failover = new Failover(connections, controls().options);
   failing["http://aggregator-0:8000"] = Code.Unavailable;
@@ -206,5 +212,77 @@ Deno.test("with one aggregator nothing moves and nothing is logged", async () =>
   delete failing["http://aggregator-0:8000"];
   assert.equal(await publish(failover), undefined);
   assert.deepEqual(calls, Array(2).fill("http://aggregator-0:8000"));
-  assert.equal(moves.length, 0);
+  assert.equal(moves().length, 0);
+});
+
+Deno.test("real aggregators: one closed, one refusing as it drains, an old one without batches; every point arrives", async () => {
+  const { moves, records } = captureLogs();
+  const servers = [
+    await PublishServer.start(),
+    await PublishServer.start(),
+    await PublishServer.start({ batch: false }),
+  ];
+  const [closing, draining, old] = servers;
+  const failover = new Failover(
+    servers.map((server) =>
+      connectAggregator({
+        remoteAddress: { host: "127.0.0.1", port: server.port },
+        protocol: "grpc",
+      })
+    ),
+    { random: () => 0 }, // start on the first, move to the first healthy other
+  );
+  const queue = new PointQueue(10_000);
+  const publisher = new Publisher(failover, queue, {
+    callTimeoutMs: 1_000,
+    backoff: { baseMs: 20, capMs: 100 },
+  });
+  const T0 = 1_764_000_000;
+  let pushed = 0;
+  const producing = setInterval(() => {
+    queue.push({
+      tags: { host: "abc" },
+      point: create(PublishRequestSchema, { unixTime: BigInt(T0 + pushed++) }),
+    });
+  }, 10);
+  const received = () => servers.flatMap((server) => server.received);
+  try {
+    await closing.waitForPoints(20, 10_000);
+    await closing.close();
+    await draining.waitForPoints(20, 10_000);
+    draining.failWith = () => new ConnectError("the aggregator is shutting down", Code.Unavailable);
+    await old.waitForPoints(20, 10_000);
+  } finally {
+    clearInterval(producing);
+  }
+  try {
+    await waitUntil(() => received().length >= pushed, 10_000, "every pushed point received");
+    assert.deepEqual(await publisher.drain(1_000), []);
+  } finally {
+    failover.close();
+    await Promise.all(servers.map((server) => server.close()));
+  }
+  const times = received().map((point) => Number(point.request.unixTime) - T0);
+  const unique = new Set(times);
+  assert.deepEqual([...unique].sort((a, b) => a - b), Array.from({ length: pushed }, (_, i) => i));
+  // At least once: only a call cut by the close may have stored points that are sent again.
+  const duplicates = times.length - unique.size;
+  assert.ok(duplicates <= closing.received.length, `${duplicates} duplicates`);
+  assert.deepEqual(moves().map(({ from, to }) => [from, to]), [
+    [`http://${closing.address}`, `http://${draining.address}`],
+    [`http://${draining.address}`, `http://${old.address}`],
+  ]);
+  assert.match(String(moves()[1].why), /\[unavailable\] the aggregator is shutting down/);
+  assert.equal(draining.refusedCalls, 1, "one refused call moved the collector");
+  // Batch support is learnt per aggregator: the old one gets Publish, the new ones batches.
+  assert.equal(closing.calls.publish + draining.calls.publish, 0);
+  const fallbacks = records.filter((record) => /does not take batches/.test(record.message));
+  assert.deepEqual(fallbacks.map((record) => record.properties.aggregator), [
+    `http://${old.address}`,
+  ]);
+  assert.ok(old.calls.publish >= old.received.length);
+  console.log(
+    `${pushed} points: ${closing.received.length} / ${draining.received.length} / ` +
+      `${old.received.length} stored, ${duplicates} duplicates`,
+  );
 });
