@@ -5,15 +5,22 @@
  * (draining: it answers `unavailable` and goes away); the collector ends on
  * the third. Every point the collector logged as produced must be stored by
  * one of them (the killed one restarted on its spool to deliver what it had
- * acknowledged), and the time each move took is measured in polls.
+ * acknowledged), and the time each move took is measured in polls. Also: an
+ * aggregator told to stop answers every call on the collector's own client
+ * with `unavailable` (or stores it) through its whole shutdown, listener-close
+ * window included, so collectors move at once.
  */
 import assert from "node:assert/strict";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { connectAggregator } from "../collector/transport.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { collectorLedger, producedTimes } from "./support/collector_ledger.ts";
 import { CollectorProcess } from "./support/collector_process.ts";
 import { withDeadline } from "./support/deadline.ts";
 import { account, collectorEnv, CONTAINER_ID } from "./support/e2e_collectors.ts";
 import { stdoutPoints, timesOf } from "./support/stored_points.ts";
+import { tagHeaders } from "./support/publish_tags.ts";
+import { delay } from "./support/until.ts";
 
 const POLL_MS = 1_000;
 /** A move may take the poll that finds the aggregator gone, plus a retry; more is a failure. */
@@ -38,10 +45,14 @@ function stored(aggregator: AggregatorProcess): Set<number> {
   return timesOf(stdoutPoints(aggregator.lines), CONTAINER_ID);
 }
 
-/** Waits for a fresh point on `aggregator`, so the stop falls between polls. */
-async function afterFreshPoint(aggregator: AggregatorProcess): Promise<void> {
+/** Waits for `count` fresh points on `aggregator`, so a stop falls between polls. */
+async function afterFreshPoints(aggregator: AggregatorProcess, count = 3): Promise<void> {
   const seen = aggregator.lines.length;
-  await aggregator.waitFor(() => aggregator.lines.length > seen, 10_000, "a fresh point");
+  await aggregator.waitFor(
+    () => aggregator.lines.length >= seen + count,
+    (count + 5) * POLL_MS,
+    `${count} fresh points`,
+  );
 }
 
 /** Waits for the collector to log a move away from `from`; returns it. */
@@ -69,22 +80,21 @@ Deno.test("the collector moves off a killed and a draining aggregator within a f
           "the first point on any aggregator",
         );
         const first = aggregators.find((aggregator) => aggregator.lines.length > 0)!;
-        await afterFreshPoint(first);
+        await afterFreshPoints(first);
         const killedAt = Date.now();
         assert.equal((await first.kill("SIGKILL")).signal, "SIGKILL");
         const afterKill = await moveFrom(collector, first, MOVE_LIMIT_POLLS * POLL_MS + 2_000);
         const second = aggregators.find((aggregator) => aggregator.baseUrl === afterKill.to)!;
         assert.notEqual(second, first);
 
-        await afterFreshPoint(second);
+        await afterFreshPoints(second);
         const drainingAt = Date.now();
         const drained = second.kill("SIGTERM");
         const afterDrain = await moveFrom(collector, second, MOVE_LIMIT_POLLS * POLL_MS + 2_000);
         assert.equal((await drained).code, 0);
         const third = aggregators.find((aggregator) => aggregator.baseUrl === afterDrain.to)!;
         assert.ok(third !== first && third !== second, "the third aggregator, not a stopped one");
-        await afterFreshPoint(third);
-        await afterFreshPoint(third);
+        await afterFreshPoints(third);
 
         assert.equal(await collector.stop("SIGTERM"), 0, collector.stderr);
         // The killed aggregator delivers what it acknowledged once back on its spool.
@@ -120,4 +130,60 @@ Deno.test("the collector moves off a killed and a draining aggregator within a f
     await collector.stop("SIGTERM", 10_000).catch(() => {});
     await Promise.all(aggregators.map((aggregator) => aggregator.close()));
   }
+});
+
+Deno.test("a draining aggregator answers unavailable through its whole shutdown; what it acknowledged is stored", async () => {
+  await using aggregator = await AggregatorProcess.start();
+  const start = Math.floor(Date.now() / 1000) - 3_600;
+  const acknowledged = new Set<string>();
+  const answers = new Map<string, number>();
+  let stopped = false;
+  /** Publish calls back to back on one kept connection per lane, until the process has exited. */
+  const lane = async (container: string) => {
+    const { client, close } = connectAggregator({
+      remoteAddress: { host: "127.0.0.1", port: aggregator.port },
+      protocol: "grpc",
+    });
+    for (let index = 0; !stopped; index++) {
+      try {
+        await client.publish({ unixTime: BigInt(start + index), running: true }, {
+          headers: tagHeaders(container),
+          timeoutMs: 2_000,
+        });
+        acknowledged.add(`${container} ${start + index}`);
+      } catch (error) {
+        const { code, rawMessage } = ConnectError.from(error);
+        const answer = `[${Code[code]}] ${rawMessage.replace(/\d+/g, "N")}`;
+        answers.set(answer, (answers.get(answer) ?? 0) + 1);
+        await delay(2);
+      }
+    }
+    close();
+  };
+  const containers = ["a", "b", "c", "d"].map((letter) => letter.repeat(64));
+  const lanes = Promise.all(containers.map(lane));
+  try {
+    await aggregator.waitFor(() => aggregator.lines.length >= 40, 10_000, "40 points stored");
+    const stopping = await aggregator.kill("SIGTERM");
+    assert.equal(stopping.code, 0, aggregator.stderr);
+  } finally {
+    stopped = true;
+    await withDeadline(lanes, 10_000, "the publish lanes to end");
+  }
+  console.log(
+    `${acknowledged.size} acknowledged; answers while draining:`,
+    Object.fromEntries(answers),
+  );
+  for (const answer of answers.keys()) assert.match(answer, /^\[Unavailable\]/);
+  const points = stdoutPoints(aggregator.lines);
+  const held = new Set(
+    containers.flatMap((container) =>
+      [...timesOf(points, container)].map((time) => `${container} ${time}`)
+    ),
+  );
+  assert.deepEqual(
+    [...acknowledged].filter((point) => !held.has(point)),
+    [],
+    "acknowledged, not stored",
+  );
 });
