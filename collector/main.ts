@@ -39,9 +39,9 @@ if (problem) {
 const source = containerSource(config);
 const collector = new Collector(config, [source]);
 logger.info(
-  "collector starting: {protocol} to {aggregator} of {aggregators} (mutual TLS {tls}) " +
-    "every {interval}, queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
-    "volume {mountPath}; tags {tags}",
+  "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
+    "queue {queueSize}, timeout {timeout}; cgroup root {cgroupRoot}, cgroup {cgroup}, " +
+    "volume {mountPath}; tags {tags}; failing over between {aggregators}",
   {
     protocol: config.protocol,
     aggregator: collector.aggregatorUrl,
