@@ -2,9 +2,10 @@
  * The running collector: samples each of its sources every poll interval
  * (a fixed list, or the list a function gives at each poll),
  * queues each point with its source's tags in one bounded queue, and publishes
- * them through one connection to the aggregator. Started, then stopped in
- * order — stop polling, flush the queue for at most the given time, close the
- * connection, log the summary.
+ * them to one of the configured aggregators, failing over between them
+ * (collector/failover.ts). Started, then stopped in order — stop polling,
+ * flush the queue for at most the given time, close the connections, log the
+ * summary.
  *
  * @module
  */
@@ -15,7 +16,8 @@ import { pollEvery, type PollTime } from "./loop.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue, type TaggedPoint } from "./queue.ts";
 import type { PointSource, SourceList } from "./source.ts";
-import { type AggregatorConnection, connectAggregator } from "./transport.ts";
+import { Failover } from "./failover.ts";
+import { connectAggregator } from "./transport.ts";
 
 /** What became of the points, once stopped. */
 export interface CollectorSummary {
@@ -33,7 +35,7 @@ const logger = log("collector");
 export class Collector {
   #sources: SourceList;
   #pollIntervalMs: number;
-  #connection: AggregatorConnection;
+  #aggregators: Failover;
   #queue: PointQueue;
   #publisher: Publisher;
   #polling = new AbortController();
@@ -42,17 +44,26 @@ export class Collector {
   constructor(config: CollectorSettings, sources: SourceList) {
     this.#sources = sources;
     this.#pollIntervalMs = config.pollIntervalMs;
-    this.#connection = connectAggregator(config);
+    this.#aggregators = new Failover(
+      config.remoteAddresses.map((remoteAddress) =>
+        connectAggregator({ ...config, remoteAddress })
+      ),
+    );
     this.#queue = new PointQueue(config.queueSize);
-    this.#publisher = new Publisher(this.#connection.client, this.#queue, {
+    this.#publisher = new Publisher(this.#aggregators, this.#queue, {
       callTimeoutMs: config.publishTimeoutMs,
       backoff: BACKOFF.publish,
     });
   }
 
-  /** Where the points go. */
+  /** Where the points go now. */
   get aggregatorUrl(): string {
-    return this.#connection.baseUrl;
+    return this.#aggregators.baseUrl;
+  }
+
+  /** Every aggregator the points may go to. */
+  get aggregatorUrls(): string[] {
+    return this.#aggregators.baseUrls;
   }
 
   /** Polls every interval from now until `stop`. */
@@ -62,13 +73,13 @@ export class Collector {
 
   /**
    * Stops polling (after the poll in progress), sends what is queued for at
-   * most `flushMs`, closes the connection and logs what became of the points.
+   * most `flushMs`, closes the connections and logs what became of the points.
    */
   async stop(flushMs: number): Promise<CollectorSummary> {
     this.#polling.abort();
     await this.#loop;
     const unsent = await this.#publisher.drain(flushMs);
-    this.#connection.close();
+    this.#aggregators.close();
     const summary = {
       delivered: this.#publisher.delivered,
       refused: this.#publisher.refused,

@@ -2,8 +2,9 @@
  * The collector program: reads its configuration from `MINI_COLLECTOR_*`,
  * checks the cgroup root, then every poll interval samples its container
  * (container mode) or every container of the host (`MINI_COLLECTOR_MODE=host`)
- * and publishes the points to the aggregator through a bounded queue. SIGTERM or
- * SIGINT stops polling, flushes the queue for up to five seconds and exits 0.
+ * and publishes the points through a bounded queue to one of the aggregators,
+ * failing over between them. SIGTERM or SIGINT stops polling, flushes the
+ * queue for up to five seconds and exits 0.
  *
  * @module
  */
@@ -41,11 +42,13 @@ const { sources, description } = modeSources(config);
 const collector = new Collector(config, sources);
 logger.info(
   "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
-    "queue {queueSize}, timeout {timeout}; {mode} mode, cgroup root {cgroupRoot}, " +
+    "queue {queueSize}, timeout {timeout}, failing over between {aggregators}; {mode} mode, " +
+    "cgroup root {cgroupRoot}, " +
     description.template,
   {
     protocol: config.protocol,
     aggregator: collector.aggregatorUrl,
+    aggregators: collector.aggregatorUrls.join(","),
     tls: config.tls ? "on" : "off",
     interval: formatDuration(config.pollIntervalMs),
     queueSize: config.queueSize,

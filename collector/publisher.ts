@@ -8,7 +8,9 @@
  * as metadata instead, and is probed with a batch again every
  * `probeIntervalMs`, so an upgraded aggregator is picked up without a restart.
  * A call refused as too large (`resource_exhausted`) halves the byte budget of
- * the next one; each accepted batch doubles it back up to the maximum.
+ * the next one; each accepted batch doubles it back up to the maximum. Both
+ * are kept per aggregator (by URL): behind a failover the current one may
+ * change between calls, e.g. from a new aggregator to an old Go one.
  *
  * Transient failures keep the points at the head of the queue and retry them
  * after a jittered, capped backoff; a refusal (invalid argument, permission…),
@@ -25,7 +27,7 @@ import { log } from "../shared/log.ts";
 import { batchRequest, MAX_BATCH_BYTES, nextBatch } from "./batch.ts";
 import type { PointQueue, TaggedPoint } from "./queue.ts";
 import { isRetryable } from "./retry.ts";
-import type { AggregatorClient } from "./transport.ts";
+import type { AggregatorConnection } from "./transport.ts";
 
 interface PublisherOptions {
   /** The longest one publish call may take. */
@@ -41,6 +43,14 @@ const MIN_BATCH_BYTES = 1024;
 
 const logger = log("collector", "publisher");
 
+/** What the publisher learnt about one aggregator. */
+interface AggregatorState {
+  url: string;
+  /** Monotonic instant until which the aggregator is taken not to have PublishBatch. */
+  pointByPointUntil: number;
+  batchBytes: number;
+}
+
 export class Publisher {
   delivered = 0;
   /** Points the aggregator refused, dropped without retrying. */
@@ -55,15 +65,15 @@ export class Publisher {
   #nap?: AbortController;
   /** Monotonic instant (performance.now()) the flush ends at; none before draining. */
   #flushEndsAt = Infinity;
-  /** Monotonic instant until which the aggregator is taken not to have PublishBatch. */
-  #pointByPointUntil = 0;
-  #batchBytes = MAX_BATCH_BYTES;
+  /** By aggregator URL. */
+  #aggregators = new Map<string, AggregatorState>();
   #failures = 0;
   #lastFailure = "";
   #running: Promise<void>;
 
   constructor(
-    readonly client: AggregatorClient,
+    /** Where calls go: `baseUrl` names the aggregator the next call goes to. */
+    readonly aggregator: Pick<AggregatorConnection, "client" | "baseUrl">,
     readonly queue: PointQueue,
     readonly options: PublisherOptions,
   ) {
@@ -109,15 +119,29 @@ export class Publisher {
     }
   }
 
+  /** What is known of the aggregator the next call goes to. */
+  #current(): AggregatorState {
+    const url = this.aggregator.baseUrl;
+    let state = this.#aggregators.get(url);
+    if (!state) {
+      state = { url, pointByPointUntil: 0, batchBytes: MAX_BATCH_BYTES };
+      this.#aggregators.set(url, state);
+    }
+    return state;
+  }
+
   /** Publishes the oldest points; false when they should be retried. */
   async #sendNext(): Promise<boolean> {
-    const batched = performance.now() >= this.#pointByPointUntil;
+    const aggregator = this.#current();
+    const batched = performance.now() >= aggregator.pointByPointUntil;
     const entries = batched
-      ? nextBatch(this.queue.entries, this.#batchBytes)
+      ? nextBatch(this.queue.entries, aggregator.batchBytes)
       : this.queue.entries.slice(0, 1);
     this.queue.sending(entries);
     try {
-      const refused = batched ? await this.#publishBatch(entries) : await this.#publish(entries[0]);
+      const refused = batched
+        ? await this.#publishBatch(aggregator, entries)
+        : await this.#publish(entries[0]);
       this.queue.remove(entries);
       this.delivered += entries.length - refused;
       if (this.#failures > 0) {
@@ -131,11 +155,11 @@ export class Publisher {
     } catch (error) {
       const failure = ConnectError.from(error);
       if (batched && failure.code === Code.Unimplemented && !this.#cutoff.signal.aborted) {
-        this.#publishPointByPoint(failure);
+        this.#publishPointByPoint(aggregator, failure);
         return true;
       }
       if (batched && failure.code === Code.ResourceExhausted && entries.length > 1) {
-        this.#batchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(this.#batchBytes / 2));
+        aggregator.batchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(aggregator.batchBytes / 2));
       }
       return this.#failed(entries, failure);
     } finally {
@@ -146,15 +170,24 @@ export class Publisher {
   /** One `Publish` call; resolves with the number of points refused (none). */
   async #publish(entry: TaggedPoint): Promise<number> {
     this.calls.publish++;
-    await this.client.publish(entry.point, { headers: entry.tags, ...this.#callOptions() });
+    await this.aggregator.client.publish(entry.point, {
+      headers: entry.tags,
+      ...this.#callOptions(),
+    });
     return 0;
   }
 
   /** One `PublishBatch` call; resolves with the number of entries the aggregator refused. */
-  async #publishBatch(entries: readonly TaggedPoint[]): Promise<number> {
+  async #publishBatch(
+    aggregator: AggregatorState,
+    entries: readonly TaggedPoint[],
+  ): Promise<number> {
     this.calls.publishBatch++;
-    const response = await this.client.publishBatch(batchRequest(entries), this.#callOptions());
-    this.#batchBytes = Math.min(MAX_BATCH_BYTES, this.#batchBytes * 2);
+    const response = await this.aggregator.client.publishBatch(
+      batchRequest(entries),
+      this.#callOptions(),
+    );
+    aggregator.batchBytes = Math.min(MAX_BATCH_BYTES, aggregator.batchBytes * 2);
     for (const { index, reason } of response.rejected) {
       const entry = entries[index];
       this.refused++;
@@ -179,13 +212,17 @@ export class Publisher {
     };
   }
 
-  #publishPointByPoint(failure: ConnectError): void {
+  #publishPointByPoint(aggregator: AggregatorState, failure: ConnectError): void {
     const probeMs = this.options.probeIntervalMs ?? PROBE_INTERVAL_MS;
-    this.#pointByPointUntil = performance.now() + probeMs;
+    aggregator.pointByPointUntil = performance.now() + probeMs;
     logger.info(
-      "the aggregator does not take batches ({error}): publishing one point per call, " +
-        "trying a batch again in {probeSeconds} s",
-      { error: failure.message, probeSeconds: Math.round(probeMs / 1000) },
+      "the aggregator {aggregator} does not take batches ({error}): publishing one point " +
+        "per call to it, trying a batch again in {probeSeconds} s",
+      {
+        aggregator: aggregator.url,
+        error: failure.message,
+        probeSeconds: Math.round(probeMs / 1000),
+      },
     );
   }
 
@@ -223,6 +260,8 @@ function subject(entries: readonly TaggedPoint[]) {
   const times = entries.map((entry) => Number(entry.point.unixTime));
   const properties = {
     time: times[0],
+    /** Every sample time, for a reader of JSON logs. */
+    times,
     count: times.length,
     first: Math.min(...times),
     last: Math.max(...times),

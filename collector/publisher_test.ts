@@ -42,7 +42,7 @@ function publisherTo(
     tls,
   });
   const queue = new PointQueue(10);
-  const publisher = new Publisher(connection.client, queue, {
+  const publisher = new Publisher(connection, queue, {
     callTimeoutMs: 2_000,
     backoff: { baseMs: 20, capMs: 100 },
     probeIntervalMs,

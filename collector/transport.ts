@@ -15,7 +15,7 @@
  * @module
  */
 import type { Client } from "@connectrpc/connect";
-import type { CollectorConfig } from "../shared/config/mod.ts";
+import type { Address, CollectorConfig } from "../shared/config/mod.ts";
 import type { Aggregator } from "../shared/gen/aggregator_pb.ts";
 import { GrpcAggregatorClient } from "./grpc/client.ts";
 
@@ -28,7 +28,10 @@ export interface AggregatorConnection {
   close(): void;
 }
 
-export type ConnectionSettings = Pick<CollectorConfig, "remoteAddress" | "protocol" | "tls">;
+/** How to reach one aggregator. */
+export type ConnectionSettings = Pick<CollectorConfig, "protocol" | "tls"> & {
+  remoteAddress: Address;
+};
 
 export function connectAggregator(config: ConnectionSettings): AggregatorConnection {
   const scheme = config.tls ? "https" : "http";

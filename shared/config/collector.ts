@@ -8,7 +8,7 @@
 
 import {
   type Address,
-  addressValue,
+  addressListValue,
   ConfigError,
   duration,
   type Env,
@@ -28,7 +28,8 @@ export type CollectorMode = "container" | "host";
 /** The settings of both modes: where points go, how often, and how. */
 export interface CollectorSettings {
   mode: CollectorMode;
-  remoteAddress: Address;
+  /** The aggregators to publish to, failing over between them (collector/failover.ts). */
+  remoteAddresses: Address[];
   /** Root of the cgroup filesystem, as mounted where Deno may read it. */
   cgroupRoot: string;
   pollIntervalMs: number;
@@ -174,7 +175,7 @@ function hostModeConfig(env: Env): HostModeConfig {
 }
 
 /** Where points go and in which protocol. */
-function connectionSettings(env: Env): Pick<CollectorSettings, "remoteAddress" | "protocol"> {
+function connectionSettings(env: Env): Pick<CollectorSettings, "remoteAddresses" | "protocol"> {
   const protocol = optionalString(env, "MINI_COLLECTOR_PROTOCOL") ?? "grpc";
   if (protocol !== "grpc" && protocol !== "connect") {
     throw new ConfigError(
@@ -185,7 +186,7 @@ function connectionSettings(env: Env): Pick<CollectorSettings, "remoteAddress" |
   }
   const remote = requiredString(env, "MINI_COLLECTOR_REMOTE_ADDRESS", "aggregator:8000");
   return {
-    remoteAddress: addressValue("MINI_COLLECTOR_REMOTE_ADDRESS", remote, "aggregator:8000"),
+    remoteAddresses: addressListValue("MINI_COLLECTOR_REMOTE_ADDRESS", remote, "aggregator:8000"),
     protocol,
   };
 }
@@ -194,7 +195,7 @@ function connectionSettings(env: Env): Pick<CollectorSettings, "remoteAddress" |
 function pollingSettings(
   env: Env,
   mode: CollectorMode,
-): Omit<CollectorSettings, "mode" | "remoteAddress" | "protocol" | "cgroupRoot"> {
+): Omit<CollectorSettings, "mode" | "remoteAddresses" | "protocol" | "cgroupRoot"> {
   return {
     pollIntervalMs: duration(env, "MINI_COLLECTOR_POLL_INTERVAL", "30s"),
     queueSize: integer(env, "MINI_COLLECTOR_QUEUE_SIZE", DEFAULT_QUEUE_SIZE[mode], 1, 100_000),

@@ -23,7 +23,7 @@ function rejects(values: Record<string, string | undefined>, variable: string, p
 Deno.test("collector defaults follow the Go original", () => {
   const config = collectorConfig(envFrom(REQUIRED));
   assert.ok(config.mode === "container", "container mode is the default");
-  assert.deepEqual(config.remoteAddress, { host: "aggregator", port: 8000 });
+  assert.deepEqual(config.remoteAddresses, [{ host: "aggregator", port: 8000 }]);
   assert.equal(config.hostName, "0123456789ab");
   assert.equal(config.pollIntervalMs, 30_000);
   assert.equal(config.mountPath, undefined);
@@ -57,6 +57,27 @@ Deno.test("collector reads every optional variable", () => {
   assert.equal(config.protocol, "connect");
   assert.equal(config.queueSize, 50);
   assert.equal(config.debug, true);
+});
+
+Deno.test("the remote address may list several aggregators, in order", () => {
+  const config = collectorConfig(envFrom({
+    ...REQUIRED,
+    MINI_COLLECTOR_REMOTE_ADDRESS: "agg-1:8000, 10.0.0.7:9000,[::1]:8000",
+  }));
+  assert.deepEqual(config.remoteAddresses, [
+    { host: "agg-1", port: 8000 },
+    { host: "10.0.0.7", port: 9000 },
+    { host: "[::1]", port: 8000 },
+  ]);
+});
+
+Deno.test("a bad entry of the aggregator list is named with its position", () => {
+  const variable = "MINI_COLLECTOR_REMOTE_ADDRESS";
+  rejects({ [variable]: "agg-1:8000,agg-2" }, variable, /entry 2 of the list "agg-2" is not/);
+  rejects({ [variable]: "agg-1:8000,agg-2:0" }, variable, /entry 2 of the list "agg-2:0" is not/);
+  rejects({ [variable]: "agg-1:8000,,agg-2:8000" }, variable, /entry 2 of the list is empty/);
+  rejects({ [variable]: "agg-1:8000," }, variable, /entry 2 of the list is empty/);
+  rejects({ [variable]: "a:1,b:2,a:1" }, variable, /"a:1" is listed more than once/);
 });
 
 Deno.test("each bad collector value names its variable", () => {
@@ -128,7 +149,7 @@ Deno.test("host mode: no container id, names optional, Docker's root and the lab
   const config = collectorConfig(envFrom(HOST));
   assert.deepEqual(config, {
     mode: "host",
-    remoteAddress: { host: "aggregator", port: 8000 },
+    remoteAddresses: [{ host: "aggregator", port: 8000 }],
     protocol: "grpc",
     cgroupRoot: "/host/cgroup",
     dockerRoot: "/var/lib/docker",

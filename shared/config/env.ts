@@ -101,6 +101,29 @@ export function addressValue(name: string, text: string, example: string): Addre
   return { host: match[1], port };
 }
 
+/**
+ * A comma-separated list of distinct `host:port` addresses; a single address
+ * reads exactly as {@link addressValue} reads it, and a bad entry of a longer
+ * list is named by its position and text.
+ */
+export function addressListValue(name: string, text: string, example: string): Address[] {
+  const entries = text.split(",").map((entry) => entry.trim());
+  if (entries.length === 1) return [addressValue(name, text, example)];
+  const addresses = entries.map((entry, index) => {
+    try {
+      return addressValue(name, entry, example);
+    } catch {
+      const what = entry === "" ? "is empty" : `"${entry}" is not a host:port address`;
+      throw new ConfigError(name, `entry ${index + 1} of the list ${what}`, example);
+    }
+  });
+  const duplicate = entries.find((entry, index) => entries.indexOf(entry) !== index);
+  if (duplicate !== undefined) {
+    throw new ConfigError(name, `"${duplicate}" is listed more than once`, example);
+  }
+  return addresses;
+}
+
 /** A JSON object, for the aggregator's `*_CONFIGURATION` variables. */
 export function jsonObject(
   env: Env,

@@ -60,7 +60,7 @@ function collectorPermissions(config: CollectorConfig): string[] {
     "--no-prompt",
     `--allow-read=${reads.join(",")}`,
     ...(mountPath ? ["--allow-sys=statfs"] : []),
-    `--allow-net=${hostPort(config.remoteAddress)}`,
+    `--allow-net=${config.remoteAddresses.map(hostPort).join(",")}`,
     `--allow-env=${ENV_ALLOWED.collector}`,
   ];
 }

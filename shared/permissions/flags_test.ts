@@ -55,6 +55,15 @@ Deno.test("host-mode collector flags: the cgroup root and Docker's containers di
   );
 });
 
+Deno.test("collector flags: every listed aggregator, and no other host", () => {
+  const flags = programFlags(
+    "collector",
+    envFrom({ ...COLLECTOR, MINI_COLLECTOR_REMOTE_ADDRESS: "10.0.0.5:8000,agg-2:8001,[::1]:8002" }),
+  );
+  const net = flags.filter((flag) => flag.startsWith("--allow-net"));
+  assert.deepEqual(net, ["--allow-net=10.0.0.5:8000,agg-2:8001,[::1]:8002"]);
+});
+
 Deno.test("aggregator flags: its listener, its destinations and its spool, nothing else", () => {
   const flags = programFlags(
     "aggregator",

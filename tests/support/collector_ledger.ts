@@ -1,7 +1,7 @@
 /**
  * What a collector did with each point, read back from its JSON log
  * (`MINI_COLLECTOR_LOG_FORMAT=json` with `MINI_COLLECTOR_DEBUG`): the sample
- * times it published, dropped from a full queue or saw refused, and how many
+ * times it published (alone or in a batch), dropped from a full queue or saw refused, and how many
  * were left unsent at exit. Every point a collector samples ends in exactly
  * one of these, so together they are the points it produced.
  */
@@ -32,11 +32,13 @@ export function collectorLedger(stderr: string): CollectorLedger {
   for (const text of stderr.split("\n")) {
     if (!text.startsWith("{")) continue;
     const { message, properties } = JSON.parse(text) as LogLine;
-    const time = properties.time as number;
-    if (message.startsWith("published the point of")) ledger.published.add(time);
-    else if (message.startsWith("queue full")) ledger.dropped.add(time);
-    else if (message.startsWith("the aggregator refused")) ledger.refused.add(time);
-    else if (message.includes("failed, will retry")) ledger.retryWarnings++;
+    // A call's log lines list its sample times; a single entry's, its time.
+    const times = (properties.times ?? [properties.time]) as number[];
+    if (message.startsWith("published ")) times.forEach((time) => ledger.published.add(time));
+    else if (message.startsWith("queue full")) ledger.dropped.add(properties.time as number);
+    else if (message.startsWith("the aggregator refused")) {
+      times.forEach((time) => ledger.refused.add(time));
+    } else if (message.includes("failed, will retry")) ledger.retryWarnings++;
     else if (message.startsWith("stopped with")) ledger.unsent += properties.unsent as number;
   }
   return ledger;
