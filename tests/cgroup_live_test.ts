@@ -5,7 +5,9 @@
  * into it that holds 32 MiB, spins and writes with fsync; exposes the cgroup
  * filesystem read-only with collector/expose-cgroup.sh (Deno may not read
  * /sys; docs/ARCHITECTURE.md, "Platform facts") and samples the container twice through CgroupSampler
- * (tests/support/live_cgroup.ts does the setup). Needs root (creating cgroups,
+ * (tests/support/live_cgroup.ts does the setup). On cgroupfs the sampler keeps
+ * the container's files open: a second test restarts the container (its
+ * cgroup removed and created again) between samples. Needs root (creating cgroups,
  * bind mounts); skipped with a printed reason otherwise. Everything created
  * is removed afterwards.
  *
@@ -48,7 +50,7 @@ Deno.test({
     try {
       const hybrid = (await Deno.stat(`${cgroup.exposed}/unified`).catch(() => undefined))
         ?.isDirectory;
-      const sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
+      using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
       const first = await sampler.sample(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const second = await sampler.sample(performance.now());
@@ -75,6 +77,46 @@ Deno.test({
       assert.equal(typeof m.cpuThrottledPeriods, "bigint");
       if (hybrid) assert.equal(typeof m.cpuPressureSomeAvg10, "number");
       assert.equal(first.metrics.milliCpuUsage, 0n, "first sample: no rate yet");
+    } finally {
+      await cgroup.remove();
+      await Deno.remove(scratch, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "CgroupSampler's kept files follow a container restart: the new cgroup is read, not an error",
+  ignore: reason !== undefined,
+  sanitizeResources: true,
+  async fn() {
+    const scratch = await Deno.makeTempDir({ prefix: "cgroup-live-" });
+    const cgroup = await createLiveCgroup({
+      memoryLimitMb: MEMORY_LIMIT_MB,
+      pidsMax: PIDS_MAX,
+      cpuLimitMilli: 1000,
+      ballastMb: BALLAST_MB,
+      scratch,
+    });
+    try {
+      using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
+      await sampler.sample(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await sampler.sample(performance.now());
+      assert.deepEqual(before.errors, []);
+      assert.ok((before.metrics.milliCpuUsage as bigint) > 0n, "a rate before the restart");
+      await cgroup.restart();
+      const after = await sampler.sample(performance.now());
+      assert.deepEqual(after.errors, []);
+      assert.equal(after.running, true);
+      // The new cgroup's counters start from zero: a first sample again, read from the new cgroup.
+      assert.equal(after.metrics.milliCpuUsage, 0n);
+      assert.ok((after.metrics.memoryTotalMb as bigint) >= BigInt(BALLAST_MB));
+      assert.equal(after.metrics.pidsLimit, BigInt(PIDS_MAX));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const next = await sampler.sample(performance.now());
+      assert.deepEqual(next.errors, []);
+      assert.ok((next.metrics.milliCpuUsage as bigint) > 0n, "a rate again after the restart");
     } finally {
       await cgroup.remove();
       await Deno.remove(scratch, { recursive: true });

@@ -5,14 +5,20 @@
  * here throws. Files are read synchronously behind the promise: a cgroup file
  * is generated in memory by the kernel, and an asynchronous read costs a
  * thread-pool round trip per file, which made a sample several times dearer.
+ * `files` says how: opened per read, or kept open (./files.ts).
  *
  * @module
  */
 
 import { join } from "node:path";
+import { type FileReader, openPerRead } from "./files.ts";
 
 export class CgroupDirectory {
-  constructor(readonly path: string, private readonly errors: string[]) {}
+  constructor(
+    readonly path: string,
+    private readonly errors: string[],
+    private readonly files: FileReader = openPerRead,
+  ) {}
 
   /** Reads `name` and parses it; undefined when absent, unreadable or malformed. */
   read<T>(name: string, parse: (text: string) => T): Promise<T | undefined> {
@@ -22,7 +28,7 @@ export class CgroupDirectory {
   #readNow<T>(name: string, parse: (text: string) => T): T | undefined {
     let text: string;
     try {
-      text = Deno.readTextFileSync(join(this.path, name));
+      text = this.files.read(`${this.path}/${name}`);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       this.errors.push(`${join(this.path, name)}: cannot read: ${(error as Error).message}`);

@@ -1,7 +1,9 @@
 /**
- * Reads a container's cgroup once, whatever the host's layout: detects the
- * hierarchy version, locates the container and reads it into a RawCgroup;
- * undefined when the container's cgroup does not exist (not running).
+ * Reads a container's cgroup, whatever the host's layout, in two steps:
+ * {@link locateCgroup} detects the hierarchy version and finds the
+ * container's directories (undefined when its cgroup does not exist: not
+ * running), {@link readLocated} reads them into a RawCgroup. A caller that
+ * keeps files open locates once and reads the same directories every poll.
  *
  * @module
  */
@@ -9,19 +11,25 @@
 import { join } from "node:path";
 import { CgroupDirectory, isDirectory } from "./directory.ts";
 import { detectVersion } from "./detect.ts";
+import type { FileReader } from "./files.ts";
 import { type CgroupLocation, findCgroup } from "./locate.ts";
 import type { RawCgroup } from "./raw.ts";
 import { readPressure } from "./read_pressure.ts";
-import { locateV1 } from "./v1/locate.ts";
+import { locateV1, type V1Paths } from "./v1/locate.ts";
 import { readV1 } from "./v1/read.ts";
 import { locateV2 } from "./v2/locate.ts";
 import { readV2 } from "./v2/read.ts";
 
-export async function readCgroup(
+/** A container's cgroup directories: one on v2; one per controller on v1, plus the unified twin on a hybrid host. */
+export type LocatedCgroup =
+  | { version: "v2"; path: string }
+  | { version: "v1"; paths: V1Paths; unified?: string };
+
+export async function locateCgroup(
   root: string,
   location: CgroupLocation,
   errors: string[],
-): Promise<RawCgroup | undefined> {
+): Promise<LocatedCgroup | undefined> {
   if (!await isDirectory(root)) {
     errors.push(`${root}: the cgroup root is not a readable directory`);
     return undefined;
@@ -29,16 +37,31 @@ export async function readCgroup(
   const version = await detectVersion(root);
   if (version === "v2") {
     const path = await locateV2(root, location);
-    return path === undefined ? undefined : await readV2(path, errors);
+    return path === undefined ? undefined : { version, path };
   }
   const paths = await locateV1(root, location);
   if (paths === undefined) return undefined;
-  const raw = await readV1(paths, errors);
-  if (version === "hybrid") {
-    const unified = await findCgroup(join(root, "unified"), location);
-    if (unified !== undefined) {
-      Object.assign(raw, await readPressure(new CgroupDirectory(unified, errors)));
-    }
+  const unified = version === "hybrid"
+    ? await findCgroup(join(root, "unified"), location)
+    : undefined;
+  return { version: "v1", paths, unified };
+}
+
+/** Every directory of a located cgroup. */
+export function locatedDirectories(cgroup: LocatedCgroup): string[] {
+  if (cgroup.version === "v2") return [cgroup.path];
+  return [...Object.values(cgroup.paths), cgroup.unified].filter((path) => path !== undefined);
+}
+
+export async function readLocated(
+  cgroup: LocatedCgroup,
+  files: FileReader,
+  errors: string[],
+): Promise<RawCgroup> {
+  if (cgroup.version === "v2") return await readV2(cgroup.path, errors, files);
+  const raw = await readV1(cgroup.paths, errors, files);
+  if (cgroup.unified !== undefined) {
+    Object.assign(raw, await readPressure(new CgroupDirectory(cgroup.unified, errors, files)));
   }
   return raw;
 }

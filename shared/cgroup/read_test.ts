@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { fixturePath, readCapture } from "../../tests/support/cgroup_fixtures.ts";
-import { readCgroup } from "./read.ts";
+import { openPerRead } from "./files.ts";
+import type { CgroupLocation } from "./locate.ts";
+import { locateCgroup, readLocated } from "./read.ts";
 
-Deno.test("readCgroup: plain v1 has no pressure, hybrid takes it from unified/, v2 reads its own", async () => {
+/** Locates, then reads what was located, opening each file per read. */
+async function readCgroup(root: string, location: CgroupLocation, errors: string[]) {
+  const located = await locateCgroup(root, location, errors);
+  return located && await readLocated(located, openPerRead, errors);
+}
+
+Deno.test("locateCgroup + readLocated: plain v1 has no pressure, hybrid takes it from unified/, v2 reads its own", async () => {
   for (
     const [fixture, cpuSomeAvg10] of [
       ["v1-cgroupfs", undefined],
@@ -19,7 +27,7 @@ Deno.test("readCgroup: plain v1 has no pressure, hybrid takes it from unified/, 
   }
 });
 
-Deno.test("readCgroup: a hybrid host whose unified/ lacks the container still reads v1", async () => {
+Deno.test("locateCgroup + readLocated: a hybrid host whose unified/ lacks the container still reads v1", async () => {
   const { containerId } = await readCapture("hybrid-systemd");
   const errors: string[] = [];
   const raw = await readCgroup(
@@ -36,7 +44,7 @@ Deno.test("readCgroup: a hybrid host whose unified/ lacks the container still re
   assert.deepEqual(errors, []);
 });
 
-Deno.test("readCgroup: a missing container is undefined, a missing root is an error", async () => {
+Deno.test("locateCgroup + readLocated: a missing container is undefined, a missing root is an error", async () => {
   const errors: string[] = [];
   const root = fixturePath("v2-systemd", "t0");
   assert.equal(await readCgroup(root, { containerId: "0".repeat(64) }, errors), undefined);

@@ -3,10 +3,17 @@
  * reads the cgroup, keeps the last counter readings and turns them into
  * PublishRequest fields. It never throws: problems come back as `errors`.
  *
+ * On a cgroup filesystem it locates the container once and keeps its files
+ * open across samples (./files.ts); when a kept file fails (the cgroup was
+ * removed, or removed and created again) it drops them, locates the
+ * container afresh and reads it in the same sample. Anywhere else (a fixture
+ * copy) it locates and opens every file on every sample.
+ *
  * @module
  */
 
-import { readCgroup } from "./read.ts";
+import { KeptFiles, onCgroupFilesystem, openPerRead } from "./files.ts";
+import { locateCgroup, type LocatedCgroup, locatedDirectories, readLocated } from "./read.ts";
 import { type CgroupMetrics, toMetrics } from "./metrics.ts";
 import { advance, type CounterState } from "./rates.ts";
 import type { RawCgroup } from "./raw.ts";
@@ -29,8 +36,10 @@ export interface CgroupSampleResult {
   errors: string[];
 }
 
-export class CgroupSampler {
+export class CgroupSampler implements Disposable {
   #state: CounterState = {};
+  /** The located cgroup whose files are kept open, while they keep reading. */
+  #kept?: { cgroup: LocatedCgroup; files: KeptFiles };
 
   constructor(private readonly options: CgroupSamplerOptions) {}
 
@@ -39,7 +48,7 @@ export class CgroupSampler {
     const errors: string[] = [];
     let raw: RawCgroup | undefined;
     try {
-      raw = await readCgroup(this.options.root, this.options, errors);
+      raw = await this.#read(errors);
     } catch (error) {
       errors.push(`${this.options.root}: ${(error as Error).message}`);
     }
@@ -50,5 +59,31 @@ export class CgroupSampler {
     const { changes, state } = advance(this.#state, raw.counters, monotonicMs);
     this.#state = state;
     return { running: true, metrics: toMetrics(raw, changes, errors), errors };
+  }
+
+  async #read(errors: string[]): Promise<RawCgroup | undefined> {
+    if (this.#kept !== undefined) {
+      const { cgroup, files } = this.#kept;
+      const keptErrors: string[] = [];
+      const raw = await readLocated(cgroup, files, keptErrors);
+      if (!files.failed) {
+        errors.push(...keptErrors);
+        return raw;
+      }
+      this[Symbol.dispose]();
+    }
+    const cgroup = await locateCgroup(this.options.root, this.options, errors);
+    if (cgroup === undefined) return undefined;
+    if (!onCgroupFilesystem(locatedDirectories(cgroup))) {
+      return await readLocated(cgroup, openPerRead, errors);
+    }
+    this.#kept = { cgroup, files: new KeptFiles() };
+    return await readLocated(cgroup, this.#kept.files, errors);
+  }
+
+  /** Closes the files kept open. */
+  [Symbol.dispose](): void {
+    this.#kept?.files[Symbol.dispose]();
+    this.#kept = undefined;
   }
 }

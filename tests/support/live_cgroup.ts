@@ -6,7 +6,9 @@
  * fsync); and the cgroup filesystem exposed read-only with
  * collector/expose-cgroup.sh at a path Deno may read (docs/ARCHITECTURE.md,
  * "Platform facts").
- * `remove()` undoes everything it did, in reverse.
+ * `restart()` does what a container restart does to its cgroup: the workload
+ * killed, the cgroup removed, created again with its limits and a new
+ * workload. `remove()` undoes everything it did, in reverse.
  */
 import { fileURLToPath } from "node:url";
 
@@ -30,6 +32,7 @@ export interface LiveCgroup {
   /** The exposed (read-only) cgroup root: MINI_COLLECTOR_CGROUP_PATH. */
   exposed: string;
   layout: "v1" | "v2";
+  restart(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -75,6 +78,25 @@ export async function createLiveCgroup(options: LiveCgroupOptions): Promise<Live
   const hierarchies = layout === "v2" ? ["."] : [...V1_CONTROLLERS, ...(hybrid ? ["unified"] : [])];
   const exposed = `${options.scratch}/cgroup`;
   const undo: (() => Promise<unknown>)[] = [];
+  let workload: Deno.ChildProcess | undefined;
+  const stopWorkload = async () => {
+    try {
+      workload?.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await workload?.status;
+  };
+  const restart = async () => {
+    await stopWorkload();
+    await removeLeaf(leaf, hierarchies);
+    await sh(
+      `leaf="$1"; shift; for h in "$@"; do mkdir ${CGROUP}/$h/$leaf; done`,
+      leaf,
+      ...hierarchies,
+    );
+    await setLimits(layout, leaf, options);
+    workload = startWorkload(leaf, hierarchies, options);
+    await waitForReady(workload.stdout);
+  };
   const remove = async () => {
     for (const step of undo.reverse()) await step().catch((error) => console.error(String(error)));
   };
@@ -93,13 +115,8 @@ export async function createLiveCgroup(options: LiveCgroupOptions): Promise<Live
     );
     undo.push(() => removeLeaf(leaf, hierarchies));
     await setLimits(layout, leaf, options);
-    const workload = startWorkload(leaf, hierarchies, options);
-    undo.push(async () => {
-      try {
-        workload.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await workload.status;
-    });
+    workload = startWorkload(leaf, hierarchies, options);
+    undo.push(stopWorkload);
     await waitForReady(workload.stdout);
     await sh(`sh "$1" "$2" 2>/dev/null`, EXPOSE, exposed);
     undo.push(() =>
@@ -109,7 +126,7 @@ export async function createLiveCgroup(options: LiveCgroupOptions): Promise<Live
     await remove();
     throw error;
   }
-  return { containerId, exposed, layout, remove };
+  return { containerId, exposed, layout, restart, remove };
 }
 
 async function setLimits(layout: "v1" | "v2", leaf: string, options: LiveCgroupOptions) {

@@ -9,6 +9,7 @@
  */
 
 import { CgroupDirectory } from "../directory.ts";
+import { type FileReader, openPerRead } from "../files.ts";
 import { type BlkioTable, parseBlkioTable } from "../parse/blkio.ts";
 import { NO_LIMIT, parseLimit, parseValue } from "../parse/single.ts";
 import { type KeyedValues, parseKeyed } from "../parse/keyed.ts";
@@ -27,24 +28,29 @@ const BLKIO_SOURCES = [
   ["blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"],
 ] as const;
 
-export async function readV1(paths: V1Paths, errors: string[]): Promise<RawCgroup> {
-  const cpuacct = new CgroupDirectory(paths.cpuacct, errors);
-  const memory = new CgroupDirectory(paths.memory, errors);
+export async function readV1(
+  paths: V1Paths,
+  errors: string[],
+  files: FileReader = openPerRead,
+): Promise<RawCgroup> {
+  const directory = (path: string) => new CgroupDirectory(path, errors, files);
+  const cpuacct = directory(paths.cpuacct);
+  const memory = directory(paths.memory);
   const counters: Counters = {
     cpuUsageNs: await cpuacct.read("cpuacct.usage", parseValue),
-    ...await readBlkio(new CgroupDirectory(paths.blkio, errors)),
+    ...await readBlkio(directory(paths.blkio)),
   };
   const raw: RawCgroup = {
     counters,
     ...await readMemory(memory),
   };
   if (paths.pids !== undefined) {
-    const pids = new CgroupDirectory(paths.pids, errors);
+    const pids = directory(paths.pids);
     raw.pidsCurrent = await pids.read("pids.current", parseValue);
     raw.pidsLimit = await pids.read("pids.max", parseLimit);
   }
   if (paths.cpu !== undefined) {
-    const cpu = new CgroupDirectory(paths.cpu, errors);
+    const cpu = directory(paths.cpu);
     const stat = await cpu.read("cpu.stat", parseKeyed);
     counters.throttledPeriods = cpu.pick("cpu.stat", stat, (s) => s.uint("nr_throttled"));
     counters.throttledNs = cpu.pick("cpu.stat", stat, (s) => s.uint("throttled_time"));

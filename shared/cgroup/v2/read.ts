@@ -7,6 +7,7 @@
  */
 
 import { CgroupDirectory } from "../directory.ts";
+import { type FileReader, openPerRead } from "../files.ts";
 import { parseCpuMax } from "../parse/cpu_quota.ts";
 import { parseIoStat } from "../parse/io_stat.ts";
 import { type KeyedValues, parseKeyed } from "../parse/keyed.ts";
@@ -16,8 +17,12 @@ import { readPressure } from "../read_pressure.ts";
 
 const NS_PER_US = 1000n;
 
-export async function readV2(path: string, errors: string[]): Promise<RawCgroup> {
-  const cgroup = new CgroupDirectory(path, errors);
+export async function readV2(
+  path: string,
+  errors: string[],
+  files: FileReader = openPerRead,
+): Promise<RawCgroup> {
+  const cgroup = new CgroupDirectory(path, errors, files);
   const cpuStat = await cgroup.read("cpu.stat", parseKeyed);
   const fromCpuStat = (extract: (stat: KeyedValues) => bigint | undefined) =>
     cgroup.pick("cpu.stat", cpuStat, extract);
