@@ -41,6 +41,8 @@ export interface HostContainersOptions extends ContainerTagOptions {
 
 /** One container being sampled: its source, and whether its last point said it ran. */
 interface Tracked {
+  /** Its cgroup's sampler, disposed (kept files closed) when the container is dropped. */
+  cgroup: CgroupSampler;
   relativePath: string;
   source: PointSource;
   lastRunning: boolean;
@@ -89,6 +91,7 @@ export class HostContainers {
       this.#skipped.delete(containerId);
       let tracked = this.#tracked.get(containerId);
       if (tracked?.relativePath !== relativePath) {
+        tracked?.cgroup[Symbol.dispose]();
         tracked = this.#track(containerId, relativePath, lookup.tags);
       }
       tracked.source.tags = lookup.tags;
@@ -111,11 +114,10 @@ export class HostContainers {
   }
 
   #track(containerId: string, relativePath: string, tags: PointSource["tags"]): Tracked {
-    const points = new PointSampler(
-      new CgroupSampler({ root: this.options.cgroupRoot, containerId, relativePath }),
-      undefined,
-    );
+    const cgroup = new CgroupSampler({ root: this.options.cgroupRoot, containerId, relativePath });
+    const points = new PointSampler(cgroup, undefined);
     const tracked: Tracked = {
+      cgroup,
       relativePath,
       lastRunning: true,
       source: {
@@ -139,7 +141,10 @@ export class HostContainers {
   }
 
   #skip(containerId: string, reason: string): void {
-    if (this.#tracked.delete(containerId)) {
+    const tracked = this.#tracked.get(containerId);
+    if (tracked) {
+      this.#tracked.delete(containerId);
+      tracked.cgroup[Symbol.dispose]();
       logger.warn("container {containerId} no longer has tags: no longer sampled", {
         containerId,
       });

@@ -45,9 +45,11 @@ const V8_FLAGS: Record<Program, string> = {
 };
 
 /**
- * Reads: the cgroup root; in container mode the volume, if any (with statfs
- * for its usage); in host mode Docker's per-container configs,
- * `<docker root>/containers`, and nothing else of Docker's root.
+ * Reads: the cgroup root; in container mode the volume, if any; in host mode
+ * Docker's per-container configs, `<docker root>/containers`, and nothing else
+ * of Docker's root. `statfs` (file system facts, no contents): the volume's
+ * usage, and whether the cgroup directories are on a cgroup file system, where
+ * the sampler keeps their files open (shared/cgroup/files.ts).
  */
 function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
@@ -59,7 +61,7 @@ function collectorPermissions(config: CollectorConfig): string[] {
   return [
     "--no-prompt",
     `--allow-read=${reads.join(",")}`,
-    ...(mountPath ? ["--allow-sys=statfs"] : []),
+    "--allow-sys=statfs",
     `--allow-net=${config.remoteAddresses.map(hostPort).join(",")}`,
     `--allow-env=${ENV_ALLOWED.collector}`,
   ];
