@@ -18,6 +18,7 @@ import {
   listenHttp2,
   listenMetrics,
   publishRoutes,
+  TagSetLimit,
 } from "./server/mod.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { Spool, SpoolUnavailable } from "./spool/mod.ts";
@@ -88,6 +89,7 @@ export class AggregatorService {
       routes: publishRoutes({
         spool: this.#spool,
         stats: this.#stats,
+        tagSets: new TagSetLimit(config.maxTagSets),
         accepting: () => this.#accepting,
       }),
       readMaxBytes: config.maxRequestBytes,

@@ -6,10 +6,12 @@
  * rules, so a container whose labels would be refused is skipped at the source.
  *
  * A value is non-empty, at most {@link MAX_TAG_CHARACTERS} code points, has no
- * control or line-separator character, and no backslash at the end or right
+ * control or line-separator character, no backslash at the end or right
  * before a comma, equals sign or space: InfluxDB's line protocol has no escape
  * for a backslash there (such a value would swallow the separator after it
- * and InfluxDB would refuse the line).
+ * and InfluxDB would refuse the line), and no comma followed by a space: that
+ * is how HTTP joins a header sent twice, so such a value cannot be told from a
+ * tag sent twice with different values.
  *
  * @module
  */
@@ -37,6 +39,7 @@ export type TagCheck =
 
 const FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
 const UNESCAPABLE_BACKSLASH = /\\(?=[,= ]|$)/;
+const JOINED = ", ";
 
 /** What is wrong with a tag value, or undefined when it is fine. */
 export function tagValueProblem(value: string): string | undefined {
@@ -46,6 +49,9 @@ export function tagValueProblem(value: string): string | undefined {
     return `is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`;
   }
   if (FORBIDDEN.test(value)) return "contains a control character";
+  if (value.includes(JOINED)) {
+    return 'holds ", " (a comma and a space), which is how a header sent twice arrives';
+  }
   if (UNESCAPABLE_BACKSLASH.test(value)) {
     return "has a backslash at the end or before a comma, equals sign or space, " +
       "which InfluxDB line protocol cannot carry";

@@ -11,6 +11,7 @@ export { listenHttp2 } from "./http2_listener.ts";
 export { type Listener, socketHost } from "./listener.ts";
 export { listenMetrics, METRICS_PATH } from "./metrics_listener.ts";
 export { publishRoutes } from "./publish.ts";
+export { TagSetLimit } from "./tag_set_limit.ts";
 export { HEALTHZ_PATH } from "./health.ts";
 export {
   decodeHealthResponse,

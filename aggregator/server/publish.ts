@@ -15,11 +15,14 @@ import type { Stats } from "../stats.ts";
 import { type Spool, SpoolFull, SpoolUnavailable } from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
 import type { Point } from "../stored_point.ts";
+import type { TagSetLimit } from "./tag_set_limit.ts";
 import { batchPointFrom, pointFrom, RejectedRequest } from "./validate.ts";
 
 export interface Intake {
   spool: Spool;
   stats: Stats;
+  /** The cap on distinct tag sets per hour. */
+  tagSets: TagSetLimit;
   accepting: () => boolean;
   now?: () => number;
 }
@@ -37,7 +40,8 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
             headers: context.requestHeader,
             hostNameAlias: hostNameAlias(context.requestHeader, context.values.get(HTTP_VERSION)),
           };
-          await intake.spool.append([pointFrom(call, now())]);
+          const nowMs = now();
+          await intake.spool.append([admitted(intake, pointFrom(call, nowMs), nowMs)]);
         } catch (error) {
           const { reason, answer } = refusal(error);
           intake.stats.reject(reason);
@@ -54,7 +58,7 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         const rejected: { index: number; reason: string }[] = [];
         request.points.forEach(({ tags, point }, index) => {
           try {
-            valid.push(batchPointFrom(tags, point, nowMs));
+            valid.push(admitted(intake, batchPointFrom(tags, point, nowMs), nowMs));
           } catch (error) {
             if (!(error instanceof RejectedRequest)) throw error;
             intake.stats.reject(error.reason);
@@ -72,6 +76,16 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         return { rejected };
       },
     });
+}
+
+/** The point, if its tag set is within the cap; refused otherwise. */
+function admitted(intake: Intake, point: Point, nowMs: number): Point {
+  if (intake.tagSets.admit(point.tags, nowMs)) return point;
+  throw new RejectedRequest(
+    "tag_set_limit",
+    `too many distinct tag sets: ${intake.tagSets.max} new ones already taken this hour ` +
+      `(AGGREGATOR_MAX_TAG_SETS); container ${point.tags.container} refused`,
+  );
 }
 
 /** While shutting down, a call is refused as `unavailable`, its points counted so. */

@@ -15,6 +15,7 @@ import {
 import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
 import { publishRoutes } from "./publish.ts";
+import { TagSetLimit } from "./tag_set_limit.ts";
 
 const NOW_MS = Date.UTC(2026, 0, 1);
 const NOW = NOW_MS / 1000;
@@ -25,6 +26,7 @@ interface Setup {
   spoolDirectory?: (root: string) => Promise<string>;
   maxBytes?: number;
   accepting?: boolean;
+  maxTagSets?: number;
 }
 
 /** The Publish routes over an in-process transport, on a real spool in a temporary directory. */
@@ -43,6 +45,7 @@ async function withPublish(
   const transport = createRouterTransport(publishRoutes({
     spool,
     stats,
+    tagSets: new TagSetLimit(setup.maxTagSets ?? 1000),
     accepting: () => setup.accepting ?? true,
     now: () => NOW_MS,
   }));
@@ -203,5 +206,30 @@ Deno.test("while shutting down, a batch is answered unavailable, its points coun
     assert.equal(error.code, Code.Unavailable);
     assert.deepEqual(stats.snapshot(spool.state()).rejected, { unavailable: 2 });
     assert.equal(spool.state().depth, 0);
+  });
+});
+
+Deno.test("past the tag-set cap, points of new tag sets are refused and counted; known ones pass", async () => {
+  await withPublish({ maxTagSets: 2 }, async (client, spool, stats) => {
+    await client.publish(request, { headers: { ...TAGS, container: "a" } });
+    const response = await client.publishBatch({
+      points: [entry(0, { ...TAGS, container: "b" }), entry(1, { ...TAGS, container: "c" })],
+    });
+    assert.deepEqual(response.rejected.map(({ index, reason }) => [index, reason]), [
+      [
+        1,
+        "too many distinct tag sets: 2 new ones already taken this hour " +
+        "(AGGREGATOR_MAX_TAG_SETS); container c refused",
+      ],
+    ]);
+    const error = await refusal(client.publish(request, { headers: { ...TAGS, container: "d" } }));
+    assert.equal(error.code, Code.InvalidArgument);
+    await client.publish(request, { headers: { ...TAGS, container: "a" } });
+    assert.deepEqual(spool.read("stdout", 10).map(({ point }) => point.tags.container), [
+      "a",
+      "b",
+      "a",
+    ]);
+    assert.deepEqual(stats.snapshot(spool.state()).rejected, { tag_set_limit: 2 });
   });
 });

@@ -8,9 +8,11 @@
  *   `host`: in a batch's tag map always, as a header where host_alias.ts says
  *   it is a tag), `app` and `database` optional, others ignored; header values
  *   arrive as bytes and must be valid UTF-8;
- * - `unix_time` not before 2000-01-01 and at most one hour ahead of the clock;
+ * - `unix_time` not before 2000-01-01, at most a day behind and one hour ahead
+ *   of the clock;
  * - integer metrics within ±Number.MAX_SAFE_INTEGER (exact as JSON numbers),
- *   floating-point metrics finite.
+ *   floating-point metrics finite, pressure shares (`*_pressure_*_avg10`)
+ *   between 0 and 100.
  * Every refusal names the header or field at fault.
  *
  * @module
@@ -22,9 +24,22 @@ import { METRIC_FIELDS, metricsOf, type Point } from "../stored_point.ts";
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;
 const MAX_FUTURE_SECONDS = 3600;
+/**
+ * The oldest point taken: a day. Older ones could only be expired by Datadog
+ * (which takes an hour) and would turn into counted losses later; no collector
+ * queue holds a day of points.
+ */
+const MAX_AGE_SECONDS = 86_400;
+/** Pressure stall figures are shares of time, in percent. */
+const PRESSURE = /_pressure_/;
 
 /** Why a request was refused, for the rejection counters. */
-export type RejectReason = "missing_tag" | "invalid_tag" | "invalid_time" | "invalid_metric";
+export type RejectReason =
+  | "missing_tag"
+  | "invalid_tag"
+  | "invalid_time"
+  | "invalid_metric"
+  | "tag_set_limit";
 
 /** A call refused for what it carries; `reason` is its rejection counter. */
 export class RejectedRequest extends Error {
@@ -104,7 +119,14 @@ function checkTime(unixTime: bigint, nowMs: number): void {
       `invalid unix_time ${unixTime}: before 2000-01-01T00:00:00Z`,
     );
   }
-  const latest = Math.floor(nowMs / 1000) + MAX_FUTURE_SECONDS;
+  const now = Math.floor(nowMs / 1000);
+  if (unixTime < now - MAX_AGE_SECONDS) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: more than 24h before the aggregator's clock (${now})`,
+    );
+  }
+  const latest = now + MAX_FUTURE_SECONDS;
   if (unixTime > latest) {
     throw new RejectedRequest(
       "invalid_time",
@@ -126,6 +148,12 @@ function checkMetrics(request: PublishRequest): void {
     }
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
+    }
+    if (typeof value === "number" && PRESSURE.test(field.name) && (value < 0 || value > 100)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
+      );
     }
   }
 }

@@ -96,13 +96,32 @@ Deno.test("tags: the 2021 `host` key, UTF-8 values, and every refusal", () => {
   assert.equal(tagsFrom(new Headers({ ...TAGS, app: "C:\\temp\\x" }), null).app, "C:\\temp\\x");
 });
 
-Deno.test("timestamps before 2000 or more than an hour ahead are refused", () => {
-  assert.equal(pointFrom(call({ unixTime: 946_684_800n }), NOW_MS).time, 946_684_800);
-  assert.equal(pointFrom(call({ unixTime: BigInt(NOW + 3600) }), NOW_MS).time, NOW + 3600);
+Deno.test("a tag header sent twice is refused, not stored as the two values joined", () => {
+  const headers = new Headers(TAGS);
+  headers.append("service", "billing");
+  assert.equal(headers.get("service"), `${TAGS.service}, billing`);
+  assert.equal(
+    refusal(() => tagsFrom(headers, null)),
+    `invalid_tag: invalid tag: header "service" holds ", " (a comma and a space), which is how ` +
+      "a header sent twice arrives",
+  );
+  assert.equal(tagsFrom(new Headers({ ...TAGS, app: "a,b c" }), null).app, "a,b c");
+});
+
+Deno.test("timestamps before 2000, more than a day old or more than an hour ahead are refused", () => {
+  const y2k = 946_684_800;
+  const y2kClockMs = (y2k + 43_200) * 1000;
+  assert.equal(pointFrom(call({ unixTime: BigInt(y2k) }), y2kClockMs).time, y2k);
   assert.match(
-    refusal(() => pointFrom(call({ unixTime: 946_684_799n }), NOW_MS)),
+    refusal(() => pointFrom(call({ unixTime: BigInt(y2k - 1) }), y2kClockMs)),
     /^invalid_time: .*before 2000/,
   );
+  assert.equal(pointFrom(call({ unixTime: BigInt(NOW - 86_400) }), NOW_MS).time, NOW - 86_400);
+  assert.match(
+    refusal(() => pointFrom(call({ unixTime: BigInt(NOW - 86_401) }), NOW_MS)),
+    /^invalid_time: .*more than 24h before the aggregator's clock/,
+  );
+  assert.equal(pointFrom(call({ unixTime: BigInt(NOW + 3600) }), NOW_MS).time, NOW + 3600);
   assert.match(
     refusal(() => pointFrom(call({ unixTime: BigInt(NOW + 3601) }), NOW_MS)),
     /^invalid_time: .*more than 1h ahead/,
@@ -123,5 +142,24 @@ Deno.test("metric values that JSON numbers cannot hold exactly are refused", () 
   assert.match(
     refusal(() => pointFrom(call({ cpuPressureSomeAvg10: Infinity }), NOW_MS)),
     /cpu_pressure_some_avg10 Infinity: not finite/,
+  );
+});
+
+Deno.test("pressure shares outside 0–100 are refused", () => {
+  assert.equal(
+    pointFrom(call({ ioPressureFullAvg10: 100 }), NOW_MS).metrics.io_pressure_full_avg10,
+    100,
+  );
+  assert.equal(
+    pointFrom(call({ memoryPressureSomeAvg10: 0 }), NOW_MS).metrics.memory_pressure_some_avg10,
+    0,
+  );
+  assert.equal(
+    refusal(() => pointFrom(call({ ioPressureFullAvg10: 100.5 }), NOW_MS)),
+    "invalid_metric: invalid io_pressure_full_avg10 100.5: a pressure share is between 0 and 100",
+  );
+  assert.match(
+    refusal(() => pointFrom(call({ cpuPressureSomeAvg10: -1 }), NOW_MS)),
+    /between 0 and 100/,
   );
 });

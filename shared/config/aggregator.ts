@@ -79,6 +79,8 @@ export interface AggregatorConfig {
   spoolPath: string;
   spoolMaxBytes: number;
   maxRequestBytes: number;
+  /** Distinct tag sets taken per hour (aggregator/server/tag_set_limit.ts). */
+  maxTagSets: number;
   limits: ListenerLimits;
   batchSize: number;
   minimumPublishFrequencyMs: number;
@@ -122,6 +124,7 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
     spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? "spool",
     spoolMaxBytes: integer(env, "AGGREGATOR_SPOOL_MAX_BYTES", 1 << 30, 1 << 20, 2 ** 48),
     maxRequestBytes: integer(env, "AGGREGATOR_MAX_REQUEST_BYTES", 65_536, 1024, 16 << 20),
+    maxTagSets: integer(env, "AGGREGATOR_MAX_TAG_SETS", 100_000, 1, 10_000_000),
     limits: listenerLimits(env),
     batchSize: integer(env, "AGGREGATOR_BATCH_SIZE", MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE),
     minimumPublishFrequencyMs: duration(env, "AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY", "15s"),
