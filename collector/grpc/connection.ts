@@ -21,6 +21,7 @@ import {
   DEFAULT_WINDOW_SIZE,
   encodeFrame,
   encodeGoaway,
+  encodeHeaderBlock,
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
@@ -219,16 +220,8 @@ export class Http2Connection {
   }
 
   #sendHeaders(streamId: number, block: Uint8Array): void {
-    const size = this.#peerMaxFrameSize;
-    const first = block.subarray(0, size);
-    const flags = first.length === block.length ? Flag.END_HEADERS : 0;
-    this.#send(encodeFrame(FrameType.HEADERS, flags, streamId, first));
-    for (let offset = size; offset < block.length; offset += size) {
-      const fragment = block.subarray(offset, offset + size);
-      const last = offset + size >= block.length;
-      this.#send(
-        encodeFrame(FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, streamId, fragment),
-      );
+    for (const frame of encodeHeaderBlock(streamId, block, this.#peerMaxFrameSize)) {
+      this.#send(frame);
     }
   }
 
