@@ -63,6 +63,8 @@ export const CONNECTION_WINDOW = 1024 * 1024;
 export const MAX_HEADER_LIST_SIZE = 16 * 1024;
 /** Reopen a stream window once this much of it was read (a small body needs no update). */
 const STREAM_UPDATE_THRESHOLD = 16 * 1024;
+/** How long an answered stream may take to end its request body before it is reset. */
+const ANSWERED_GRACE_MS = 100;
 /** Bytes queued for a client that does not read; past this the connection is cut. */
 const MAX_OUTBOX_BYTES = 4 * 1024 * 1024;
 
@@ -372,9 +374,13 @@ export class ServerConnection {
       else this.#send(encodeFrame(FrameType.DATA, Flag.END_STREAM, stream.id));
     }
     stream.answered = true;
-    // A client still sending a body the response did not wait for is told to stop.
-    if (!stream.remoteEnded) this.#send(encodeRstStream(stream.id, ErrorCode.NO_ERROR));
-    this.#closeStream(stream);
+    clearTimeout(stream.timer);
+    if (stream.remoteEnded) return this.#closeStream(stream);
+    // The client is still sending a body the response did not wait for: what
+    // comes is dropped, and unless it ends soon the client is told to stop
+    // (after a pause, as some clients drop a response reset with it).
+    this.#credit(stream.body.fail(new ConnectError("answered", Code.Canceled)));
+    stream.timer = setTimeout(() => this.#reset(stream, ErrorCode.NO_ERROR), ANSWERED_GRACE_MS);
   }
 
   #sendHeaders(streamId: number, fields: HeaderField[], flags: number): void {
@@ -405,6 +411,7 @@ export class ServerConnection {
   #endRemote(stream: ServerStream): void {
     stream.remoteEnded = true;
     stream.body.end();
+    if (stream.answered) this.#closeStream(stream);
   }
 
   /** Bytes of `stream` read (or dropped): reopen both windows when enough has gathered. */
