@@ -64,7 +64,11 @@ Deno.test("20 rounds of 16 calls in flight then GOAWAY leave the aggregator up",
     const succeeded = batched
       ? await h2load(aggregator.port, "PublishBatch", batch, [])
       : await h2load(aggregator.port, "Publish", single, tagHeaders);
-    assert.equal(aggregator.pid, pid, `the aggregator died in round ${round}:\n${aggregator.stderr}`);
+    assert.equal(
+      aggregator.pid,
+      pid,
+      `the aggregator died in round ${round}:\n${aggregator.stderr}`,
+    );
     assert.equal(succeeded, CALLS_PER_ROUND, `round ${round}`);
     points += succeeded * (batched ? BATCH_POINTS : 1);
   }

@@ -33,14 +33,16 @@ export function requestHead(
 ): RequestHead {
   const pseudo = new Map<string, string>();
   const header = new Headers();
+  let regularSeen = false;
   for (const [name, value] of fields) {
     if (name.startsWith(":")) {
       if (!PSEUDO.has(name)) throw malformed(`pseudo-header ${name}`);
       if (pseudo.has(name)) throw malformed(`${name} twice`);
-      if ([...header.keys()].length) throw malformed(`${name} after a regular field`);
+      if (regularSeen) throw malformed(`${name} after a regular field`);
       pseudo.set(name, value);
       continue;
     }
+    regularSeen = true;
     if (name !== name.toLowerCase()) throw malformed(`upper-case field name ${name}`);
     if (CONNECTION_SPECIFIC.has(name)) throw malformed(`connection-specific field ${name}`);
     if (name === "te" && value !== "trailers") throw malformed(`te: ${value}`);
