@@ -15,6 +15,7 @@ import { AggregatorMetrics } from "./metrics.ts";
 import {
   type Listener,
   listenFetch,
+  listenH2c,
   listenHttp2,
   listenMetrics,
   publishRoutes,
@@ -97,7 +98,9 @@ export class AggregatorService {
       serving: () => this.serving(),
     };
     this.#listeners.push(
-      await listenHttp2({ ...common, address: config.listenAddress, tls: config.tls }),
+      config.tls
+        ? await listenHttp2({ ...common, address: config.listenAddress, tls: config.tls })
+        : await listenH2c({ ...common, address: config.listenAddress }),
     );
     if (config.connectListenAddress) {
       this.#listeners.push(await listenFetch({ ...common, address: config.connectListenAddress }));

@@ -75,8 +75,12 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
   await scenario("10,000 unfinished streams on one connection", async () => {
     const report = await frameAttack("streams", aggregator.port, 10_000);
     assert.equal(report.advertised, 100, "SETTINGS_MAX_CONCURRENT_STREAMS");
+    // Streams over the limit are refused (RST_STREAM REFUSED_STREAM); the
+    // refusals count against the reset budget, which then ends the connection.
+    assert.ok((report.rst as number) >= 1, "streams over the limit refused");
     assert.equal(report.closed, true, "the connection is closed");
-    return `advertised ${report.advertised}; ${report.sent} HEADERS sent, GOAWAY ${report.goaway}`;
+    return `advertised ${report.advertised}; ${report.sent} HEADERS sent, ${report.rst} refused, ` +
+      `GOAWAY ${report.goaway}`;
   });
 
   await scenario("rapid reset, 20,000 streams", async () => {

@@ -18,7 +18,7 @@ import {
   ErrorCode,
   Flag,
   FrameType,
-} from "../collector/grpc/frames.ts";
+} from "../shared/http2/mod.ts";
 import { isRetryable } from "../collector/retry.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { rawH2Server, type RawPeer } from "./support/raw_h2_server.ts";

@@ -6,10 +6,19 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import {
+  encodeEnvelope,
+  type UniversalServerRequest,
+  type UniversalServerResponse,
+} from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import {
+  type ConnectNodeAdapterOptions,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
+} from "@connectrpc/connect-node";
+import { joinBytes } from "../../shared/http2/mod.ts";
 import {
   decodeHealthRequest,
   encodeHealthResponse,
@@ -25,79 +34,94 @@ export type Serving = () => boolean;
 
 const KNOWN_SERVICES = new Set(["", "Aggregator"]);
 
-/** The parts of node's HTTP/1.1 and HTTP/2 compatibility request and response used here. */
-interface NodeRequest extends AsyncIterable<Uint8Array> {
-  url?: string;
-  method?: string;
-}
-interface NodeResponse {
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  write(chunk: Uint8Array): unknown;
-  addTrailers(headers: Record<string, string>): void;
-  end(body: string | Uint8Array): unknown;
-  end(): unknown;
-}
+/** The most of a health request body read (a health request is a few bytes). */
+const MAX_HEALTH_BODY = 4096;
 
-/** `GET /healthz` as a fetch-style handler, for the Deno.serve listener. */
+/** `GET /healthz` as a fetch-style handler, for the Deno.serve listeners. */
 export function healthzResponse(serving: Serving): Response {
   return serving()
     ? new Response("serving\n", { status: 200 })
     : new Response("not serving\n", { status: 503 });
 }
 
-/** The node:http2 fallback: health endpoints, else 404. */
-export function nodeHealthHandler(serving: Serving) {
-  return (request: NodeRequest, response: NodeResponse): void => {
-    if (request.url === HEALTHZ_PATH && request.method === "GET") {
+/**
+ * The fallback for paths the router does not serve, as a connect universal
+ * handler: health endpoints, else 404.
+ */
+export function universalHealthHandler(serving: Serving) {
+  return async (request: UniversalServerRequest): Promise<UniversalServerResponse> => {
+    const path = new URL(request.url).pathname;
+    if (path === HEALTHZ_PATH && request.method === "GET") {
       const up = serving();
-      response.writeHead(up ? 200 : 503, { "content-type": "text/plain" });
-      response.end(up ? "serving\n" : "not serving\n");
-    } else if (request.url === HEALTH_CHECK_PATH && request.method === "POST") {
-      readBody(request).then((body) => grpcCheck(body, serving, response));
-    } else {
-      response.writeHead(404, { "content-type": "text/plain" });
-      response.end("not found\n");
+      return text(up ? 200 : 503, up ? "serving\n" : "not serving\n");
     }
+    if (path === HEALTH_CHECK_PATH && request.method === "POST") {
+      return grpcCheck(await readBody(request.body), serving);
+    }
+    return text(404, "not found\n");
   };
 }
 
-async function grpcCheck(body: Uint8Array, serving: Serving, response: NodeResponse) {
+/** The same fallback for node:http and node:http2 requests (the TLS listener). */
+export function nodeHealthHandler(serving: Serving): NodeHandler {
+  const handler = universalHealthHandler(serving);
+  return (request, response) => {
+    handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
+      .then((answer) => universalResponseToNodeResponse(answer, response))
+      .catch(() => response.destroy());
+  };
+}
+
+type NodeHandler = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
+
+function text(status: number, body: string): UniversalServerResponse {
+  return {
+    status,
+    header: new Headers({ "content-type": "text/plain" }),
+    body: once(new TextEncoder().encode(body)),
+  };
+}
+
+async function grpcCheck(body: Uint8Array, serving: Serving): Promise<UniversalServerResponse> {
   let service: string;
   try {
     service = decodeHealthRequest(await firstMessage(body));
   } catch (error) {
     const message = error instanceof ConnectError ? error.rawMessage : String(error);
-    return grpcError(response, new ConnectError(message, Code.InvalidArgument));
+    return grpcError(new ConnectError(message, Code.InvalidArgument));
   }
   if (!KNOWN_SERVICES.has(service)) {
-    return grpcError(response, new ConnectError(`unknown service "${service}"`, Code.NotFound));
+    return grpcError(new ConnectError(`unknown service "${service}"`, Code.NotFound));
   }
   const status = serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-  response.writeHead(200, { "content-type": "application/grpc" });
-  response.write(encodeEnvelope(0, encodeHealthResponse(status)));
-  response.addTrailers(grpcStatus(undefined));
-  response.end();
+  return {
+    status: 200,
+    header: new Headers({ "content-type": "application/grpc" }),
+    body: once(encodeEnvelope(0, encodeHealthResponse(status))),
+    trailer: setTrailerStatus(new Headers(), undefined),
+  };
 }
 
 /** A trailers-only answer: the error's status in the headers, no message. */
-function grpcError(response: NodeResponse, error: ConnectError): void {
-  response.writeHead(200, { "content-type": "application/grpc", ...grpcStatus(error) });
-  response.end();
+function grpcError(error: ConnectError): UniversalServerResponse {
+  const header = setTrailerStatus(new Headers({ "content-type": "application/grpc" }), error);
+  return { status: 200, header };
 }
 
-/** `grpc-status` and `grpc-message` for an error, or the OK status. */
-function grpcStatus(error: ConnectError | undefined): Record<string, string> {
-  return Object.fromEntries(setTrailerStatus(new Headers(), error));
+async function* once(chunk: Uint8Array): AsyncIterable<Uint8Array> {
+  yield chunk;
 }
 
-/** The request body, at most 4 KiB of it (a health request is a few bytes). */
-async function readBody(request: NodeRequest): Promise<Uint8Array> {
+/** The request body, at most MAX_HEALTH_BODY bytes of it. */
+async function readBody(body: UniversalServerRequest["body"]): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > 4096) break;
+  if (typeof body === "object" && body !== null && Symbol.asyncIterator in body) {
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_HEALTH_BODY) break;
+    }
   }
-  return Buffer.concat(chunks).subarray(0, 4096);
+  return joinBytes(chunks).subarray(0, MAX_HEALTH_BODY);
 }

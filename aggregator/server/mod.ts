@@ -1,6 +1,7 @@
 /**
- * The aggregator's network edge: the listeners (node:http2 for gRPC, gRPC-Web
- * and Connect; Deno.serve for Connect and gRPC-Web), the Publish RPC they
+ * The aggregator's network edge: the listeners (the project's own HTTP/2
+ * server in cleartext and node:http2 with TLS for gRPC, gRPC-Web and Connect;
+ * Deno.serve for Connect and gRPC-Web), the Publish RPC they
  * serve, the health endpoints with the gRPC health messages a probe needs, and
  * the HTTP/1.1 metrics listener (Deno.serve) for Prometheus and httpGet probes.
  *
@@ -8,6 +9,7 @@
  */
 export { listenFetch } from "./fetch_listener.ts";
 export { listenHttp2 } from "./http2_listener.ts";
+export { listenH2c } from "./h2/listener.ts";
 export { type Listener, socketHost } from "./listener.ts";
 export { listenMetrics, METRICS_PATH } from "./metrics_listener.ts";
 export { publishRoutes } from "./publish.ts";

@@ -16,12 +16,12 @@ import {
   CLIENT_PREFACE,
   ConnectionError,
   decodeGoaway,
-  decodeSettings,
   decodeUint32,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW_SIZE,
   encodeFrame,
   encodeGoaway,
+  encodeHeaderBlock,
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
@@ -32,11 +32,18 @@ import {
   FrameParser,
   framePayloadContent,
   FrameType,
+  grownWindow,
+  HeaderDecoder,
+  HeaderEncoder,
+  type HeaderField,
   joinBytes,
   MAX_WINDOW_SIZE,
+  pingAnswer,
+  readSettings,
   Setting,
-} from "./frames.ts";
-import { HeaderDecoder, HeaderEncoder, type HeaderField } from "./hpack.ts";
+  SETTINGS_ACK,
+  windowIncrement,
+} from "../../shared/http2/mod.ts";
 import { resetError } from "./status.ts";
 
 export interface ConnectionTarget {
@@ -213,16 +220,8 @@ export class Http2Connection {
   }
 
   #sendHeaders(streamId: number, block: Uint8Array): void {
-    const size = this.#peerMaxFrameSize;
-    const first = block.subarray(0, size);
-    const flags = first.length === block.length ? Flag.END_HEADERS : 0;
-    this.#send(encodeFrame(FrameType.HEADERS, flags, streamId, first));
-    for (let offset = size; offset < block.length; offset += size) {
-      const fragment = block.subarray(offset, offset + size);
-      const last = offset + size >= block.length;
-      this.#send(
-        encodeFrame(FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, streamId, fragment),
-      );
+    for (const frame of encodeHeaderBlock(streamId, block, this.#peerMaxFrameSize)) {
+      this.#send(frame);
     }
   }
 
@@ -454,47 +453,21 @@ export class Http2Connection {
   }
 
   #onSettings(frame: Frame): void {
-    if (frame.streamId !== 0) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+    const settings = readSettings(frame);
+    if (!settings) return;
+    if (settings.initialWindowSize !== undefined) {
+      const delta = settings.initialWindowSize - this.#peerInitialWindow;
+      this.#peerInitialWindow = settings.initialWindowSize;
+      for (const exchange of this.#exchanges.values()) exchange.sendWindow += delta;
     }
-    if (frame.flags & Flag.ACK) {
-      if (frame.payload.length) {
-        throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload");
-      }
-      return;
-    }
-    for (const [id, value] of decodeSettings(frame.payload)) {
-      if (id === Setting.INITIAL_WINDOW_SIZE) {
-        if (value > MAX_WINDOW_SIZE) {
-          throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, `INITIAL_WINDOW_SIZE ${value}`);
-        }
-        const delta = value - this.#peerInitialWindow;
-        this.#peerInitialWindow = value;
-        for (const exchange of this.#exchanges.values()) exchange.sendWindow += delta;
-      } else if (id === Setting.MAX_FRAME_SIZE) {
-        if (value < DEFAULT_MAX_FRAME_SIZE || value > 2 ** 24 - 1) {
-          throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `MAX_FRAME_SIZE ${value}`);
-        }
-        this.#peerMaxFrameSize = value;
-      }
-    }
-    this.#send(encodeFrame(FrameType.SETTINGS, Flag.ACK, 0));
+    this.#peerMaxFrameSize = settings.maxFrameSize ?? this.#peerMaxFrameSize;
+    this.#send(SETTINGS_ACK);
     this.#openWindow();
   }
 
   #onPing(frame: Frame): void {
-    if (frame.streamId !== 0) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
-    }
-    if (frame.payload.length !== 8) {
-      throw new ConnectionError(
-        ErrorCode.FRAME_SIZE_ERROR,
-        `PING of ${frame.payload.length} bytes`,
-      );
-    }
-    if (!(frame.flags & Flag.ACK)) {
-      this.#send(encodeFrame(FrameType.PING, Flag.ACK, 0, frame.payload));
-    }
+    const answer = pingAnswer(frame);
+    if (answer) this.#send(answer);
   }
 
   #onGoaway(frame: Frame): void {
@@ -517,25 +490,27 @@ export class Http2Connection {
   }
 
   #onWindowUpdate(frame: Frame): void {
-    const increment = decodeUint32(frame, "WINDOW_UPDATE") & MAX_WINDOW_SIZE;
+    const increment = windowIncrement(frame);
     if (frame.streamId === 0) {
       if (increment === 0) {
         throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       }
-      this.#sendWindow += increment;
-      if (this.#sendWindow > MAX_WINDOW_SIZE) {
+      const grown = grownWindow(this.#sendWindow, increment);
+      if (grown === undefined) {
         throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window overflow");
       }
+      this.#sendWindow = grown;
     } else {
       const exchange = this.#exchangeFor(frame);
       if (!exchange) return;
       if (increment === 0) {
         return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       }
-      exchange.sendWindow += increment;
-      if (exchange.sendWindow > MAX_WINDOW_SIZE) {
+      const grown = grownWindow(exchange.sendWindow, increment);
+      if (grown === undefined) {
         return this.#fail(exchange, ErrorCode.FLOW_CONTROL_ERROR, "stream window overflow");
       }
+      exchange.sendWindow = grown;
     }
     this.#openWindow();
   }

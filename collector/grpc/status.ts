@@ -8,7 +8,7 @@
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorCode, errorCodeName } from "./frames.ts";
+import { ErrorCode, errorCodeName } from "../../shared/http2/mod.ts";
 
 /** The `Code` a `grpc-status` value names; an unknown number is `unknown`. */
 export function grpcStatusCode(text: string): Code {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Code } from "@connectrpc/connect";
-import { ErrorCode } from "./frames.ts";
+import { ErrorCode } from "../../shared/http2/mod.ts";
 import { decodeGrpcMessage, grpcStatusCode, httpStatusError, resetError } from "./status.ts";
 
 Deno.test("grpc-message is percent-decoded; a malformed escape is kept", () => {

@@ -10,7 +10,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { decodeEnvelope } from "./envelope.ts";
-import type { HeaderField } from "./hpack.ts";
+import type { HeaderField } from "../../shared/http2/mod.ts";
 import type { Http2Response } from "./connection.ts";
 import { decodeGrpcMessage, grpcStatusCode, httpStatusError } from "./status.ts";
 

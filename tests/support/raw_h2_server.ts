@@ -12,8 +12,8 @@ import {
   type Frame,
   FrameParser,
   FrameType,
-} from "../../collector/grpc/frames.ts";
-import { HeaderEncoder, type HeaderField } from "../../collector/grpc/hpack.ts";
+} from "../../shared/http2/mod.ts";
+import { HeaderEncoder, type HeaderField } from "../../shared/http2/mod.ts";
 
 export class RawPeer {
   /** Every frame the client sent on this connection. */

@@ -1,8 +1,8 @@
 /**
  * HTTP/2 frames (RFC 9113 §4, §6): the frame types, flags, settings and error
- * codes a unary gRPC client uses, the encoders for the frames it sends, and a
- * parser that cuts a byte stream into frames, refusing any frame larger than
- * the SETTINGS_MAX_FRAME_SIZE this client announced.
+ * codes a unary gRPC client and server use, the encoders for the frames they
+ * send, and a parser that cuts a byte stream into frames, refusing any frame
+ * larger than the SETTINGS_MAX_FRAME_SIZE its end announced.
  *
  * @module
  */
@@ -87,6 +87,14 @@ export class ConnectionError extends Error {
   }
 }
 
+/** A breach of HTTP/2 confined to one stream, which is reset (RFC 9113 §5.4.2). */
+export class StreamError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = "StreamError";
+  }
+}
+
 export function encodeFrame(
   type: number,
   flags: number,
@@ -101,6 +109,35 @@ export function encodeFrame(
   view.setUint32(5, streamId & MAX_WINDOW_SIZE);
   frame.set(payload, FRAME_HEADER_BYTES);
   return frame;
+}
+
+/**
+ * A header block as HEADERS and the CONTINUATION frames it needs, none larger
+ * than `maxFrameSize`; `flags` (END_STREAM) go on the HEADERS frame.
+ */
+export function encodeHeaderBlock(
+  streamId: number,
+  block: Uint8Array,
+  maxFrameSize: number,
+  flags = 0,
+): Uint8Array[] {
+  const first = block.subarray(0, maxFrameSize);
+  const frames = [
+    encodeFrame(
+      FrameType.HEADERS,
+      flags | (first.length === block.length ? Flag.END_HEADERS : 0),
+      streamId,
+      first,
+    ),
+  ];
+  for (let offset = maxFrameSize; offset < block.length; offset += maxFrameSize) {
+    const fragment = block.subarray(offset, offset + maxFrameSize);
+    const last = offset + maxFrameSize >= block.length;
+    frames.push(
+      encodeFrame(FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, streamId, fragment),
+    );
+  }
+  return frames;
 }
 
 export function encodeSettings(settings: ReadonlyArray<[number, number]>): Uint8Array {

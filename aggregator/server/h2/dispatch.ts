@@ -1,0 +1,27 @@
+/**
+ * Where a request on the aggregator's HTTP/2 server goes: connect's universal
+ * handlers for the routes (gRPC, gRPC-Web and Connect; uncompressed or gzip,
+ * messages up to `readMaxBytes`), as connect-node's adapter sets them up for
+ * node:http2, and the health endpoints for every other path.
+ *
+ * @module
+ */
+import { createConnectRouter } from "@connectrpc/connect";
+import { compressionGzip } from "@connectrpc/connect-node";
+import { universalHealthHandler } from "../health.ts";
+import type { ListenerOptions } from "../listener.ts";
+import type { Handle } from "./server_connection.ts";
+
+export function dispatcher(options: ListenerOptions): Handle {
+  const router = createConnectRouter({
+    readMaxBytes: options.readMaxBytes,
+    acceptCompression: [compressionGzip],
+  });
+  options.routes(router);
+  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+  const fallback = universalHealthHandler(options.serving);
+  return (request) => {
+    const path = new URL(request.url).pathname;
+    return (handlers.get(path) ?? fallback)(request);
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The checks both ends of an HTTP/2 connection make on what the peer sends
+ * about the connection itself (RFC 9113 §6.5, §6.7, §6.9): a SETTINGS frame
+ * read into the values this project acts on, a PING to answer, and a
+ * WINDOW_UPDATE added to a flow-control window without overflow.
+ *
+ * @module
+ */
+import {
+  ConnectionError,
+  decodeSettings,
+  decodeUint32,
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrame,
+  ErrorCode,
+  Flag,
+  type Frame,
+  FrameType,
+  MAX_WINDOW_SIZE,
+  Setting,
+} from "./frames.ts";
+
+/** The settings a peer changed, validated; absent ones were not in the frame. */
+export interface PeerSettings {
+  initialWindowSize?: number;
+  maxFrameSize?: number;
+}
+
+/** RFC 9113 §4.2: the largest SETTINGS_MAX_FRAME_SIZE allowed. */
+const LARGEST_FRAME_SIZE = 2 ** 24 - 1;
+
+/**
+ * The settings in a SETTINGS frame, or undefined for an ACK. A frame on a
+ * stream, an ACK with a payload or a value out of range is a connection error.
+ */
+export function readSettings(frame: Frame): PeerSettings | undefined {
+  if (frame.streamId !== 0) {
+    throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+  }
+  if (frame.flags & Flag.ACK) {
+    if (frame.payload.length) {
+      throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload");
+    }
+    return undefined;
+  }
+  const settings: PeerSettings = {};
+  for (const [id, value] of decodeSettings(frame.payload)) {
+    if (id === Setting.ENABLE_PUSH && value > 1) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `ENABLE_PUSH ${value}`);
+    } else if (id === Setting.INITIAL_WINDOW_SIZE) {
+      if (value > MAX_WINDOW_SIZE) {
+        throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, `INITIAL_WINDOW_SIZE ${value}`);
+      }
+      settings.initialWindowSize = value;
+    } else if (id === Setting.MAX_FRAME_SIZE) {
+      if (value < DEFAULT_MAX_FRAME_SIZE || value > LARGEST_FRAME_SIZE) {
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `MAX_FRAME_SIZE ${value}`);
+      }
+      settings.maxFrameSize = value;
+    }
+  }
+  return settings;
+}
+
+export const SETTINGS_ACK: Uint8Array = encodeFrame(FrameType.SETTINGS, Flag.ACK, 0);
+
+/** The PING ACK to send for `frame`, or undefined when it is an ACK itself. */
+export function pingAnswer(frame: Frame): Uint8Array | undefined {
+  if (frame.streamId !== 0) {
+    throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
+  }
+  if (frame.payload.length !== 8) {
+    throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, `PING of ${frame.payload.length} bytes`);
+  }
+  return frame.flags & Flag.ACK
+    ? undefined
+    : encodeFrame(FrameType.PING, Flag.ACK, 0, frame.payload);
+}
+
+/** The increment a WINDOW_UPDATE carries (zero is the caller's error to raise). */
+export function windowIncrement(frame: Frame): number {
+  return decodeUint32(frame, "WINDOW_UPDATE") & MAX_WINDOW_SIZE;
+}
+
+/** `window + increment`, or undefined when that passes 2^31-1 (a FLOW_CONTROL_ERROR). */
+export function grownWindow(window: number, increment: number): number | undefined {
+  const grown = window + increment;
+  return grown > MAX_WINDOW_SIZE ? undefined : grown;
+}
