@@ -1,5 +1,7 @@
 /**
- * What one client may cost the aggregator's node:http2 listener, and the
+ * What one client may cost the aggregator's node:http2 listener (the TLS one;
+ * cleartext is served by aggregator/server/h2/, which enforces the same
+ * limits in its own connection loop), and the
  * guards that hold it to that (docs/ARCHITECTURE.md, "Platform facts"):
  *
  * - `AGGREGATOR_MAX_CONNECTIONS` (default 1024) and

@@ -2,7 +2,7 @@
  * Section 2: aggregator ingest. `h2load` (Debian nghttp2-client, installed
  * when missing and root) drives calls over one HTTP/2 connection at 1, 16 and
  * 64 concurrent streams: gRPC (5-byte prefix + message, `te: trailers`) on the
- * node:http2 listener and Connect (`application/proto`) on the Deno.serve
+ * main listener (the project's own HTTP/2 server, aggregator/server/h2/) and Connect (`application/proto`) on the Deno.serve
  * listener, each protocol against a fresh aggregator with the durable spool
  * on; first one point per call (`Publish`, tags as headers), then
  * {@link BATCH_POINTS} points per call (`PublishBatch`, tags per entry). Per
@@ -129,7 +129,7 @@ async function measureWorkload(options: IngestOptions, directory: string, worklo
       url: `http://127.0.0.1:${server.grpcPort}/Aggregator/${workload.method}`,
       body: grpcBody,
       headers: ["content-type: application/grpc", "te: trailers", ...workload.headers],
-    }), "gRPC on the node:http2 listener (AGGREGATOR_LISTEN_ADDRESS)"),
+    }), "gRPC on the main listener, the own HTTP/2 server (AGGREGATOR_LISTEN_ADDRESS)"),
     connect: await measureProtocol(options, workload, (server) => ({
       url: `http://127.0.0.1:${server.connectPort}/Aggregator/${workload.method}`,
       body: connectBody,

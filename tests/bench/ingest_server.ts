@@ -2,10 +2,10 @@
  * The aggregator under ingest load: the real program under exactly its
  * declared flags (`programFlags("aggregator", env)`), the durable spool on,
  * the stdout sink writing into a file (not through the harness, whose CPU
- * would compete with the server's), both listeners (gRPC on node:http2,
+ * would compete with the server's), both listeners (gRPC on the own HTTP/2 server,
  * Connect on Deno.serve). It counts the points in that file incrementally and
  * restarts the process, on the same spool and file, when it dies on its own
- * (Deno's node:http2 server may abort under load: docs/ARCHITECTURE.md,
+ * (a server process may still die under load: docs/ARCHITECTURE.md,
  * "Platform facts"). Other sinks can be configured instead of stdout, and the
  * spool depth of each stats line is recorded.
  */
