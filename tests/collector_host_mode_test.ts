@@ -11,36 +11,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { ContainerTree } from "./support/cgroup_container_tree.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
+import { DOCKER_CONTAINERS, dockerRoot } from "./support/docker_root.ts";
 
-const DOCKER_FIXTURES = fileURLToPath(new URL("./fixtures/docker/containers/", import.meta.url));
 const PROBE = new URL("./support/permission_probe.ts", import.meta.url).pathname;
 
-/** The Docker fixture containers (tests/fixtures/docker/README.md). */
-const WEB = "8b66c5023cd1123a48b273564d74a6cc9cdc9166d8d5cd3a4735e1743c849ee1";
-const WORKER = "e3f71341f2968289d0d675ba1dd67e298673e15e252ae14ec595290b036bacde";
-const ORDERS_DB = "2671fad8ec688d7760cbeb2de377364ecc61267eba5bef965bcc208614a4d2e9";
-const GARBAGE = "540effbf2c895760c12a728791ab236eb60d1262f9ad0d0abb52c9df2c7974b3";
+const { web: WEB, worker: WORKER, ordersDb: ORDERS_DB, garbage: GARBAGE } = DOCKER_CONTAINERS;
 
 const { cgroupfs, systemd } = ContainerTree.layouts;
-
-/** A Docker root: copies of the fixture containers' configs, and an image store not to be read. */
-async function dockerRoot(): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "mini-collector-docker-" });
-  for await (const entry of Deno.readDir(DOCKER_FIXTURES)) {
-    await Deno.mkdir(join(root, "containers", entry.name), { recursive: true });
-    await Deno.copyFile(
-      join(DOCKER_FIXTURES, entry.name, "config.v2.json"),
-      join(root, "containers", entry.name, "config.v2.json"),
-    );
-  }
-  await Deno.mkdir(join(root, "image", "overlay2"), { recursive: true });
-  await Deno.writeTextFile(join(root, "image", "overlay2", "repositories.json"), "{}\n");
-  return root;
-}
 
 function hostEnv(cgroupRoot: string, docker: string, remoteAddress: string) {
   return {

@@ -55,8 +55,14 @@ export class CollectorProcess {
   readonly #child: Deno.ChildProcess;
   readonly #drained: Promise<void>;
 
-  constructor(env: Record<string, string>, flags = collectorFlags(env)) {
-    this.#child = denoCommand(flags, COLLECTOR_ENTRY, env).spawn();
+  /** Runs `script` (the collector by default, or e.g. a driver of many) with `args`. */
+  constructor(
+    env: Record<string, string>,
+    flags = collectorFlags(env),
+    script = COLLECTOR_ENTRY,
+    args: string[] = [],
+  ) {
+    this.#child = denoCommand(flags, script, env, args).spawn();
     this.#child.stdout.cancel();
     this.#drained = this.#child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
       new WritableStream({ write: (text) => void (this.stderr += text) }),
