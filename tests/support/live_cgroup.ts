@@ -131,7 +131,10 @@ export class LiveCgroupHost {
         ...hierarchies,
       )).split("\n").filter((line) => line !== "");
       host.#undo.push(() =>
-        sh(`for h in "$@"; do rmdir ${CGROUP}/$h/docker 2>/dev/null || true; done`, ...createdParents)
+        sh(
+          `for h in "$@"; do rmdir ${CGROUP}/$h/docker 2>/dev/null || true; done`,
+          ...createdParents,
+        )
       );
       await sh(`sh "$1" "$2" 2>/dev/null`, EXPOSE, host.exposed);
       host.#undo.push(() =>
@@ -152,7 +155,9 @@ export class LiveCgroupHost {
     const leaf = `docker/${containerId}`;
     const undo: (() => Promise<unknown>)[] = [];
     const undoAll = async () => {
-      for (const step of undo.reverse()) await step().catch((error) => console.error(String(error)));
+      for (const step of undo.reverse()) {
+        await step().catch((error) => console.error(String(error)));
+      }
     };
     const container: LiveContainer = {
       containerId,
@@ -263,7 +268,9 @@ function startWorkload(leaf: string, hierarchies: string[], workload: Workload, 
     args: [
       "-c",
       `for h in $HIERARCHIES; do echo $$ > ${CGROUP}/$h/$LEAF/cgroup.procs; done
-       ${ballastMb > 0 ? `ballast=$(head -c ${ballastMb * 1024 * 1024} /dev/zero | tr '\\0' x)` : ""}
+       ${
+        ballastMb > 0 ? `ballast=$(head -c ${ballastMb * 1024 * 1024} /dev/zero | tr '\\0' x)` : ""
+      }
        echo ready
        while :; do
          ${round}
