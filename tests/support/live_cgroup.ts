@@ -287,13 +287,17 @@ function startWorkload(leaf: string, hierarchies: string[], workload: Workload, 
   }).spawn();
 }
 
-/** Removes the leaf from every hierarchy, waiting for the killed workload to leave it. */
+/**
+ * Removes the leaf from every hierarchy: kills what is still in it (the
+ * workload's children, e.g. a `sleep`), waiting for them to leave.
+ */
 function removeLeaf(leaf: string, hierarchies: string[]) {
   return sh(
     `leaf="$1"; shift
      for h in "$@"; do
        tries=0
        while [ -d ${CGROUP}/$h/$leaf ] && ! rmdir ${CGROUP}/$h/$leaf 2>/dev/null; do
+         for pid in $(cat ${CGROUP}/$h/$leaf/cgroup.procs 2>/dev/null); do kill -9 $pid 2>/dev/null; done
          tries=$((tries + 1)); [ $tries -lt 100 ] || { echo "cannot remove $h/$leaf" >&2; exit 1; }
          sleep 0.05
        done
