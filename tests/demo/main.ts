@@ -10,7 +10,7 @@
  * made for the demo (host_scene.ts), and one of them is stopped and started
  * again every so often; `--sidecar` runs it in container mode for one
  * container instead (sidecar_scene.ts). Not root, both fall back to bundled
- * fixtures and say so. Ctrl-C (SIGINT) or SIGTERM stops the collector and
+ * fixtures and say so. Ctrl-C (SIGINT), SIGTERM or SIGHUP (its terminal closed) stops the collector and
  * the aggregator gracefully, then removes the workloads, the mount, the
  * cgroups and the temporary files, and exits 0.
  *
@@ -46,7 +46,7 @@ const terminal = Deno.stdout.isTerminal();
 
 const cleanups: (() => Promise<unknown>)[] = [];
 const stopping = Promise.withResolvers<string>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.addSignalListener(signal, () => stopping.resolve(signal));
 }
 
