@@ -2,18 +2,27 @@
  * `deno task bench`: measures the collector's overhead, the aggregator's
  * ingest, its sustained delivery, the delivery encodings and the end-to-end
  * latency on this machine, prints one JSON document and writes it to
- * .bench/results.json. Arguments name the sections to run (collector, sample,
- * latency, ingest, delivery, encoding); none runs all. BENCHMARKS.md explains the figures.
+ * .bench/results.json. Arguments name the sections to run (collector, hostmode,
+ * sample, latency, ingest, delivery, encoding); none runs all. BENCHMARKS.md explains the figures.
  */
 import { measureCollectors } from "./collector_overhead.ts";
 import { measureDelivery } from "./delivery.ts";
 import { measureEncoding } from "./encoding.ts";
+import { measureHostMode } from "./host_mode.ts";
 import { measureIngest } from "./ingest.ts";
 import { measureLatency } from "./latency.ts";
 import { measureSample } from "./micro.ts";
 
 const OUTPUT = new URL("../../.bench/results.json", import.meta.url).pathname;
-const SECTIONS = ["collector", "sample", "latency", "ingest", "delivery", "encoding"] as const;
+const SECTIONS = [
+  "collector",
+  "hostmode",
+  "sample",
+  "latency",
+  "ingest",
+  "delivery",
+  "encoding",
+] as const;
 
 const chosen = Deno.args.length ? Deno.args : SECTIONS;
 const unknown = chosen.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -39,6 +48,14 @@ if (wanted("sample")) {
 if (wanted("collector")) {
   progress("collector overhead (60 s)");
   results.collector = await measureCollectors({ seconds: 60, runs: 3 });
+}
+if (wanted("hostmode")) {
+  progress("host mode against sidecars (10, 50, 200 containers; ~1 min each)");
+  results.hostMode = await measureHostMode({
+    counts: [10, 50, 200],
+    sidecarsUpTo: 50,
+    seconds: 30,
+  });
 }
 if (wanted("latency")) {
   progress("end-to-end latency (40 s)");

@@ -1,32 +1,52 @@
 /**
  * `deno task demo`: the whole pipeline on this machine, live. Starts the
  * aggregator (stdout sink, plus a Datadog sink into a local VictoriaMetrics
- * when the `victoria-metrics` binary is installed) and a collector polling
- * every second, both under their own declared permission sets. As root the
- * collector watches a real cgroup made for the demo, with a small workload in
- * it, through a read-only bind mount; otherwise it watches a bundled cgroup
- * fixture and the demo prints what to run as root. Each point the aggregator
- * emits is shown as one line. Ctrl-C (SIGINT) or SIGTERM stops the collector
- * and the aggregator gracefully, then removes the workload, the mount, the
+ * when the `victoria-metrics` binary is installed) and one collector polling
+ * every second, both under their own declared permission sets, and shows the
+ * aggregator's points as a table in the manner of `docker stats` (redrawn in
+ * place on a terminal, one line per container per poll otherwise).
+ *
+ * By default the collector runs in host mode over several real containers
+ * made for the demo (host_scene.ts), and one of them is stopped and started
+ * again every so often; `--sidecar` runs it in container mode for one
+ * container instead (sidecar_scene.ts). Not root, both fall back to bundled
+ * fixtures and say so. Ctrl-C (SIGINT), SIGTERM or SIGHUP (its terminal closed) stops the collector and
+ * the aggregator gracefully, then removes the workloads, the mount, the
  * cgroups and the temporary files, and exits 0.
+ *
+ * @module
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../../shared/config/mod.ts";
 import { AggregatorProcess } from "../support/aggregator.ts";
-import { advanceTo, copyFixture } from "../support/cgroup_fixture_copy.ts";
-import { readCapture } from "../support/cgroup_fixtures.ts";
 import { CollectorProcess } from "../support/collector_process.ts";
-import { createLiveCgroup, type LiveCgroup, liveCgroupLayout } from "../support/live_cgroup.ts";
 import { findBinary, type Receiver, startVictoriaMetrics } from "../support/receivers.ts";
 import { countPoints, victoriaMetricsPoints } from "../support/stored_points.ts";
-import { pointLine } from "./point_line.ts";
+import { hostScene } from "./host_scene.ts";
+import type { Churn } from "./scene.ts";
+import { sidecarScene } from "./sidecar_scene.ts";
+import { pointRow, redraw, StatsTable } from "./stats_table.ts";
 
-const FIXTURE = "v1-cgroupfs";
 const TICK_MS = 200;
 /** Every 10 s. */
 const STORED_EVERY_TICKS = 50;
+/** The churned container stops this long into each cycle, and starts again later. */
+const CHURN_STOP_S = 8;
+const CHURN_START_S = 14;
+const CHURN_CYCLE_S = 30;
+/** Events shown under the table on a terminal. */
+const EVENTS_SHOWN = 4;
+
+const USAGE = "usage: deno task demo [--sidecar]";
+const unknown = Deno.args.filter((arg) => arg !== "--sidecar");
+if (unknown.length) {
+  console.error(`demo: unknown argument ${unknown.join(" ")}\n${USAGE}`);
+  Deno.exit(2);
+}
+const sidecar = Deno.args.includes("--sidecar");
+const terminal = Deno.stdout.isTerminal();
+
 const cleanups: (() => Promise<unknown>)[] = [];
 const stopping = Promise.withResolvers<string>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.addSignalListener(signal, () => stopping.resolve(signal));
 }
 
@@ -34,42 +54,34 @@ function say(text: string): void {
   console.log(`demo: ${text}`);
 }
 
-/** The cgroup the collector watches: a live one as root, else a copy of a bundled fixture. */
-async function watchedCgroup(scratch: string): Promise<{ root: string; containerId: string }> {
-  const layout = await liveCgroupLayout();
-  if (typeof layout === "string") {
-    const cgroup: LiveCgroup = await createLiveCgroup({
-      memoryLimitMb: 128,
-      pidsMax: 32,
-      cpuLimitMilli: 500,
-      ballastMb: 32,
-      scratch,
-    });
-    cleanups.push(() => cgroup.remove());
-    say(
-      `watching a real cgroup (${cgroup.layout}) docker/${cgroup.containerId.slice(0, 12)}… ` +
-        `with a workload in it (32 MiB held, spinning under a 0.5 CPU quota, fsync writes); ` +
-        `cgroup filesystem exposed read-only at ${cgroup.exposed}`,
-    );
-    return { root: cgroup.exposed, containerId: cgroup.containerId };
+/** The table and the demo's events: redrawn together on a terminal, printed as they come otherwise. */
+class View {
+  readonly table = new StatsTable();
+  readonly #events: string[] = [];
+  #drawnLines = 0;
+  #changed = false;
+
+  /** Takes one aggregator stdout line. */
+  point(line: string): void {
+    const point = this.table.add(line);
+    if (terminal) this.#changed = true;
+    else console.log(pointRow(point));
   }
-  const capture = await readCapture(FIXTURE);
-  const root = await copyFixture(FIXTURE, "t0");
-  cleanups.push(() => Deno.remove(root, { recursive: true }));
-  say(
-    `cannot watch a live cgroup: ${layout.reason}. Watching the bundled fixture ${FIXTURE} instead.`,
-  );
-  say("to watch a real container on this host, as root:");
-  console.log(`    sudo collector/expose-cgroup.sh ${COLLECTOR_CGROUP_MOUNT}`);
-  console.log(
-    `    MINI_COLLECTOR_CGROUP_PATH=${COLLECTOR_CGROUP_MOUNT} MINI_COLLECTOR_CONTAINER_ID=<64-hex id> \\\n` +
-      `    MINI_COLLECTOR_REMOTE_ADDRESS=127.0.0.1:8000 MINI_COLLECTOR_ENVIRONMENT_NAME=demo \\\n` +
-      `    MINI_COLLECTOR_SERVICE_NAME=web MINI_COLLECTOR_POLL_INTERVAL=1s deno task collect`,
-  );
-  // The fixture's second snapshot a few seconds in, so rates move once.
-  const timer = setTimeout(() => advanceTo(root, FIXTURE, "t1"), 3_000);
-  cleanups.push(() => Promise.resolve(clearTimeout(timer)));
-  return { root, containerId: capture.containerId };
+
+  event(text: string): void {
+    const stamped = `${new Date().toISOString().slice(11, 19)}  ${text}`;
+    if (!terminal) return say(text);
+    this.#events.push(stamped);
+    this.#changed = true;
+  }
+
+  draw(): void {
+    if (!this.#changed) return;
+    this.#changed = false;
+    const lines = [...this.table.frame(), "", ...this.#events.slice(-EVENTS_SHOWN)];
+    console.log(redraw(this.#drawnLines, lines));
+    this.#drawnLines = lines.length;
+  }
 }
 
 async function victoriaMetrics(): Promise<Receiver | undefined> {
@@ -80,6 +92,21 @@ async function victoriaMetrics(): Promise<Receiver | undefined> {
   const receiver = await startVictoriaMetrics();
   cleanups.push(() => receiver.stop());
   return receiver;
+}
+
+/** Stops or starts the churned container when its cycle says so. */
+async function churnStep(churn: Churn, elapsedS: number, view: View, state: { down: boolean }) {
+  const inCycle = elapsedS % CHURN_CYCLE_S;
+  const wantDown = inCycle >= CHURN_STOP_S && inCycle < CHURN_START_S;
+  if (wantDown === state.down) return;
+  state.down = wantDown;
+  if (wantDown) {
+    await churn.stop();
+    view.event(`stopped ${churn.name}: workload killed, cgroup removed`);
+  } else {
+    await churn.start();
+    view.event(`started ${churn.name} again: same id, new cgroup and workload`);
+  }
 }
 
 async function run(): Promise<void> {
@@ -102,39 +129,47 @@ async function run(): Promise<void> {
     `aggregator on ${aggregator.baseUrl} → stdout` +
       (receiver ? ` and VictoriaMetrics ${receiver.url.href} (Datadog v1 series)` : ""),
   );
-  const { root, containerId } = await watchedCgroup(scratch);
+  const scene = await (sidecar ? sidecarScene(scratch) : hostScene(scratch));
+  cleanups.push(() => scene.remove());
+  for (const line of scene.description) say(line);
   const collector = new CollectorProcess({
     MINI_COLLECTOR_REMOTE_ADDRESS: `127.0.0.1:${aggregator.port}`,
-    MINI_COLLECTOR_CONTAINER_ID: containerId,
-    MINI_COLLECTOR_ENVIRONMENT_NAME: "demo",
-    MINI_COLLECTOR_SERVICE_NAME: "web",
-    MINI_COLLECTOR_CGROUP_PATH: root,
-    MINI_COLLECTOR_MOUNT_PATH: scratch,
-    MINI_COLLECTOR_POLL_INTERVAL: "1s",
+    ...scene.collectorEnv,
   });
   cleanups.push(async () => {
     const code = await collector.stop("SIGTERM");
     if (code !== 0) console.error(collector.stderr);
   });
-  say("collector polling every second; one line per point (Ctrl-C to stop):");
+  say(
+    `collector polling every second (Ctrl-C to stop)` +
+      (scene.churn
+        ? `; ${scene.churn.name} stops ${CHURN_STOP_S} s into every ${CHURN_CYCLE_S} s and ` +
+          `starts again at ${CHURN_START_S} s`
+        : ""),
+  );
+  const view = new View();
+  const churned = { down: false };
+  const startedAt = performance.now();
   let shown = 0;
   let signal: string | undefined;
   stopping.promise.then((name) => signal = name);
   for (let tick = 1; signal === undefined; tick++) {
-    for (; shown < aggregator.lines.length; shown++) {
-      console.log(pointLine(aggregator.lines[shown]));
+    for (; shown < aggregator.lines.length; shown++) view.point(aggregator.lines[shown]);
+    if (scene.churn) {
+      await churnStep(scene.churn, (performance.now() - startedAt) / 1000, view, churned);
     }
-    if (receiver && tick % STORED_EVERY_TICKS === 0) await reportStored(receiver);
+    if (receiver && tick % STORED_EVERY_TICKS === 0) await reportStored(receiver, view);
+    view.draw();
     await Promise.race([stopping.promise, new Promise((resolve) => setTimeout(resolve, TICK_MS))]);
   }
   say(`${signal}: stopping`);
 }
 
 /** How many samples VictoriaMetrics holds; quiet when it is already gone (Ctrl-C reaches it too). */
-async function reportStored(receiver: Receiver): Promise<void> {
+async function reportStored(receiver: Receiver, view: View): Promise<void> {
   try {
     const stored = countPoints(await victoriaMetricsPoints(receiver.url));
-    say(`VictoriaMetrics holds ${stored} points`);
+    view.event(`VictoriaMetrics holds ${stored} points`);
   } catch {
     // stopping
   }
