@@ -125,8 +125,10 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
     const answer = await curlPost(aggregator.port, aggregator.directory, body, [
       "content-encoding: br",
     ]);
-    assert.equal(answer.exitCode, 0);
-    assert.match(answer.body, /unimplemented/);
+    // 92: curl saw the stream reset that follows an answer given before the upload ended.
+    assert.ok([0, 92].includes(answer.exitCode), `curl exit code ${answer.exitCode}`);
+    assert.equal(answer.status, 501, "unimplemented");
+    if (answer.exitCode === 0) assert.match(answer.body, /unimplemented/);
     assert.ok(answer.ms < 1000, `answered in ${answer.ms} ms`);
     return `${body.length} B: HTTP ${answer.status} unimplemented in ${answer.ms} ms`;
   });
@@ -136,8 +138,10 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
     const answer = await curlPost(aggregator.port, aggregator.directory, body, [
       "content-encoding: gzip",
     ]);
-    assert.equal(answer.exitCode, 0);
-    assert.match(answer.body, /resource_exhausted/);
+    // 92: curl saw the stream reset that follows an answer given before the upload ended.
+    assert.ok([0, 92].includes(answer.exitCode), `curl exit code ${answer.exitCode}`);
+    assert.equal(answer.status, 429, "resource_exhausted");
+    if (answer.exitCode === 0) assert.match(answer.body, /resource_exhausted/);
     assert.ok(answer.ms < 1000, `answered in ${answer.ms} ms`);
     return `${body.length} B: HTTP ${answer.status} resource_exhausted in ${answer.ms} ms`;
   });
