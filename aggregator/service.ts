@@ -3,13 +3,14 @@
  * the optional metrics listener and the periodic stats line, started together
  * and stopped in order — stop accepting, let calls in progress finish, deliver
  * what is spooled, cancel deliveries still running at the deadline (their
- * points stay spooled), close the metrics listener, close the database.
+ * points stay spooled), close the metrics listener, log the final stats with
+ * what each sink leaves spooled, close the database.
  *
  * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
 import type { AggregatorConfig } from "../shared/config/mod.ts";
-import { log } from "../shared/log.ts";
+import { literal, log } from "../shared/log.ts";
 import { DeliveryLoop } from "./delivery/mod.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import {
@@ -132,12 +133,22 @@ export class AggregatorService {
     await Promise.all(this.#loops.map((loop) => loop.abort()));
     await this.#metricsListener?.close(deadline);
     await this.#closeSinks();
+    this.#logFinalStats();
     await this.#spool.close();
-    this.#logStats();
   }
 
   #logStats(): void {
     logger.info("stats {line}", { line: formatStats(this.#stats.snapshot(this.#spool.state())) });
+  }
+
+  /** The last stats line, read before the spool closes, with what each sink leaves spooled. */
+  #logFinalStats(): void {
+    const backlog = Object.entries(this.#spool.backlog());
+    const left = backlog.some(([, points]) => points > 0)
+      ? backlog.map(([sink, points]) => `${sink} ${points}`).join(", ")
+      : "none";
+    const line = formatStats(this.#stats.snapshot(this.#spool.state()));
+    logger.info(literal(`final stats ${line}; points left spooled for the next start: ${left}`));
   }
 }
 

@@ -13,6 +13,7 @@ import { BACKOFF } from "../shared/backoff.ts";
 import type { CollectorSettings } from "../shared/config/mod.ts";
 import { log } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
+import { RepeatedErrors } from "./repeated_errors.ts";
 import { Publisher } from "./publisher.ts";
 import { PointQueue, type TaggedPoint } from "./queue.ts";
 import type { PointSource, SourceList } from "./source.ts";
@@ -31,6 +32,8 @@ export interface CollectorSummary {
 }
 
 const logger = log("collector");
+/** A failure that recurs every poll is logged once, then once per period with a count. */
+const ERROR_LOG_PERIOD_MS = 10 * 60_000;
 
 export class Collector {
   #sources: SourceList;
@@ -40,6 +43,7 @@ export class Collector {
   #publisher: Publisher;
   #polling = new AbortController();
   #loop: Promise<void> = Promise.resolve();
+  #errors = new RepeatedErrors(logger, ERROR_LOG_PERIOD_MS);
 
   constructor(config: CollectorSettings, sources: SourceList) {
     this.#sources = sources;
@@ -91,29 +95,30 @@ export class Collector {
   }
 
   async #poll(time: PollTime): Promise<void> {
-    const sources = await this.#pollSources();
+    const sources = await this.#pollSources(time);
     const samples = await Promise.allSettled(
       sources.map((source) => source.sampler.sample(time)),
     );
+    const failures: string[] = [];
     samples.forEach((sample, index) => {
       if (sample.status === "fulfilled") {
         this.#queue.push({ tags: sources[index].tags, point: sample.value });
       } else {
-        logger.error("sampling failed, no point this time: {error}", {
-          error: String(sample.reason),
-        });
+        failures.push(`sampling failed, no point this time: ${String(sample.reason)}`);
       }
     });
+    this.#errors.report(failures, time.monotonicMs);
   }
 
-  async #pollSources(): Promise<readonly PointSource[]> {
+  async #pollSources(time: PollTime): Promise<readonly PointSource[]> {
     if (typeof this.#sources !== "function") return this.#sources;
     try {
       return await this.#sources();
     } catch (error) {
-      logger.error("listing the sources failed, no points this time: {error}", {
-        error: String(error),
-      });
+      this.#errors.report(
+        [`listing the sources failed, no points this time: ${String(error)}`],
+        time.monotonicMs,
+      );
       return [];
     }
   }

@@ -2,14 +2,14 @@
  * Disk usage of the measured volume (`MINI_COLLECTOR_MOUNT_PATH`) from
  * statfs, in MiB as the original reported it: used = (blocks − bavail) × bsize,
  * limit = blocks × bsize. No volume, or a volume statfs cannot read, reports
- * −1 for both; the latter is logged with the path and the reason. statfs is
+ * −1 for both; the latter adds a line naming the path and the reason to the
+ * caller's errors (logged once, then summarised: collector/repeated_errors.ts). statfs is
  * called synchronously behind the promise: it answers from the kernel at once,
  * and the asynchronous form costs a thread-pool round trip every poll.
  *
  * @module
  */
 import { statfsSync } from "node:fs";
-import { log } from "../shared/log.ts";
 
 interface DiskUsage {
   diskUsageMb: bigint;
@@ -18,13 +18,12 @@ interface DiskUsage {
 
 const MIB = 1024n * 1024n;
 const UNKNOWN: DiskUsage = { diskUsageMb: -1n, diskLimitMb: -1n };
-const logger = log("collector", "disk");
 
-export function diskUsage(mountPath: string | undefined): Promise<DiskUsage> {
-  return Promise.resolve(measure(mountPath));
+export function diskUsage(mountPath: string | undefined, errors: string[]): Promise<DiskUsage> {
+  return Promise.resolve(measure(mountPath, errors));
 }
 
-function measure(mountPath: string | undefined): DiskUsage {
+function measure(mountPath: string | undefined, errors: string[]): DiskUsage {
   if (mountPath === undefined) return UNKNOWN;
   try {
     const stats = statfsSync(mountPath, { bigint: true });
@@ -33,10 +32,7 @@ function measure(mountPath: string | undefined): DiskUsage {
       diskLimitMb: stats.blocks * stats.bsize / MIB,
     };
   } catch (error) {
-    logger.error("cannot measure disk usage of {path}: {error}", {
-      path: mountPath,
-      error: (error as Error).message,
-    });
+    errors.push(`cannot measure disk usage of ${mountPath}: ${(error as Error).message}`);
     return UNKNOWN;
   }
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { diskUsage } from "./disk.ts";
-import { setupLogging } from "../shared/log.ts";
 
 const MIB = 1024n * 1024n;
 
@@ -19,7 +18,7 @@ async function df(path: string): Promise<{ size: bigint; avail: bigint }> {
 Deno.test("disk usage of a real directory matches df", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mini-collector-disk-" });
   try {
-    const usage = await diskUsage(dir);
+    const usage = await diskUsage(dir, []);
     const { size, avail } = await df(dir);
     assert.equal(usage.diskLimitMb, size / MIB);
     // Other processes write to the same filesystem between the two reads.
@@ -33,18 +32,22 @@ Deno.test("disk usage of a real directory matches df", async () => {
 });
 
 Deno.test("no volume configured reports -1 for both", async () => {
-  assert.deepEqual(await diskUsage(undefined), { diskUsageMb: -1n, diskLimitMb: -1n });
+  const errors: string[] = [];
+  assert.deepEqual(await diskUsage(undefined, errors), { diskUsageMb: -1n, diskLimitMb: -1n });
+  assert.deepEqual(errors, []);
 });
 
-Deno.test("an unreadable volume reports -1 and logs the path and the reason", async () => {
-  const lines: string[] = [];
-  setupLogging({ debug: false, json: false, write: (line) => lines.push(line) });
+Deno.test("an unreadable volume reports -1 and names the path and the reason", async () => {
+  const errors: string[] = [];
   const dir = await Deno.makeTempDir({ prefix: "mini-collector-disk-" });
   try {
-    assert.deepEqual(await diskUsage(`${dir}/gone`), { diskUsageMb: -1n, diskLimitMb: -1n });
+    assert.deepEqual(await diskUsage(`${dir}/gone`, errors), {
+      diskUsageMb: -1n,
+      diskLimitMb: -1n,
+    });
   } finally {
     await Deno.remove(dir);
   }
-  assert.equal(lines.length, 1);
-  assert.match(lines[0], /\[ERR\].*cannot measure disk usage of ".*\/gone": .*ENOENT/);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /^cannot measure disk usage of .*\/gone: .*ENOENT/);
 });

@@ -4,13 +4,16 @@
  * (container mode) or every container of the host (`MINI_COLLECTOR_MODE=host`)
  * and publishes the points through a bounded queue to one of the aggregators,
  * failing over between them. SIGTERM or SIGINT stops polling, flushes the
- * queue for up to five seconds and exits 0.
+ * queue for up to five seconds and exits 0. `--check` instead samples once,
+ * prints the points as the aggregator would store them, asks each aggregator
+ * whether it answers, and exits 0 or 1 (collector/check.ts).
  *
  * @module
  */
 import { type CollectorConfig, collectorConfig, ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
+import { checkCollector } from "./check.ts";
 import { Collector } from "./collector.ts";
 import { HostContainers } from "./host/containers.ts";
 import { containerSource, type SourceList } from "./source.ts";
@@ -31,6 +34,13 @@ function loadConfig() {
 const config = loadConfig();
 setupLogging({ debug: config.debug, json: config.jsonLogs });
 const logger = log("collector");
+
+if (Deno.args.includes("--check")) {
+  const problem = await cgroupRootProblem(config.cgroupRoot);
+  if (problem) console.log(`FAIL cgroup root: ${problem}`);
+  const passed = !problem && await checkCollector(config, (line) => console.log(line));
+  Deno.exit(passed ? 0 : 1);
+}
 
 const problem = await cgroupRootProblem(config.cgroupRoot);
 if (problem) {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { formatDuration } from "../shared/duration.ts";
 import type { Logger } from "../shared/log.ts";
 
 export class RepeatedErrors {
@@ -20,9 +21,13 @@ export class RepeatedErrors {
         entry.repeats++;
         continue;
       }
-      this.logger.error("{error} (repeated {repeats} times since last logged)", {
+      const template = entry
+        ? "{error} (repeated {repeats} times since last logged)"
+        : "{error} (if it recurs, logged again at most every {period} with a count)";
+      this.logger.error(template, {
         error: message,
         repeats: entry?.repeats ?? 0,
+        period: formatDuration(this.periodMs),
       });
       this.#seen.set(message, { loggedAtMs: nowMs, repeats: 0 });
     }

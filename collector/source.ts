@@ -33,6 +33,7 @@ export function containerSource(config: ContainerModeConfig): PointSource {
         relativePath: config.cgroupRelativePath,
       }),
       config.mountPath,
+      { watchPresence: true },
     ),
   };
 }

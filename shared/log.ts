@@ -37,6 +37,15 @@ export function log(...category: string[]): Logger {
   return getLogger([ROOT, ...category]);
 }
 
+/**
+ * `text` as a message template that prints as it is: a sentence built
+ * beforehand (a startup report line) would otherwise print its values quoted,
+ * and any brace in it would read as a placeholder.
+ */
+export function literal(text: string): string {
+  return text.replaceAll("{", "{{").replaceAll("}", "}}");
+}
+
 export function setupLogging(options: LoggingOptions): void {
   const format = options.json ? jsonLinesFormatter : defaultTextFormatter;
   const write = options.write ?? ((line: string) => Deno.stderr.writeSync(encoder.encode(line)));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { log, setupLogging } from "./log.ts";
+import { literal, log, setupLogging } from "./log.ts";
 
 function capture(debug: boolean, json: boolean): string[] {
   const lines: string[] = [];
@@ -44,4 +44,10 @@ Deno.test("secret-looking properties never reach the output", () => {
     }
     assert.ok(output.includes("datadoghq.com"));
   }
+});
+
+Deno.test("a literal message prints as written, braces and all, unquoted", () => {
+  const lines = capture(false, false);
+  log("test").info(literal(`stats calls={publish:3} at "x"`));
+  assert.match(lines[0], /: stats calls=\{publish:3\} at "x"\n$/);
 });

@@ -124,14 +124,12 @@ function lossEvent(config: NotifyConfig, losses: readonly Loss[]) {
     totals.set(key, (totals.get(key) ?? 0) + loss.points);
   }
   const total = losses.reduce((sum, loss) => sum + loss.points, 0);
-  const parts = [...totals].map(([key, points]) => `${key} ${points}`).join(", ");
   return {
     routing_key: config.integrationKey,
     event_action: "trigger",
     dedup_key: config.incidentKey,
     payload: {
-      summary: `mini-collector aggregator ${config.identifier} lost ${total} points (${parts})`
-        .slice(0, SUMMARY_CHARS),
+      summary: lossSummary(config.identifier, total, losses).slice(0, SUMMARY_CHARS),
       source: config.identifier,
       severity: "error",
       component: "aggregator",
@@ -143,4 +141,24 @@ function lossEvent(config: NotifyConfig, losses: readonly Loss[]) {
       },
     },
   };
+}
+
+const DECISION_WORDS: Record<Loss["decision"], string> = {
+  dropped: "refused by",
+  expired: "too old for",
+};
+
+/** E.g. `mini-collector lost 1500 metric points on aggregator-7: 1000 refused by influxdb, 500 too old for datadog`. */
+function lossSummary(identifier: string, total: number, losses: readonly Loss[]): string {
+  const bySinkAndDecision = new Map<string, number>();
+  for (const loss of losses) {
+    const key = `${DECISION_WORDS[loss.decision]} ${loss.sink}`;
+    bySinkAndDecision.set(key, (bySinkAndDecision.get(key) ?? 0) + loss.points);
+  }
+  const parts = [...bySinkAndDecision].map(([what, points]) => `${points} ${what}`).join(", ");
+  return `mini-collector lost ${pointCount(total)} on ${identifier}: ${parts}`;
+}
+
+function pointCount(points: number): string {
+  return `${points} metric ${points === 1 ? "point" : "points"}`;
 }

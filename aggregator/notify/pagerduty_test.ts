@@ -50,7 +50,7 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
     assert.equal(first.payload.severity, "error");
     assert.equal(
       first.payload.summary,
-      "mini-collector aggregator aggregator-7 lost 40 points (datadog expired 40)",
+      "mini-collector lost 40 metric points on aggregator-7: 40 too old for datadog",
     );
     assert.equal(server.received[0].headers.get("content-type"), "application/json");
 
@@ -66,7 +66,7 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
     const second = JSON.parse(server.received[1].text);
     assert.equal(
       second.payload.summary,
-      "mini-collector aggregator aggregator-7 lost 1500 points (influxdb dropped 1500)",
+      "mini-collector lost 1500 metric points on aggregator-7: 1500 refused by influxdb",
     );
     assert.equal(second.payload.custom_details.losses.length, 2);
 
@@ -90,7 +90,7 @@ Deno.test("an alert held back by the minute's limit is sent at shutdown, not dro
     assert.equal(server.received.length, 1, "held back within the minute");
     await alerts.close();
     assert.equal(server.received.length, 2);
-    assert.match(JSON.parse(server.received[1].text).payload.summary, /lost 8 points/);
+    assert.match(JSON.parse(server.received[1].text).payload.summary, /lost 8 metric points/);
   } finally {
     await server.close();
   }
@@ -114,4 +114,30 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
   unreachable.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
   await unreachable.close();
   assert.ok(logs.some((line) => line.includes("cannot send the loss alert")), logs.join(""));
+});
+
+Deno.test("the summary reads naturally with the default identifier and mixed losses", async () => {
+  const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
+  const config = aggregatorConfig(envFrom({
+    AGGREGATOR_TEXT_CONFIGURATION: "",
+    AGGREGATOR_NOTIFY_CONFIGURATION: JSON.stringify({ integration_key: "K", url: server.url.href }),
+  })).notify!;
+  const { clock, adapter } = fakeClock();
+  const alerts = new PagerDutyAlerts(config, { clock: adapter });
+  try {
+    alerts.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
+    await until(() => server.received.length === 1, "the first alert");
+    alerts.lost({ sink: "datadog", decision: "dropped", points: 2, reason: "HTTP 403" });
+    alerts.lost({ sink: "influxdb", decision: "expired", points: 5, reason: "too old" });
+    clock.tick(60_000);
+    await until(() => server.received.length === 2, "the second alert");
+    const summaries = server.received.map((request) => JSON.parse(request.text).payload.summary);
+    assert.deepEqual(summaries, [
+      "mini-collector lost 1 metric point on aggregator: 1 refused by datadog",
+      "mini-collector lost 7 metric points on aggregator: 2 refused by datadog, 5 too old for influxdb",
+    ]);
+  } finally {
+    await alerts.close();
+    await server.close();
+  }
 });

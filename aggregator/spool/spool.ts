@@ -19,6 +19,7 @@ import type { Point } from "../stored_point.ts";
 import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
+import { permissionRefusal } from "../../shared/permissions/refusal.ts";
 
 /** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */
 export const ROW_OVERHEAD_BYTES = 40;
@@ -180,6 +181,17 @@ export class Spool {
       this.#deleteUpTo(lowest);
     });
     this.#cursors.set(sink, position);
+  }
+
+  /** Points each sink has yet to deliver (empty when the database is closed). */
+  backlog(): Record<string, number> {
+    const statements = this.#statements;
+    if (!statements) return {};
+    const backlog: Record<string, number> = {};
+    for (const [sink, cursor] of this.#cursors) {
+      backlog[sink] = (statements.countBetween.get(cursor, this.#lastId) as { n: number }).n;
+    }
+    return backlog;
   }
 
   state(): SpoolState {
@@ -374,5 +386,7 @@ interface Row {
 }
 
 function messageOf(error: unknown): string {
+  const refusal = permissionRefusal(error, "AGGREGATOR_SPOOL_PATH");
+  if (refusal) return refusal;
   return error instanceof Error ? error.message : String(error);
 }

@@ -62,6 +62,11 @@ export class HostContainers {
     this.#tags = new ContainerTagCache(options);
   }
 
+  /** Containers listed but not sampled, by id, with the reason. */
+  get skipped(): ReadonlyMap<string, string> {
+    return this.#skipped;
+  }
+
   /** How many containers are being sampled. */
   get size(): number {
     return this.#tracked.size;

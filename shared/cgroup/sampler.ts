@@ -17,6 +17,7 @@ import { locateCgroup, type LocatedCgroup, locatedDirectories, readLocated } fro
 import { type CgroupMetrics, toMetrics } from "./metrics.ts";
 import { advance, type CounterState } from "./rates.ts";
 import type { RawCgroup } from "./raw.ts";
+import { describeSearch, missingControllers } from "./search.ts";
 
 export interface CgroupSamplerOptions {
   /** Where the cgroup filesystem is visible (a read-only bind mount; docs/ARCHITECTURE.md, "Platform facts"). */
@@ -79,6 +80,16 @@ export class CgroupSampler implements Disposable {
     }
     this.#kept = { cgroup, files: new KeptFiles() };
     return await readLocated(cgroup, this.#kept.files, errors);
+  }
+
+  /** Where the container's cgroup was looked for (for a sample that found none). */
+  describeSearch(): Promise<string> {
+    return describeSearch(this.options.root, this.options);
+  }
+
+  /** The host's missing v1 controller hierarchies, one sentence each. */
+  missingControllers(): Promise<string[]> {
+    return missingControllers(this.options.root);
   }
 
   /** Closes the files kept open. */

@@ -25,11 +25,14 @@ import {
   jsonString,
   optionalString,
 } from "./env.ts";
+import { refuseUnknownKeys } from "./json_keys.ts";
 import { type TlsMaterial, tlsMaterial } from "../tls.ts";
 import { OPTIONAL_TAGS, REQUIRED_TAGS } from "../tags.ts";
 
 export interface DatadogConfig {
   apiKey: string;
+  /** The Datadog site (`datadoghq.com`, `datadoghq.eu`, …), for messages. */
+  site: string;
   seriesUrl: URL;
   /** v1 (`/api/v1/series`) or v2 (`/api/v2/series`) payloads, chosen by the URL. */
   apiVersion: 1 | 2;
@@ -37,6 +40,8 @@ export interface DatadogConfig {
   retryCount: number;
   /** Send the `host_name` tag as the Datadog host (compat default). */
   sendHost: boolean;
+  /** Check the API key at startup (`GET /api/v1/validate`); warns, never blocks. */
+  validateKey: boolean;
 }
 
 export interface InfluxdbConfig {
@@ -96,6 +101,12 @@ export interface AggregatorConfig {
   jsonLogs: boolean;
 }
 
+/**
+ * The spool's default directory: the container images' volume. Absolute, so the
+ * spool never lands wherever the process happened to be started.
+ */
+export const DEFAULT_SPOOL_PATH = "/var/lib/mini-collector/spool";
+
 /** The Go original's batch size, also the most points one batch may hold. */
 const MAX_BATCH_SIZE = 1000;
 
@@ -111,6 +122,22 @@ const NOTIFY = "AGGREGATOR_NOTIFY_CONFIGURATION";
 const NOTIFY_EXAMPLE =
   `'{"integration_key":"<key>","incident_key":"metrics-loss","identifier":"aggregator-1"}'`;
 
+/** Every key each JSON variable knows; any other is refused with the nearest of these. */
+const POLICY_KEYS = ["timeout", "retry_count"];
+const DATADOG_KEYS = ["api_key", "site", "series_url", "send_host", "validate_key", ...POLICY_KEYS];
+const INFLUXDB_KEYS = [
+  "address",
+  "username",
+  "password",
+  "database",
+  "token",
+  "org",
+  "bucket",
+  ...POLICY_KEYS,
+];
+const PROMETHEUS_KEYS = ["url", "basic_auth", "bearer_token", "labels", ...POLICY_KEYS];
+const NOTIFY_KEYS = ["integration_key", "incident_key", "identifier", "url"];
+
 export function aggregatorConfig(env: Env): AggregatorConfig {
   const config: AggregatorConfig = {
     listenAddress: address(env, "AGGREGATOR_LISTEN_ADDRESS", "0.0.0.0:8000")!,
@@ -121,7 +148,7 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
       undefined,
       "0.0.0.0:9090",
     ),
-    spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? "spool",
+    spoolPath: optionalString(env, "AGGREGATOR_SPOOL_PATH") ?? DEFAULT_SPOOL_PATH,
     spoolMaxBytes: integer(env, "AGGREGATOR_SPOOL_MAX_BYTES", 1 << 30, 1 << 20, 2 ** 48),
     maxRequestBytes: integer(env, "AGGREGATOR_MAX_REQUEST_BYTES", 65_536, 1024, 16 << 20),
     maxTagSets: integer(env, "AGGREGATOR_MAX_TAG_SETS", 100_000, 1, 10_000_000),
@@ -216,6 +243,7 @@ function policy(object: Record<string, unknown>, variable: string, example: stri
 function datadogConfig(env: Env): DatadogConfig | undefined {
   const object = jsonObject(env, DATADOG, DATADOG_EXAMPLE);
   if (!object) return undefined;
+  refuseUnknownKeys(object, DATADOG, DATADOG_KEYS, DATADOG_EXAMPLE);
   const apiKey = jsonString(object, DATADOG, "api_key", DATADOG_EXAMPLE);
   if (!apiKey) throw new ConfigError(DATADOG, `key "api_key" is required`, DATADOG_EXAMPLE);
   const site = jsonString(object, DATADOG, "site", DATADOG_EXAMPLE) ?? "datadoghq.com";
@@ -225,22 +253,29 @@ function datadogConfig(env: Env): DatadogConfig | undefined {
   const seriesText = jsonString(object, DATADOG, "series_url", DATADOG_EXAMPLE) ??
     `https://api.${site}/api/v2/series`;
   const seriesUrl = url(DATADOG, "series_url", seriesText, DATADOG_EXAMPLE);
-  const sendHost = object.send_host ?? true;
-  if (typeof sendHost !== "boolean") {
-    throw new ConfigError(DATADOG, `key "send_host" must be true or false`, DATADOG_EXAMPLE);
-  }
   return {
     apiKey,
+    site,
     seriesUrl,
     apiVersion: seriesUrl.pathname.replace(/\/+$/, "").endsWith("/api/v1/series") ? 1 : 2,
-    sendHost,
+    sendHost: jsonBoolean(object, "send_host", true),
+    validateKey: jsonBoolean(object, "validate_key", false),
     ...policy(object, DATADOG, DATADOG_EXAMPLE),
   };
+}
+
+function jsonBoolean(object: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const value = object[key] ?? fallback;
+  if (typeof value !== "boolean") {
+    throw new ConfigError(DATADOG, `key "${key}" must be true or false`, DATADOG_EXAMPLE);
+  }
+  return value;
 }
 
 function influxdbConfig(env: Env): InfluxdbConfig | undefined {
   const object = jsonObject(env, INFLUXDB, INFLUXDB_EXAMPLE);
   if (!object) return undefined;
+  refuseUnknownKeys(object, INFLUXDB, INFLUXDB_KEYS, INFLUXDB_EXAMPLE);
   const get = (key: string) => jsonString(object, INFLUXDB, key, INFLUXDB_EXAMPLE);
   const addressText = get("address");
   if (!addressText) throw new ConfigError(INFLUXDB, `key "address" is required`, INFLUXDB_EXAMPLE);
@@ -274,6 +309,7 @@ const TAG_NAMES: readonly string[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
 function prometheusConfig(env: Env): PrometheusConfig | undefined {
   const object = jsonObject(env, PROMETHEUS, PROMETHEUS_EXAMPLE);
   if (!object) return undefined;
+  refuseUnknownKeys(object, PROMETHEUS, PROMETHEUS_KEYS, PROMETHEUS_EXAMPLE);
   const fail = (problem: string): never => {
     throw new ConfigError(PROMETHEUS, problem, PROMETHEUS_EXAMPLE);
   };
@@ -334,6 +370,7 @@ function prometheusLabels(
 function notifyConfig(env: Env): NotifyConfig | undefined {
   const object = jsonObject(env, NOTIFY, NOTIFY_EXAMPLE);
   if (!object) return undefined;
+  refuseUnknownKeys(object, NOTIFY, NOTIFY_KEYS, NOTIFY_EXAMPLE);
   const get = (key: string) => jsonString(object, NOTIFY, key, NOTIFY_EXAMPLE);
   const integrationKey = get("integration_key");
   if (!integrationKey) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { aggregatorConfig } from "./aggregator.ts";
 import { ConfigError, envFrom } from "./env.ts";
+import { DEFAULT_SPOOL_PATH } from "./aggregator.ts";
 
 const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
 const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
@@ -26,7 +27,8 @@ Deno.test("aggregator defaults follow the Go original", () => {
   assert.equal(config.batchSize, 1000);
   assert.equal(config.text, true);
   assert.equal(config.datadog, undefined);
-  assert.equal(config.spoolPath, "spool");
+  assert.equal(config.spoolPath, "/var/lib/mini-collector/spool");
+  assert.equal(DEFAULT_SPOOL_PATH, config.spoolPath);
   assert.equal(config.metricsListenAddress, undefined);
 });
 
@@ -208,4 +210,43 @@ Deno.test("listener limits have safe defaults and each variable overrides one", 
     /./,
   );
   rejects({ ...text, AGGREGATOR_IDLE_TIMEOUT: "5" }, "AGGREGATOR_IDLE_TIMEOUT", /duration/);
+});
+
+Deno.test("an unknown key in a JSON variable is refused with the nearest known key", () => {
+  rejects(
+    { [DATADOG]: `{"api_key":"k","sit":"datadoghq.eu"}` },
+    DATADOG,
+    /unknown key "sit"; did you mean "site"\?/,
+  );
+  rejects(
+    { [INFLUXDB]: `{"address":"http://x:8086","database":"m","pasword":"p"}` },
+    INFLUXDB,
+    /unknown key "pasword"; did you mean "password"\?/,
+  );
+  rejects(
+    { [PROMETHEUS]: `{"url":"http://p:9090/api/v1/write","Labels":{}}` },
+    PROMETHEUS,
+    /unknown key "Labels"; did you mean "labels"\?/,
+  );
+  rejects(
+    {
+      AGGREGATOR_TEXT_CONFIGURATION: "",
+      AGGREGATOR_NOTIFY_CONFIGURATION: `{"integration_key":"k","colour":"red"}`,
+    },
+    "AGGREGATOR_NOTIFY_CONFIGURATION",
+    /unknown key "colour" \(known keys: integration_key, incident_key, identifier, url\)/,
+  );
+});
+
+Deno.test("the Datadog key check is off unless validate_key is true", () => {
+  const off = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k"}` }));
+  assert.equal(off.datadog?.validateKey, false);
+  assert.equal(off.datadog?.site, "datadoghq.com");
+  const on = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k","validate_key":true}` }));
+  assert.equal(on.datadog?.validateKey, true);
+  rejects(
+    { [DATADOG]: `{"api_key":"k","validate_key":"yes"}` },
+    DATADOG,
+    /"validate_key" must be true or false/,
+  );
 });

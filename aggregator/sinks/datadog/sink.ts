@@ -47,6 +47,7 @@ export class DatadogSink implements Sink {
       this.name,
       {
         url: config.seriesUrl,
+        destination: `${config.seriesUrl.href} (Datadog site ${config.site})`,
         headers: {
           "DD-API-KEY": config.apiKey,
           "Content-Type": "application/json",

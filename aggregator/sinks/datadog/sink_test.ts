@@ -142,6 +142,10 @@ Deno.test("403 (bad API key): dropped, the body logged, the key never logged", a
   assert.equal(outcome, "dropped");
   assert.equal(received.length, 1);
   assert.deepEqual(recorder.counts, { rejected: 3 });
-  assert.ok(recorder.logs.some((line) => line.includes(body)));
+  const line = recorder.logs.find((line) => line.includes(body));
+  assert.match(
+    line ?? recorder.logs.join(""),
+    /"datadog" dropped 3 points .* sent to "http:\/\/127\.0\.0\.1:\d+\/api\/v2\/series \(Datadog site datadoghq\.com\)": 'HTTP 403/,
+  );
   assertKeyOnlyInHeader(received, recorder.logs);
 });

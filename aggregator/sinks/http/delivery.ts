@@ -35,7 +35,10 @@ export interface RequestLimits {
 
 /** Where and how a sink's points are posted. Headers carry credentials: never log them. */
 export interface HttpEndpoint {
+  /** Never carries credentials (the configuration refuses them in URLs). */
   url: URL;
+  /** How log lines name the destination, e.g. with the Datadog site; the URL by default. */
+  destination?: string;
   headers: Record<string, string>;
   encode(points: readonly Point[]): Payload;
   limits?: RequestLimits;
@@ -160,10 +163,11 @@ export class HttpDelivery {
   }
 
   #drop(points: readonly Point[], reason: string): Tally {
-    this.#logger.error("{sink} dropped {points} points ({names}): {reason}", {
+    this.#logger.error("{sink} dropped {points} points ({names}) sent to {destination}: {reason}", {
       sink: this.sink,
       points: points.length,
       names: pointNames(points),
+      destination: this.endpoint.destination ?? this.endpoint.url.href,
       reason,
     });
     this.#counters.count(this.sink, "rejected", points.length);

@@ -179,6 +179,7 @@ for (const code of [400, 403]) {
     const line = recorder.logs.find((line) => line.includes(body));
     assert.ok(line, recorder.logs.join(""));
     assert.match(line, /\bERR\b|error/i);
+    assert.match(line, /"test" dropped 10 points .* sent to "http:\/\/127\.0\.0\.1:\d+\/": 'HTTP/);
     assert.ok(recorder.logs.every((line) => !line.includes("s3cr3t")));
   });
 }

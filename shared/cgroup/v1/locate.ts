@@ -11,8 +11,8 @@
 import { join } from "node:path";
 import { type CgroupLocation, findCgroup } from "../locate.ts";
 
-const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio"] as const;
-const OPTIONAL_CONTROLLERS = ["cpu", "pids"] as const;
+export const REQUIRED_CONTROLLERS = ["cpuacct", "memory", "blkio"] as const;
+export const OPTIONAL_CONTROLLERS = ["cpu", "pids"] as const;
 type Required = typeof REQUIRED_CONTROLLERS[number];
 type Optional = typeof OPTIONAL_CONTROLLERS[number];
 

@@ -1,0 +1,81 @@
+/**
+ * `--check`: with the configuration already validated (a bad one exits 2
+ * before this runs), prints the effective configuration, opens the spool,
+ * probes each destination — Datadog's key validation, InfluxDB's `/ping`,
+ * any HTTP answer from the Prometheus and PagerDuty endpoints — and prints one
+ * plain line per check. No point is sent and no alert raised. True when every
+ * check passed.
+ *
+ * @module
+ */
+import type { AggregatorConfig } from "../shared/config/mod.ts";
+import { checkDatadogKey, type KeyCheck } from "./sinks/datadog/validate_key.ts";
+import { createSinks } from "./sinks/mod.ts";
+import { Spool } from "./spool/mod.ts";
+import { startupReport } from "./startup_report.ts";
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+export async function checkAggregator(
+  config: AggregatorConfig,
+  print: (line: string) => void,
+): Promise<boolean> {
+  const report = startupReport(config);
+  print("configuration: valid");
+  for (const line of report.lines) print(`  ${line}`);
+  for (const warning of report.warnings) print(`WARN ${warning}`);
+  const checks: [string, Promise<KeyCheck>][] = [["spool", Promise.resolve(spoolCheck(config))]];
+  if (config.datadog) checks.push(["datadog", checkDatadogKey(config.datadog, PROBE_TIMEOUT_MS)]);
+  if (config.influxdb) {
+    const ping = new URL(config.influxdb.address);
+    ping.pathname = ping.pathname.replace(/\/+$/, "") + "/ping";
+    checks.push(["influxdb", reachable(ping)]);
+  }
+  if (config.prometheus) checks.push(["prometheus", reachable(config.prometheus.url)]);
+  if (config.notify) checks.push(["pagerduty", reachable(config.notify.url)]);
+  let failed = 0;
+  for (const [name, check] of checks) {
+    const { ok, message } = await check;
+    if (!ok) failed++;
+    print(`${ok ? "OK  " : "FAIL"} ${name}: ${message}`);
+  }
+  print(
+    failed === 0
+      ? `check passed: ${checks.length} checks`
+      : `check failed: ${failed} of ${checks.length} checks failed`,
+  );
+  return failed === 0;
+}
+
+function spoolCheck(config: AggregatorConfig): KeyCheck {
+  const counters = { count: () => {} };
+  const spool = new Spool({
+    directory: config.spoolPath,
+    maxBytes: config.spoolMaxBytes,
+    sinks: createSinks(config, counters).sinks.map((sink) => sink.name),
+    counters,
+  });
+  try {
+    spool.open();
+    const waiting = Object.entries(spool.backlog()).map(([sink, points]) => `${sink} ${points}`);
+    return {
+      ok: true,
+      message: `${spool.path} opens for writing; points waiting: ${waiting.join(", ")}`,
+    };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  } finally {
+    void spool.close();
+  }
+}
+
+/** Any HTTP answer counts: the probe checks the network path, not what the endpoint accepts. */
+async function reachable(url: URL): Promise<KeyCheck> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return { ok: true, message: `${url.href} answered HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, message: `cannot reach ${url.href}: ${(error as Error).message}` };
+  }
+}

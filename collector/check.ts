@@ -1,0 +1,89 @@
+/**
+ * `--check`, like `telegraf --test`: reads one sample of each source (its own
+ * container, or in host mode every container listed, with the reason for each
+ * one skipped), prints each as the aggregator would store it — tags and
+ * metrics as JSON, or the aggregator's reason for refusing it — then asks
+ * each configured aggregator for a PublishBatch of zero points: answered →
+ * "PublishBatch supported"; `unimplemented` → "Publish only (Go aggregator)";
+ * anything else → unreachable. Nothing is published. True when every sample
+ * would be stored and every aggregator answered.
+ *
+ * @module
+ */
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { batchPointFrom } from "../aggregator/server/validate.ts";
+import type { CollectorConfig } from "../shared/config/mod.ts";
+import { PublishBatchRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { HostContainers } from "./host/containers.ts";
+import { containerSource, type PointSource } from "./source.ts";
+import { connectAggregator } from "./transport.ts";
+
+export async function checkCollector(
+  config: CollectorConfig,
+  print: (line: string) => void,
+): Promise<boolean> {
+  let failed = 0;
+  const sources = await listSources(config, print);
+  if (sources.length === 0) {
+    print("FAIL sample: no container to sample");
+    failed++;
+  }
+  const time = { wallMs: Date.now(), monotonicMs: performance.now() };
+  for (const source of sources) {
+    const point = await source.sampler.sample(time);
+    try {
+      const stored = batchPointFrom(source.tags, point, Date.now());
+      print(`OK   sample of ${source.tags.container}${point.running ? "" : " (running=0)"}:`);
+      print(JSON.stringify(stored, null, 2));
+    } catch (error) {
+      failed++;
+      print(`FAIL sample of ${source.tags.container}: the aggregator would refuse it: ${error}`);
+    }
+  }
+  for (const remoteAddress of config.remoteAddresses) {
+    const { ok, message } = await probeAggregator(config, remoteAddress);
+    if (!ok) failed++;
+    print(`${ok ? "OK  " : "FAIL"} ${message}`);
+  }
+  print(failed === 0 ? "check passed" : `check failed: ${failed} problems`);
+  return failed === 0;
+}
+
+async function listSources(
+  config: CollectorConfig,
+  print: (line: string) => void,
+): Promise<readonly PointSource[]> {
+  if (config.mode !== "host") return [containerSource(config)];
+  const containers = new HostContainers(config);
+  const sources = await containers.sources();
+  print(`host mode: ${sources.length} containers sampled, ${containers.skipped.size} skipped`);
+  for (const [containerId, reason] of containers.skipped) {
+    print(`SKIP ${containerId}: ${reason}`);
+  }
+  return sources;
+}
+
+async function probeAggregator(
+  config: CollectorConfig,
+  remoteAddress: CollectorConfig["remoteAddresses"][number],
+): Promise<{ ok: boolean; message: string }> {
+  const connection = connectAggregator({ ...config, remoteAddress });
+  const where = `aggregator ${connection.baseUrl} (${config.protocol}, mutual TLS ${
+    config.tls ? "on" : "off"
+  })`;
+  try {
+    await connection.client.publishBatch(create(PublishBatchRequestSchema, { points: [] }), {
+      timeoutMs: config.publishTimeoutMs,
+    });
+    return { ok: true, message: `${where}: PublishBatch supported` };
+  } catch (error) {
+    const failure = ConnectError.from(error);
+    if (failure.code === Code.Unimplemented) {
+      return { ok: true, message: `${where}: Publish only (Go aggregator)` };
+    }
+    return { ok: false, message: `${where}: no answer: ${failure.message}` };
+  } finally {
+    connection.close();
+  }
+}
