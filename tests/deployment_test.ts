@@ -512,13 +512,13 @@ function configuredVariables(): Set<string> {
   return names;
 }
 
-Deno.test("README's deployment section documents every environment variable, and only those", () => {
+Deno.test("README's configuration section documents every environment variable, and only those", () => {
   const readme = read("README.md");
-  const deployment = readme.indexOf("\n## Deployment\n");
-  const variables = readme.indexOf("\n### Environment variables\n", deployment);
+  const configuration = readme.indexOf("\n## Configuration\n");
+  const variables = readme.indexOf("\n### Environment variables\n", configuration);
   assert.ok(
-    deployment >= 0 && variables > deployment,
-    "README has ## Deployment › ### Environment variables",
+    configuration >= 0 && variables > configuration,
+    "README has ## Configuration › ### Environment variables",
   );
   const next = readme.indexOf("\n## ", variables);
   const rows = readme.slice(variables, next < 0 ? undefined : next).split("\n")
