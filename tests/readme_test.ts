@@ -351,3 +351,23 @@ Deno.test("README's table of the aggregator's metrics matches aggregator/metrics
   const listed = tableNames("The aggregator's own metrics").map((name) => name.replace(/\{.*/, ""));
   assert.deepEqual(listed.sort(), registered.sort());
 });
+
+Deno.test("every relative link in docs/ resolves", () => {
+  for (const entry of Deno.readDirSync(new URL("docs/", ROOT))) {
+    if (!entry.name.endsWith(".md")) continue;
+    const base = new URL(`docs/${entry.name}`, ROOT);
+    const text = Deno.readTextFileSync(base);
+    const broken = [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map(([, target]) => target)
+      .filter((target) => !/^[a-z]+:/.test(target))
+      .filter((target) => {
+        try {
+          Deno.statSync(new URL(target, base));
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    assert.deepEqual(broken, [], `docs/${entry.name}: broken links`);
+  }
+});
