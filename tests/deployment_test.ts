@@ -21,6 +21,7 @@ import {
   words,
 } from "./support/dockerfile.ts";
 import { dockerignore } from "./support/dockerignore.ts";
+import { configuredVariables } from "./support/configured_variables.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const DENO = Deno.execPath();
@@ -495,30 +496,13 @@ function definedOnly(variables: Variables): Record<string, string> {
 
 // --- README ---------------------------------------------------------------
 
-/** Every variable the programs read, from their configuration code (TLS names come by prefix). */
-function configuredVariables(): Set<string> {
-  const sources = ["shared/config/collector.ts", "shared/config/aggregator.ts"].map(read);
-  const names = new Set(
-    sources.flatMap((source) =>
-      source.match(/\b(MINI_COLLECTOR|AGGREGATOR)_[A-Z0-9_]*[A-Z0-9]\b/g) ?? []
-    ),
-  );
-  const suffixes = read("shared/tls.ts").match(/(?<=\$\{prefix\})_[A-Z_]+/g) ?? [];
-  for (const source of sources) {
-    for (const [, prefix] of source.matchAll(/tlsMaterial\(env, "([A-Z_]+)"\)/g)) {
-      for (const suffix of suffixes) names.add(`${prefix}${suffix}`);
-    }
-  }
-  return names;
-}
-
-Deno.test("README's deployment section documents every environment variable, and only those", () => {
+Deno.test("README's configuration section documents every environment variable, and only those", () => {
   const readme = read("README.md");
-  const deployment = readme.indexOf("\n## Deployment\n");
-  const variables = readme.indexOf("\n### Environment variables\n", deployment);
+  const configuration = readme.indexOf("\n## Configuration\n");
+  const variables = readme.indexOf("\n### Environment variables\n", configuration);
   assert.ok(
-    deployment >= 0 && variables > deployment,
-    "README has ## Deployment › ### Environment variables",
+    configuration >= 0 && variables > configuration,
+    "README has ## Configuration › ### Environment variables",
   );
   const next = readme.indexOf("\n## ", variables);
   const rows = readme.slice(variables, next < 0 ? undefined : next).split("\n")

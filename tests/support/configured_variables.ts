@@ -1,0 +1,30 @@
+/**
+ * Every environment variable the two programs read, taken from their
+ * configuration code (TLS names come by prefix from shared/tls.ts), for the
+ * tests that hold the README to the code.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+
+function read(path: string): string {
+  return Deno.readTextFileSync(new URL(path, ROOT));
+}
+
+/** The `MINI_COLLECTOR_*` and `AGGREGATOR_*` names the configuration modules read. */
+export function configuredVariables(): Set<string> {
+  const sources = ["shared/config/collector.ts", "shared/config/aggregator.ts"].map(read);
+  const names = new Set(
+    sources.flatMap((source) =>
+      source.match(/\b(MINI_COLLECTOR|AGGREGATOR)_[A-Z0-9_]*[A-Z0-9]\b/g) ?? []
+    ),
+  );
+  const suffixes = read("shared/tls.ts").match(/(?<=\$\{prefix\})_[A-Z_]+/g) ?? [];
+  for (const source of sources) {
+    for (const [, prefix] of source.matchAll(/tlsMaterial\(env, "([A-Z_]+)"\)/g)) {
+      for (const suffix of suffixes) names.add(`${prefix}${suffix}`);
+    }
+  }
+  return names;
+}
