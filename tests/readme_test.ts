@@ -200,7 +200,11 @@ function portOf(address: string): number {
 Deno.test("README's Kubernetes manifests parse and name only images the Dockerfiles build", () => {
   const { containers } = manifests();
   const images = builtImages();
-  assert.deepEqual([...images].sort(), ["mini-collector", "mini-collector-aggregator"]);
+  assert.deepEqual([...images].sort(), [
+    "mini-collector",
+    "mini-collector-aggregator",
+    "mini-collector-host",
+  ]);
   for (const container of containers) {
     assert.ok(images.has(container.image.split(":")[0]), `${container.name}: ${container.image}`);
   }
@@ -228,13 +232,20 @@ Deno.test("README's probes ask the aggregator's metrics listener for paths it se
 
 Deno.test("README's collector containers are valid configurations with their host trees mounted", () => {
   const { pods, containers } = manifests();
-  const collectors = containers.filter((container) => container.image === "mini-collector");
+  const collectors = containers.filter((container) =>
+    ["mini-collector", "mini-collector-host"].includes(container.image)
+  );
   assert.ok(collectors.length >= 2, "a DaemonSet and a sidecar");
   for (const container of collectors) {
     const config = collectorConfig(envFrom(envOf(container)));
     const mount = (path: string) =>
       container.volumeMounts?.find((entry) => entry.mountPath === path);
     assert.equal(mount(config.cgroupRoot)?.readOnly, true, `${container.name}: cgroup read-only`);
+    assert.equal(
+      container.image,
+      config.mode === "host" ? "mini-collector-host" : "mini-collector",
+      `${container.name}: the image built for its mode`,
+    );
     if (config.mode !== "host") continue;
     const dockerContainers = `${config.dockerRoot}/containers`;
     assert.equal(mount(dockerContainers)?.readOnly, true, `${container.name}: Docker configs`);
