@@ -24,7 +24,7 @@ import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { rawH2Server, type RawPeer } from "./support/raw_h2_server.ts";
 
 const POINT = create(PublishRequestSchema, {
-  unixTime: 1_764_000_000n,
+  unixTime: BigInt(Math.floor(Date.now() / 1000)),
   running: true,
   pidsCurrent: 7n,
 });
