@@ -2,12 +2,14 @@
  * Section 3: delivery encoding. A 1000-point batch (50 containers, every
  * metric set, varied values: tests/support/points.ts) encoded by the sinks'
  * own encoders, called directly: Datadog v2 (JSON, gzip), Datadog v1 (JSON,
- * zlib deflate) and InfluxDB line protocol (gzip). Bytes on the wire per
+ * zlib deflate), InfluxDB line protocol (gzip) and Prometheus remote write
+ * (protobuf, snappy). Bytes on the wire per
  * point are the compressed body's; time is per point, median of the runs.
  */
 import { METRIC_FIELDS, type Point } from "../../aggregator/stored_point.ts";
 import { encodeV1, encodeV2 } from "../../aggregator/sinks/datadog/encode.ts";
 import { encodeLines } from "../../aggregator/sinks/influxdb/encode.ts";
+import { encodeWriteRequest } from "../../aggregator/sinks/prometheus/encode.ts";
 import type { Payload } from "../../aggregator/sinks/http/payload.ts";
 import { containerPoints } from "../support/points.ts";
 import { round, summarize, type Summary } from "./stats.ts";
@@ -26,6 +28,7 @@ export interface EncodingResult {
   datadogV2Gzip: EncodingFormat;
   datadogV1Deflate: EncodingFormat;
   influxdbLineProtocolGzip: EncodingFormat;
+  prometheusRemoteWriteSnappy: EncodingFormat;
 }
 
 export function measureEncoding(runs: number): EncodingResult {
@@ -36,6 +39,11 @@ export function measureEncoding(runs: number): EncodingResult {
     datadogV2Gzip: measureFormat(points, runs, (batch) => encodeV2(batch, true)),
     datadogV1Deflate: measureFormat(points, runs, (batch) => encodeV1(batch, true)),
     influxdbLineProtocolGzip: measureFormat(points, runs, encodeLines),
+    prometheusRemoteWriteSnappy: measureFormat(
+      points,
+      runs,
+      (batch) => encodeWriteRequest(batch, {}),
+    ),
   };
 }
 
