@@ -15,11 +15,9 @@ import type { TlsMaterial } from "../../shared/tls.ts";
 import {
   CLIENT_PREFACE,
   ConnectionError,
-  decodeGoaway,
   decodeUint32,
-  DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW_SIZE,
-  encodeFrame,
+  dispatchFrame,
   encodeGoaway,
   encodeHeaderBlock,
   encodeRstStream,
@@ -29,17 +27,19 @@ import {
   errorCodeName,
   Flag,
   type Frame,
-  FrameParser,
+  type FrameHandlers,
   framePayloadContent,
   FrameType,
-  grownWindow,
-  HeaderDecoder,
+  HeaderBlockReader,
   HeaderEncoder,
   type HeaderField,
   joinBytes,
   MAX_WINDOW_SIZE,
-  pingAnswer,
+  Outbox,
+  readFrames,
+  readGoaway,
   readSettings,
+  SendFlow,
   Setting,
   SETTINGS_ACK,
   windowIncrement,
@@ -82,38 +82,39 @@ interface Exchange {
   result: PromiseWithResolvers<Http2Response>;
 }
 
-interface PendingHeaders {
-  streamId: number;
-  endStream: boolean;
-  fragments: Uint8Array[];
-  bytes: number;
-}
-
 const LAST_STREAM_ID = MAX_WINDOW_SIZE;
 
 export class Http2Connection {
   #conn: Deno.Conn;
   #limits: ConnectionLimits;
-  #parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);
   #encoder = new HeaderEncoder();
-  #decoder: HeaderDecoder;
+  #headerBlocks: HeaderBlockReader;
   #exchanges = new Map<number, Exchange>();
   #nextStreamId = 1;
-  #pendingHeaders?: PendingHeaders;
-  #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-  #peerInitialWindow = DEFAULT_WINDOW_SIZE;
-  #sendWindow = DEFAULT_WINDOW_SIZE;
+  #flow = new SendFlow();
   #receiveWindow = DEFAULT_WINDOW_SIZE;
-  #windowOpened = Promise.withResolvers<void>();
-  #outbox: Uint8Array[] = [];
-  #flushing?: Promise<void>;
+  #outbox: Outbox;
+  #handlers: FrameHandlers;
   #goaway = false;
   #closed?: ConnectError;
 
   private constructor(conn: Deno.Conn, limits: ConnectionLimits) {
     this.#conn = conn;
     this.#limits = limits;
-    this.#decoder = new HeaderDecoder(limits.maxHeaderListSize);
+    this.#headerBlocks = new HeaderBlockReader(limits.maxHeaderListSize);
+    this.#outbox = new Outbox(conn, {
+      onWriteError: (error) => this.close(unavailable("writing to the server failed", error)),
+    });
+    this.#handlers = {
+      headerBlocks: this.#headerBlocks,
+      onData: (frame) => this.#onData(frame),
+      onHeaderFragment: (frame) => this.#onHeaderFragment(frame),
+      onReset: (frame) => this.#onReset(frame),
+      onSettings: (frame) => this.#onSettings(frame),
+      onGoaway: (frame) => this.#onGoaway(frame),
+      onWindowUpdate: (frame) => this.#onWindowUpdate(frame),
+      send: (bytes) => this.#send(bytes),
+    };
     this.#send(CLIENT_PREFACE);
     this.#send(encodeSettings([
       [Setting.ENABLE_PUSH, 0],
@@ -182,7 +183,7 @@ export class Http2Connection {
     }
     const exchange: Exchange = {
       id: this.#nextStreamId,
-      sendWindow: this.#peerInitialWindow,
+      sendWindow: this.#flow.initialStreamWindow,
       chunks: [],
       bytes: 0,
       result: Promise.withResolvers(),
@@ -195,7 +196,13 @@ export class Http2Connection {
     signal.addEventListener("abort", abort, { once: true });
     try {
       this.#sendHeaders(exchange.id, this.#encoder.encode(fields));
-      await this.#sendBody(exchange, body);
+      await this.#flow.sendData(
+        exchange,
+        body,
+        true,
+        () => this.#exchanges.has(exchange.id),
+        (frame) => this.#send(frame),
+      );
       return await exchange.result.promise;
     } finally {
       signal.removeEventListener("abort", abort);
@@ -208,40 +215,14 @@ export class Http2Connection {
     this.#closed = reason;
     for (const exchange of this.#exchanges.values()) exchange.result.reject(reason);
     this.#exchanges.clear();
-    this.#windowOpened.resolve();
-    const closing = this.#flushing ?? Promise.resolve();
-    closing.finally(() => {
-      try {
-        this.#conn.close();
-      } catch {
-        // Already closed by a failed read or write.
-      }
-    });
+    this.#flow.wake();
+    this.#outbox.close();
   }
 
   #sendHeaders(streamId: number, block: Uint8Array): void {
-    for (const frame of encodeHeaderBlock(streamId, block, this.#peerMaxFrameSize)) {
+    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize)) {
       this.#send(frame);
     }
-  }
-
-  /** DATA frames within the peer's frame size and both send windows, the last ending the stream. */
-  async #sendBody(exchange: Exchange, body: Uint8Array): Promise<void> {
-    let offset = 0;
-    do {
-      if (!this.#exchanges.has(exchange.id)) return;
-      const allowed = Math.min(this.#peerMaxFrameSize, this.#sendWindow, exchange.sendWindow);
-      if (allowed <= 0 && offset < body.length) {
-        await this.#windowOpened.promise;
-        continue;
-      }
-      const end = Math.min(body.length, offset + allowed);
-      const flags = end === body.length ? Flag.END_STREAM : 0;
-      this.#send(encodeFrame(FrameType.DATA, flags, exchange.id, body.subarray(offset, end)));
-      this.#sendWindow -= end - offset;
-      exchange.sendWindow -= end - offset;
-      offset = end;
-    } while (offset < body.length);
   }
 
   #cancel(exchange: Exchange, reason: unknown): void {
@@ -252,40 +233,16 @@ export class Http2Connection {
   }
 
   #send(bytes: Uint8Array): void {
-    if (this.#closed) return;
-    this.#outbox.push(bytes);
-    this.#flushing ??= this.#flush();
-  }
-
-  /** Writes what is queued, batched: frames queued in one turn go out in one write. */
-  async #flush(): Promise<void> {
-    await Promise.resolve();
-    try {
-      while (this.#outbox.length) {
-        const data = joinBytes(this.#outbox.splice(0));
-        for (let written = 0; written < data.length;) {
-          written += await this.#conn.write(data.subarray(written));
-        }
-      }
-    } catch (error) {
-      this.close(unavailable("writing to the server failed", error));
-    } finally {
-      this.#flushing = undefined;
-    }
+    if (!this.#closed) this.#outbox.push(bytes);
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
     try {
-      for (;;) {
-        const read = await this.#conn.read(buffer);
-        if (read === null) {
-          this.close(new ConnectError("the server closed the connection", Code.Unavailable));
-          return;
-        }
-        for (const frame of this.#parser.push(buffer.subarray(0, read))) this.#onFrame(frame);
+      for await (const frames of readFrames(this.#conn)) {
+        for (const frame of frames) dispatchFrame(frame, this.#handlers);
         if (this.#closed) return;
       }
+      this.close(new ConnectError("the server closed the connection", Code.Unavailable));
     } catch (error) {
       if (error instanceof ConnectionError) {
         this.#send(encodeGoaway(0, error.code, error.message));
@@ -298,34 +255,6 @@ export class Http2Connection {
       } else {
         this.close(unavailable("the connection to the server was lost", error));
       }
-    }
-  }
-
-  #onFrame(frame: Frame): void {
-    if (this.#pendingHeaders && frame.type !== FrameType.CONTINUATION) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block was interrupted");
-    }
-    switch (frame.type) {
-      case FrameType.DATA:
-        return this.#onData(frame);
-      case FrameType.HEADERS:
-      case FrameType.CONTINUATION:
-        return this.#onHeaderFragment(frame);
-      case FrameType.RST_STREAM:
-        return this.#onReset(frame);
-      case FrameType.SETTINGS:
-        return this.#onSettings(frame);
-      case FrameType.PUSH_PROMISE:
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE with push disabled");
-      case FrameType.PING:
-        return this.#onPing(frame);
-      case FrameType.GOAWAY:
-        return this.#onGoaway(frame);
-      case FrameType.WINDOW_UPDATE:
-        return this.#onWindowUpdate(frame);
-      default:
-        // PRIORITY and unknown types carry nothing for this client (RFC 9113 §4.1, §5.5).
-        return;
     }
   }
 
@@ -371,36 +300,11 @@ export class Http2Connection {
   }
 
   #onHeaderFragment(frame: Frame): void {
-    let pending = this.#pendingHeaders;
-    if (frame.type === FrameType.HEADERS) {
-      this.#exchangeFor(frame);
-      pending = {
-        streamId: frame.streamId,
-        endStream: !!(frame.flags & Flag.END_STREAM),
-        fragments: [],
-        bytes: 0,
-      };
-    } else if (!pending || pending.streamId !== frame.streamId) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION without its HEADERS");
-    }
-    const fragment = framePayloadContent(frame);
-    pending.fragments.push(fragment);
-    pending.bytes += fragment.length;
-    if (pending.bytes > this.#limits.maxHeaderListSize) {
-      throw new ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        `a header block of more than ${this.#limits.maxHeaderListSize} bytes`,
-      );
-    }
-    if (!(frame.flags & Flag.END_HEADERS)) {
-      this.#pendingHeaders = pending;
-      return;
-    }
-    this.#pendingHeaders = undefined;
+    if (frame.type === FrameType.HEADERS) this.#exchangeFor(frame);
     // Decoded even for a stream closed here, to keep the HPACK table in step.
-    const fields = this.#decoder.decode(joinBytes(pending.fragments));
-    const exchange = this.#exchanges.get(pending.streamId);
-    if (exchange) this.#onHeaders(exchange, fields, pending.endStream);
+    const block = this.#headerBlocks.push(frame);
+    const exchange = block && this.#exchanges.get(block.streamId);
+    if (exchange) this.#onHeaders(exchange, block.fields, block.endStream);
   }
 
   #onHeaders(exchange: Exchange, fields: HeaderField[], endStream: boolean): void {
@@ -455,26 +359,12 @@ export class Http2Connection {
   #onSettings(frame: Frame): void {
     const settings = readSettings(frame);
     if (!settings) return;
-    if (settings.initialWindowSize !== undefined) {
-      const delta = settings.initialWindowSize - this.#peerInitialWindow;
-      this.#peerInitialWindow = settings.initialWindowSize;
-      for (const exchange of this.#exchanges.values()) exchange.sendWindow += delta;
-    }
-    this.#peerMaxFrameSize = settings.maxFrameSize ?? this.#peerMaxFrameSize;
+    this.#flow.applySettings(settings, this.#exchanges.values());
     this.#send(SETTINGS_ACK);
-    this.#openWindow();
-  }
-
-  #onPing(frame: Frame): void {
-    const answer = pingAnswer(frame);
-    if (answer) this.#send(answer);
   }
 
   #onGoaway(frame: Frame): void {
-    if (frame.streamId !== 0) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
-    }
-    const goaway = decodeGoaway(frame.payload);
+    const goaway = readGoaway(frame);
     this.#goaway = true;
     const why = `the server is going away (GOAWAY ${errorCodeName(goaway.code)}` +
       (goaway.debug ? `: ${goaway.debug})` : ")");
@@ -491,33 +381,11 @@ export class Http2Connection {
 
   #onWindowUpdate(frame: Frame): void {
     const increment = windowIncrement(frame);
-    if (frame.streamId === 0) {
-      if (increment === 0) {
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
-      }
-      const grown = grownWindow(this.#sendWindow, increment);
-      if (grown === undefined) {
-        throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window overflow");
-      }
-      this.#sendWindow = grown;
-    } else {
-      const exchange = this.#exchangeFor(frame);
-      if (!exchange) return;
-      if (increment === 0) {
-        return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
-      }
-      const grown = grownWindow(exchange.sendWindow, increment);
-      if (grown === undefined) {
-        return this.#fail(exchange, ErrorCode.FLOW_CONTROL_ERROR, "stream window overflow");
-      }
-      exchange.sendWindow = grown;
-    }
-    this.#openWindow();
-  }
-
-  #openWindow(): void {
-    this.#windowOpened.resolve();
-    this.#windowOpened = Promise.withResolvers();
+    if (frame.streamId === 0) return this.#flow.growConnection(increment);
+    const exchange = this.#exchangeFor(frame);
+    if (!exchange) return;
+    const code = this.#flow.growStream(exchange, increment);
+    if (code !== undefined) this.#fail(exchange, code, `stream WINDOW_UPDATE of ${increment}`);
   }
 
   /** After GOAWAY, the connection closes once its last exchange ends. */

@@ -1,13 +1,14 @@
 /**
  * The checks both ends of an HTTP/2 connection make on what the peer sends
- * about the connection itself (RFC 9113 §6.5, §6.7, §6.9): a SETTINGS frame
- * read into the values this project acts on, a PING to answer, and a
- * WINDOW_UPDATE added to a flow-control window without overflow.
+ * about the connection itself (RFC 9113 §6.5, §6.7, §6.8, §6.9): a SETTINGS
+ * frame read into the values this project acts on, a PING to answer, a GOAWAY
+ * read, and a WINDOW_UPDATE added to a flow-control window without overflow.
  *
  * @module
  */
 import {
   ConnectionError,
+  decodeGoaway,
   decodeSettings,
   decodeUint32,
   DEFAULT_MAX_FRAME_SIZE,
@@ -16,6 +17,7 @@ import {
   Flag,
   type Frame,
   FrameType,
+  type Goaway,
   MAX_WINDOW_SIZE,
   Setting,
 } from "./frames.ts";
@@ -86,4 +88,12 @@ export function windowIncrement(frame: Frame): number {
 export function grownWindow(window: number, increment: number): number | undefined {
   const grown = window + increment;
   return grown > MAX_WINDOW_SIZE ? undefined : grown;
+}
+
+/** The GOAWAY `frame` carries; one on a stream is a connection error. */
+export function readGoaway(frame: Frame): Goaway {
+  if (frame.streamId !== 0) {
+    throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
+  }
+  return decodeGoaway(frame.payload);
 }

@@ -16,12 +16,11 @@ import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { ListenerLimits } from "../../../shared/config/mod.ts";
 import {
-  CLIENT_PREFACE,
   ConnectionError,
-  decodeGoaway,
   decodeUint32,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW_SIZE,
+  dispatchFrame,
   encodeFrame,
   encodeGoaway,
   encodeHeaderBlock,
@@ -32,16 +31,18 @@ import {
   errorCodeName,
   Flag,
   type Frame,
-  FrameParser,
+  type FrameHandlers,
   framePayloadContent,
   FrameType,
-  grownWindow,
-  HeaderDecoder,
+  type HeaderBlock,
+  HeaderBlockReader,
   HeaderEncoder,
   type HeaderField,
-  joinBytes,
-  pingAnswer,
+  Outbox,
+  readFrames,
+  readGoaway,
   readSettings,
+  SendFlow,
   Setting,
   SETTINGS_ACK,
   StreamError,
@@ -80,37 +81,33 @@ export interface ServerConnectionOptions {
   authority: string;
 }
 
-interface PendingHeaders {
-  streamId: number;
-  endStream: boolean;
-  fragments: Uint8Array[];
-  bytes: number;
-}
-
 export class ServerConnection {
   #conn: Deno.Conn;
   #options: ServerConnectionOptions;
-  #parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);
-  #decoder = new HeaderDecoder(MAX_HEADER_LIST_SIZE);
+  #headerBlocks = new HeaderBlockReader(MAX_HEADER_LIST_SIZE);
   #encoder = new HeaderEncoder();
   #streams = new Map<number, ServerStream>();
   #resets: ResetBudget;
-  #pendingHeaders?: PendingHeaders;
   /** The highest stream id the client opened. */
   #lastStreamId = 0;
   #settingsSeen = false;
   /** Set once this server sent GOAWAY: the last stream it handles. */
   #goawayLastId?: number;
   #peerGoaway = false;
-  #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-  #peerInitialWindow = DEFAULT_WINDOW_SIZE;
-  #sendWindow = DEFAULT_WINDOW_SIZE;
+  #flow = new SendFlow();
   #receiveWindow = CONNECTION_WINDOW;
   #unacknowledged = 0;
-  #windowOpened = Promise.withResolvers<void>();
-  #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
-  #flushing?: Promise<void>;
+  #outbox: Outbox;
+  #handlers: FrameHandlers = {
+    headerBlocks: this.#headerBlocks,
+    onData: (frame) => this.#onData(frame),
+    onHeaderFragment: (frame) => this.#onHeaderFragment(frame),
+    onReset: (frame) => this.#onReset(frame),
+    onSettings: (frame) => this.#onSettings(frame),
+    onGoaway: (frame) => this.#onGoaway(frame),
+    onWindowUpdate: (frame) => this.#onWindowUpdate(frame),
+    send: (bytes) => this.#send(bytes),
+  };
   #handshakeTimer?: ReturnType<typeof setTimeout>;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #closed = false;
@@ -119,6 +116,10 @@ export class ServerConnection {
   constructor(conn: Deno.Conn, options: ServerConnectionOptions) {
     this.#conn = conn;
     this.#options = options;
+    this.#outbox = new Outbox(conn, {
+      onWriteError: () => this.#close(),
+      maxBytes: MAX_OUTBOX_BYTES,
+    });
     this.#resets = new ResetBudget(options.limits.maxStreamResets);
     this.#handshakeTimer = setTimeout(() => this.#close(), options.limits.handshakeTimeoutMs);
     this.#send(encodeSettings([
@@ -149,20 +150,10 @@ export class ServerConnection {
   }
 
   async #run(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
-    let preface = new Uint8Array(0);
     try {
-      for (;;) {
-        const read = await this.#conn.read(buffer);
-        if (read === null || this.#closed) break;
-        let bytes = buffer.subarray(0, read);
-        if (preface.length < CLIENT_PREFACE.length) {
-          preface = joinBytes([preface, bytes]).slice();
-          checkPreface(preface);
-          if (preface.length < CLIENT_PREFACE.length) continue;
-          bytes = preface.subarray(CLIENT_PREFACE.length);
-        }
-        for (const frame of this.#parser.push(bytes)) {
+      for await (const frames of readFrames(this.#conn, { clientPreface: true })) {
+        if (this.#closed) break;
+        for (const frame of frames) {
           this.#onFrame(frame);
           if (this.#closed) return;
         }
@@ -184,34 +175,7 @@ export class ServerConnection {
         "the preface is not followed by SETTINGS",
       );
     }
-    if (this.#pendingHeaders && frame.type !== FrameType.CONTINUATION) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block was interrupted");
-    }
-    switch (frame.type) {
-      case FrameType.DATA:
-        return this.#onData(frame);
-      case FrameType.HEADERS:
-      case FrameType.CONTINUATION:
-        return this.#onHeaderFragment(frame);
-      case FrameType.RST_STREAM:
-        return this.#onReset(frame);
-      case FrameType.SETTINGS:
-        return this.#onSettings(frame);
-      case FrameType.PUSH_PROMISE:
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE from a client");
-      case FrameType.PING: {
-        const answer = pingAnswer(frame);
-        if (answer) this.#send(answer);
-        return;
-      }
-      case FrameType.GOAWAY:
-        return this.#onGoaway(frame);
-      case FrameType.WINDOW_UPDATE:
-        return this.#onWindowUpdate(frame);
-      default:
-        // PRIORITY and unknown types carry nothing for this server (RFC 9113 §4.1, §5.5).
-        return;
-    }
+    dispatchFrame(frame, this.#handlers);
   }
 
   /** The open stream a frame is for; undefined for one closed; an idle stream is an error. */
@@ -250,44 +214,25 @@ export class ServerConnection {
   }
 
   #onHeaderFragment(frame: Frame): void {
-    let pending = this.#pendingHeaders;
-    if (frame.type === FrameType.HEADERS) {
-      if (frame.streamId === 0 || frame.streamId % 2 === 0) {
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
-      }
-      pending = {
-        streamId: frame.streamId,
-        endStream: !!(frame.flags & Flag.END_STREAM),
-        fragments: [],
-        bytes: 0,
-      };
-    } else if (!pending || pending.streamId !== frame.streamId) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION without its HEADERS");
+    if (
+      frame.type === FrameType.HEADERS && (frame.streamId === 0 || frame.streamId % 2 === 0)
+    ) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
     }
-    const fragment = framePayloadContent(frame);
-    pending.fragments.push(fragment);
-    pending.bytes += fragment.length;
-    if (pending.bytes > MAX_HEADER_LIST_SIZE) {
-      throw new ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        `a header block of more than ${MAX_HEADER_LIST_SIZE} bytes`,
-      );
-    }
-    if (!(frame.flags & Flag.END_HEADERS)) {
-      this.#pendingHeaders = pending;
-      return;
-    }
-    this.#pendingHeaders = undefined;
     // Decoded whatever the stream's state, to keep the HPACK table in step.
-    const fields = this.#decoder.decode(joinBytes(pending.fragments));
-    if (pending.streamId > this.#lastStreamId) {
-      this.#lastStreamId = pending.streamId;
-      this.#open(pending.streamId, fields, pending.endStream);
+    const block = this.#headerBlocks.push(frame);
+    if (block) this.#onHeaderBlock(block);
+  }
+
+  #onHeaderBlock(block: HeaderBlock): void {
+    if (block.streamId > this.#lastStreamId) {
+      this.#lastStreamId = block.streamId;
+      this.#open(block.streamId, block.fields, block.endStream);
       return;
     }
-    const stream = this.#streams.get(pending.streamId);
+    const stream = this.#streams.get(block.streamId);
     if (!stream) return;
-    if (!pending.endStream) return this.#reset(stream, ErrorCode.PROTOCOL_ERROR);
+    if (!block.endStream) return this.#reset(stream, ErrorCode.PROTOCOL_ERROR);
     this.#endRemote(stream); // Request trailers: nothing in them is used.
   }
 
@@ -318,7 +263,7 @@ export class ServerConnection {
       abort: new AbortController(),
       receiveWindow: STREAM_WINDOW,
       unacknowledged: 0,
-      sendWindow: this.#peerInitialWindow,
+      sendWindow: this.#flow.initialStreamWindow,
       remoteEnded: false,
       answered: false,
       closed: false,
@@ -365,7 +310,13 @@ export class ServerConnection {
     this.#sendHeaders(stream.id, fields, flags);
     if (!flags) {
       while (chunk && !chunk.done) {
-        await this.#sendData(stream, chunk.value);
+        await this.#flow.sendData(
+          stream,
+          chunk.value,
+          false,
+          () => !stream.closed,
+          (frame) => this.#send(frame),
+        );
         if (stream.closed) return;
         chunk = await chunks!.next();
         if (stream.closed) return;
@@ -385,26 +336,8 @@ export class ServerConnection {
 
   #sendHeaders(streamId: number, fields: HeaderField[], flags: number): void {
     const block = this.#encoder.encode(fields);
-    for (const frame of encodeHeaderBlock(streamId, block, this.#peerMaxFrameSize, flags)) {
+    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize, flags)) {
       this.#send(frame);
-    }
-  }
-
-  /** DATA frames within the client's frame size and both windows. */
-  async #sendData(stream: ServerStream, data: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < data.length) {
-      if (stream.closed) return;
-      const allowed = Math.min(this.#peerMaxFrameSize, this.#sendWindow, stream.sendWindow);
-      if (allowed <= 0) {
-        await this.#windowOpened.promise;
-        continue;
-      }
-      const end = Math.min(data.length, offset + allowed);
-      this.#send(encodeFrame(FrameType.DATA, 0, stream.id, data.subarray(offset, end)));
-      this.#sendWindow -= end - offset;
-      stream.sendWindow -= end - offset;
-      offset = end;
     }
   }
 
@@ -451,54 +384,23 @@ export class ServerConnection {
     const settings = readSettings(frame);
     this.#settingsSeen = true;
     if (!settings) return;
-    if (settings.initialWindowSize !== undefined) {
-      const delta = settings.initialWindowSize - this.#peerInitialWindow;
-      this.#peerInitialWindow = settings.initialWindowSize;
-      for (const stream of this.#streams.values()) stream.sendWindow += delta;
-    }
-    this.#peerMaxFrameSize = settings.maxFrameSize ?? this.#peerMaxFrameSize;
+    this.#flow.applySettings(settings, this.#streams.values());
     this.#send(SETTINGS_ACK);
-    this.#openWindow();
   }
 
   #onGoaway(frame: Frame): void {
-    if (frame.streamId !== 0) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
-    }
-    decodeGoaway(frame.payload);
+    readGoaway(frame);
     this.#peerGoaway = true;
     this.#closeIfDone();
   }
 
   #onWindowUpdate(frame: Frame): void {
     const increment = windowIncrement(frame);
-    if (frame.streamId === 0) {
-      const grown = grownWindow(this.#sendWindow, increment);
-      if (increment === 0 || grown === undefined) {
-        throw new ConnectionError(
-          increment === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR,
-          `connection WINDOW_UPDATE of ${increment}`,
-        );
-      }
-      this.#sendWindow = grown;
-    } else {
-      const stream = this.#streamFor(frame);
-      if (!stream) return;
-      const grown = grownWindow(stream.sendWindow, increment);
-      if (increment === 0 || grown === undefined) {
-        return this.#reset(
-          stream,
-          increment === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR,
-        );
-      }
-      stream.sendWindow = grown;
-    }
-    this.#openWindow();
-  }
-
-  #openWindow(): void {
-    this.#windowOpened.resolve();
-    this.#windowOpened = Promise.withResolvers();
+    if (frame.streamId === 0) return this.#flow.growConnection(increment);
+    const stream = this.#streamFor(frame);
+    if (!stream) return;
+    const code = this.#flow.growStream(stream, increment);
+    if (code !== undefined) this.#reset(stream, code);
   }
 
   /** A stream error: RST_STREAM with `code`, the handler aborted. */
@@ -516,7 +418,7 @@ export class ServerConnection {
     this.#streams.delete(stream.id);
     const dropped = stream.body.fail(new ConnectError("stream closed", Code.Canceled));
     this.#credit(dropped);
-    this.#openWindow();
+    this.#flow.wake();
     this.#armIdle();
     this.#closeIfDone();
   }
@@ -553,32 +455,9 @@ export class ServerConnection {
   }
 
   #send(bytes: Uint8Array): void {
-    if (this.#closed) return;
-    this.#outbox.push(bytes);
-    this.#outboxBytes += bytes.length;
-    if (this.#outboxBytes > MAX_OUTBOX_BYTES) {
-      logger.debug("a client that does not read: connection closed");
-      return this.#close();
-    }
-    this.#flushing ??= this.#flush();
-  }
-
-  /** Writes what is queued, batched: frames queued in one turn go out in one write. */
-  async #flush(): Promise<void> {
-    await Promise.resolve();
-    try {
-      while (this.#outbox.length) {
-        const data = joinBytes(this.#outbox.splice(0));
-        this.#outboxBytes = 0;
-        for (let written = 0; written < data.length;) {
-          written += await this.#conn.write(data.subarray(written));
-        }
-      }
-    } catch {
-      this.#close();
-    } finally {
-      this.#flushing = undefined;
-    }
+    if (this.#closed || this.#outbox.push(bytes)) return;
+    logger.debug("a client that does not read: connection closed");
+    this.#close();
   }
 
   /** Ends the connection: what is queued is written first, streams in flight are aborted. */
@@ -594,29 +473,7 @@ export class ServerConnection {
       stream.body.fail(new ConnectError("the connection closed", Code.Canceled));
     }
     this.#streams.clear();
-    this.#openWindow();
-    (this.#flushing ?? Promise.resolve()).finally(() => {
-      try {
-        this.#conn.close();
-      } catch {
-        // Already closed by a failed read or write.
-      }
-      this.#done.resolve();
-    });
-  }
-}
-
-/** Throws PROTOCOL_ERROR as soon as the bytes read differ from the client preface. */
-function checkPreface(bytes: Uint8Array): void {
-  const length = Math.min(bytes.length, CLIENT_PREFACE.length);
-  for (let index = 0; index < length; index++) {
-    if (bytes[index] !== CLIENT_PREFACE[index]) {
-      throw new ConnectionError(
-        ErrorCode.PROTOCOL_ERROR,
-        /^[A-Z]+ \S* HTTP\/1/.test(new TextDecoder().decode(bytes.subarray(0, 64)))
-          ? "HTTP/1.1 is not served here: HTTP/2 with prior knowledge only"
-          : "not the HTTP/2 client preface",
-      );
-    }
+    this.#flow.wake();
+    this.#outbox.close().finally(() => this.#done.resolve());
   }
 }

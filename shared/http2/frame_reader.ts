@@ -1,0 +1,59 @@
+/**
+ * The inbound side of an HTTP/2 connection: bytes read from a `Deno.Conn` cut
+ * into frames, a batch per read, after checking the client preface when this
+ * end is the server. Ends when the peer closes; a malformed frame or preface
+ * throws `ConnectionError`.
+ *
+ * @module
+ */
+import {
+  CLIENT_PREFACE,
+  ConnectionError,
+  DEFAULT_MAX_FRAME_SIZE,
+  ErrorCode,
+  type Frame,
+  FrameParser,
+  joinBytes,
+} from "./frames.ts";
+
+export interface FrameReaderOptions {
+  /** The connection starts with the client preface (this end is the server). */
+  clientPreface?: boolean;
+}
+
+/** The frames complete after each read of `conn`, in order. */
+export async function* readFrames(
+  conn: Deno.Conn,
+  options: FrameReaderOptions = {},
+): AsyncGenerator<Frame[]> {
+  const parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);
+  const buffer = new Uint8Array(64 * 1024);
+  let preface = options.clientPreface ? new Uint8Array(0) : CLIENT_PREFACE;
+  for (;;) {
+    const read = await conn.read(buffer);
+    if (read === null) return;
+    let bytes = buffer.subarray(0, read);
+    if (preface.length < CLIENT_PREFACE.length) {
+      preface = joinBytes([preface, bytes]).slice();
+      checkPreface(preface);
+      if (preface.length < CLIENT_PREFACE.length) continue;
+      bytes = preface.subarray(CLIENT_PREFACE.length);
+    }
+    yield parser.push(bytes);
+  }
+}
+
+/** Throws PROTOCOL_ERROR as soon as the bytes read differ from the client preface. */
+function checkPreface(bytes: Uint8Array): void {
+  const length = Math.min(bytes.length, CLIENT_PREFACE.length);
+  for (let index = 0; index < length; index++) {
+    if (bytes[index] !== CLIENT_PREFACE[index]) {
+      throw new ConnectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        /^[A-Z]+ \S* HTTP\/1/.test(new TextDecoder().decode(bytes.subarray(0, 64)))
+          ? "HTTP/1.1 is not served here: HTTP/2 with prior knowledge only"
+          : "not the HTTP/2 client preface",
+      );
+    }
+  }
+}
