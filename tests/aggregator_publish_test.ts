@@ -21,32 +21,45 @@ function pointsOf(aggregator: AggregatorProcess, container: string) {
   );
 }
 
-Deno.test("every protocol publishes points that reach stdout with tags and metrics", async () => {
+type Call = [baseUrl: string, protocol: Protocol];
+
+/**
+ * The real aggregator with both listeners, and a client for every protocol on
+ * each: gRPC, gRPC-Web and Connect on the main port, Connect and gRPC-Web on
+ * the Deno.serve one. Every client stays open until `body` has checked the
+ * points, and all are closed at the end.
+ */
+async function withEveryProtocol(
+  body: (
+    aggregator: AggregatorProcess,
+    calls: Call[],
+    clients: ReturnType<typeof publishClient>[],
+  ) => Promise<void>,
+): Promise<void> {
   const connectPort = freePort();
   await using aggregator = await AggregatorProcess.start({
     env: { AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${connectPort}` },
   });
-  const calls: [string, Protocol][] = [
-    ...PROTOCOLS.map((protocol): [string, Protocol] => [aggregator.baseUrl, protocol]),
+  const calls: Call[] = [
+    ...PROTOCOLS.map((protocol): Call => [aggregator.baseUrl, protocol]),
     [`http://127.0.0.1:${connectPort}`, "connect"],
     [`http://127.0.0.1:${connectPort}`, "grpc-web"],
   ];
-  // Every client stays open until the points are checked: a client closing its
-  // HTTP/2 session can make Deno's node:http2 server abort (docs/ARCHITECTURE.md,
-  // "Platform facts"), which
-  // would refuse the calls after it; production restarts the process, this
-  // test keeps the trigger out of its way.
   const clients = calls.map(([baseUrl, protocol]) => publishClient(baseUrl, protocol));
   try {
-    await checkPublished(aggregator, calls, clients);
+    await body(aggregator, calls, clients);
   } finally {
     await Promise.all(clients.map(({ close }) => close()));
   }
+}
+
+Deno.test("every protocol publishes points that reach stdout with tags and metrics", async () => {
+  await withEveryProtocol(checkPublished);
 });
 
 async function checkPublished(
   aggregator: AggregatorProcess,
-  calls: [string, Protocol][],
+  calls: Call[],
   clients: ReturnType<typeof publishClient>[],
 ): Promise<void> {
   for (const [index, [, protocol]] of calls.entries()) {
@@ -84,18 +97,7 @@ async function checkPublished(
 }
 
 Deno.test("every protocol takes PublishBatch: valid entries stored, an invalid one rejected by index", async () => {
-  const connectPort = freePort();
-  await using aggregator = await AggregatorProcess.start({
-    env: { AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${connectPort}` },
-  });
-  const calls: [string, Protocol][] = [
-    ...PROTOCOLS.map((protocol): [string, Protocol] => [aggregator.baseUrl, protocol]),
-    [`http://127.0.0.1:${connectPort}`, "connect"],
-    [`http://127.0.0.1:${connectPort}`, "grpc-web"],
-  ];
-  // Clients stay open until the points are checked, as in the Publish test above.
-  const clients = calls.map(([baseUrl, protocol]) => publishClient(baseUrl, protocol));
-  try {
+  await withEveryProtocol(async (aggregator, calls, clients) => {
     for (const [index, [, protocol]] of calls.entries()) {
       const container = `batch-${protocol}-${index}`;
       const { service: _, ...withoutService } = tagHeaders(container);
@@ -121,9 +123,7 @@ Deno.test("every protocol takes PublishBatch: valid entries stored, an invalid o
         NOW,
       ]);
     }
-  } finally {
-    await Promise.all(clients.map(({ close }) => close()));
-  }
+  });
 });
 
 Deno.test("curl publishes a batch as Connect JSON over HTTP/2, host standing for host_name", async () => {
