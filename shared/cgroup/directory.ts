@@ -26,11 +26,10 @@ export class CgroupDirectory {
   }
 
   #readNow<T>(name: string, parse: (text: string) => T): T | undefined {
-    let text: string;
+    let text: string | undefined;
     try {
       text = this.files.read(`${this.path}/${name}`);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
       this.errors.push(`${join(this.path, name)}: cannot read: ${(error as Error).message}`);
       return undefined;
     }
