@@ -15,8 +15,7 @@ import { AggregatorProcess } from "./support/aggregator.ts";
 import { ContainerTree } from "./support/cgroup_container_tree.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
 import { DOCKER_CONTAINERS, dockerRoot } from "./support/docker_root.ts";
-
-const PROBE = new URL("./support/permission_probe.ts", import.meta.url).pathname;
+import { COLLECTOR_PROBE_ANSWERS, PROBE } from "./support/collector_probe.ts";
 
 const { web: WEB, worker: WORKER, ordersDb: ORDERS_DB, garbage: GARBAGE } = DOCKER_CONTAINERS;
 
@@ -144,18 +143,7 @@ Deno.test("under host mode's flags: the cgroup root, <docker root>/containers an
       assert.ok(output.success, new TextDecoder().decode(output.stderr));
       return JSON.parse(new TextDecoder().decode(output.stdout));
     };
-    const denied = {
-      readAllowed: "ok",
-      connectAllowed: "ok",
-      readForbidden: "NotCapable",
-      connectForbidden: "NotCapable",
-      connectOtherHost: "NotCapable",
-      writeAllowedDir: "NotCapable",
-      writeOutside: "NotCapable",
-      listen: "NotCapable",
-      spawn: "NotCapable",
-      envOutsidePrefix: "NotCapable",
-    };
+    const denied = COLLECTOR_PROBE_ANSWERS;
     assert.deepEqual(await probe(tree.root, "/etc/passwd"), denied);
     assert.deepEqual(
       await probe(

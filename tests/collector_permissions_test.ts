@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { copyFixture } from "./support/cgroup_fixture_copy.ts";
 import { readCapture } from "./support/cgroup_fixtures.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
+import { COLLECTOR_PROBE_ANSWERS, PROBE } from "./support/collector_probe.ts";
 
-const PROBE = new URL("./support/permission_probe.ts", import.meta.url).pathname;
 const FIXTURE = "v1-cgroupfs";
 const { containerId } = await readCapture(FIXTURE);
 
@@ -42,18 +42,7 @@ Deno.test("under the collector's flags: cgroup root and aggregator yes; /etc/pas
     ]).output();
     const stderr = new TextDecoder().decode(output.stderr);
     assert.ok(output.success, stderr);
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), {
-      readAllowed: "ok",
-      connectAllowed: "ok",
-      readForbidden: "NotCapable",
-      connectForbidden: "NotCapable",
-      connectOtherHost: "NotCapable",
-      writeAllowedDir: "NotCapable",
-      writeOutside: "NotCapable",
-      listen: "NotCapable",
-      spawn: "NotCapable",
-      envOutsidePrefix: "NotCapable",
-    });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), COLLECTOR_PROBE_ANSWERS);
   } finally {
     aggregator.close();
     other.close();

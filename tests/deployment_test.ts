@@ -22,8 +22,8 @@ import {
 } from "./support/dockerfile.ts";
 import { dockerignore } from "./support/dockerignore.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
+import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
-const ROOT = new URL("../", import.meta.url);
 const DENO = Deno.execPath();
 /** The permission generator's own invocation: the one literal permission flag allowed in config. */
 const GENERATOR = "deno run --quiet --allow-env=MINI_COLLECTOR_*,AGGREGATOR_*";
@@ -38,19 +38,6 @@ const IMAGES: Image[] = [
   { program: "collector", entry: "collector/main.ts", dockerfile: "Dockerfile.collector" },
   { program: "aggregator", entry: "aggregator/main.ts", dockerfile: "Dockerfile.aggregator" },
 ];
-
-function read(path: string): string {
-  return Deno.readTextFileSync(new URL(path, ROOT));
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(new URL(path, ROOT));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function run(
   command: string,

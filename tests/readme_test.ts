@@ -21,21 +21,7 @@ import { collectorConfig, envFrom } from "../shared/config/mod.ts";
 import { METRICS_PATH } from "../aggregator/server/metrics_listener.ts";
 import { HEALTHZ_PATH } from "../aggregator/server/health.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
-
-const ROOT = new URL("../", import.meta.url);
-
-function read(path: string): string {
-  return Deno.readTextFileSync(new URL(path, ROOT));
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(new URL(path, ROOT));
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
 const README = read("README.md");
 

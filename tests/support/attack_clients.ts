@@ -10,6 +10,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./aggregator.ts";
 import { processMemory } from "./process_memory.ts";
+import { textTable } from "./text_table.ts";
 
 const ATTACKER = new URL("./attack_h2.py", import.meta.url).pathname;
 const TAGS = ["environment: attack", "service: s", "container: c", "host_name: h"];
@@ -140,11 +141,5 @@ export function attackTable(rows: AttackRow[]): string {
     String(row.publishMs),
     row.notes,
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column].length))
-  );
-  const line = (values: string[]) =>
-    values.map((value, column) => value.padEnd(widths[column])).join(" | ").trimEnd();
-  return [line(header), widths.map((width) => "-".repeat(width)).join("-|-"), ...cells.map(line)]
-    .join("\n");
+  return textTable(header, cells);
 }

@@ -6,11 +6,7 @@
  * @module
  */
 
-const ROOT = new URL("../../", import.meta.url);
-
-function read(path: string): string {
-  return Deno.readTextFileSync(new URL(path, ROOT));
-}
+import { readRepositoryFile as read } from "./repository.ts";
 
 /** The `MINI_COLLECTOR_*` and `AGGREGATOR_*` names the configuration modules read. */
 export function configuredVariables(): Set<string> {

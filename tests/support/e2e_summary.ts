@@ -7,6 +7,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { textTable } from "./text_table.ts";
 
 export interface SummaryRow {
   scenario: string;
@@ -64,11 +65,5 @@ export function summaryTable(rows: SummaryRow[]): string {
     String(row.expectedLost ?? "-"),
     row.notes,
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column].length))
-  );
-  const line = (values: string[]) =>
-    values.map((value, column) => value.padEnd(widths[column])).join(" | ").trimEnd();
-  return [line(header), widths.map((width) => "-".repeat(width)).join("-|-"), ...cells.map(line)]
-    .join("\n");
+  return textTable(header, cells);
 }
