@@ -16,7 +16,7 @@
 
 import assert from "node:assert/strict";
 import { CgroupSampler } from "../shared/cgroup/mod.ts";
-import { createLiveCgroup, liveCgroupLayout } from "./support/live_cgroup.ts";
+import { createLiveCgroup, type LiveCgroup, liveCgroupLayout } from "./support/live_cgroup.ts";
 
 const MEMORY_LIMIT_MB = 128;
 const PIDS_MAX = 32;
@@ -31,6 +31,24 @@ async function skipReason(): Promise<string | undefined> {
   return undefined;
 }
 
+/** A real workload's cgroup (1 CPU quota, the limits above), removed afterwards. */
+async function withLiveCgroup(body: (cgroup: LiveCgroup) => Promise<void>): Promise<void> {
+  const scratch = await Deno.makeTempDir({ prefix: "cgroup-live-" });
+  const cgroup = await createLiveCgroup({
+    memoryLimitMb: MEMORY_LIMIT_MB,
+    pidsMax: PIDS_MAX,
+    cpuLimitMilli: 1000,
+    ballastMb: BALLAST_MB,
+    scratch,
+  });
+  try {
+    await body(cgroup);
+  } finally {
+    await cgroup.remove();
+    await Deno.remove(scratch, { recursive: true });
+  }
+}
+
 const reason = await skipReason();
 if (reason !== undefined) console.log(`cgroup live test skipped: ${reason}`);
 
@@ -39,15 +57,7 @@ Deno.test({
   ignore: reason !== undefined,
   sanitizeResources: true,
   async fn() {
-    const scratch = await Deno.makeTempDir({ prefix: "cgroup-live-" });
-    const cgroup = await createLiveCgroup({
-      memoryLimitMb: MEMORY_LIMIT_MB,
-      pidsMax: PIDS_MAX,
-      cpuLimitMilli: 1000,
-      ballastMb: BALLAST_MB,
-      scratch,
-    });
-    try {
+    await withLiveCgroup(async (cgroup) => {
       const hybrid = (await Deno.stat(`${cgroup.exposed}/unified`).catch(() => undefined))
         ?.isDirectory;
       using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
@@ -77,10 +87,7 @@ Deno.test({
       assert.equal(typeof m.cpuThrottledPeriods, "bigint");
       if (hybrid) assert.equal(typeof m.cpuPressureSomeAvg10, "number");
       assert.equal(first.metrics.milliCpuUsage, 0n, "first sample: no rate yet");
-    } finally {
-      await cgroup.remove();
-      await Deno.remove(scratch, { recursive: true });
-    }
+    });
   },
 });
 
@@ -90,15 +97,7 @@ Deno.test({
   ignore: reason !== undefined,
   sanitizeResources: true,
   async fn() {
-    const scratch = await Deno.makeTempDir({ prefix: "cgroup-live-" });
-    const cgroup = await createLiveCgroup({
-      memoryLimitMb: MEMORY_LIMIT_MB,
-      pidsMax: PIDS_MAX,
-      cpuLimitMilli: 1000,
-      ballastMb: BALLAST_MB,
-      scratch,
-    });
-    try {
+    await withLiveCgroup(async (cgroup) => {
       using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
       await sampler.sample(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -117,9 +116,6 @@ Deno.test({
       const next = await sampler.sample(performance.now());
       assert.deepEqual(next.errors, []);
       assert.ok((next.metrics.milliCpuUsage as bigint) > 0n, "a rate again after the restart");
-    } finally {
-      await cgroup.remove();
-      await Deno.remove(scratch, { recursive: true });
-    }
+    });
   },
 });

@@ -125,18 +125,7 @@ Deno.test({
   name: "line protocol lands in InfluxDB with every field, type and (escaped) tag",
   ignore: missing !== undefined,
   async fn() {
-    const receiver = await startInfluxdb();
-    try {
-      await receiver.query("CREATE DATABASE enclave");
-      const config = aggregatorConfig(envFrom({
-        AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
-          address: receiver.url.href,
-          username: receiver.username,
-          password: receiver.password,
-          database: "enclave",
-          timeout: "10s",
-        }),
-      })).influxdb!;
+    await withInfluxdb(async (receiver, config) => {
       const points = recentBatch();
       for (const point of points.slice(0, 50)) {
         point.tags = { ...point.tags, service: "web api,v=2 \\x", database: "" };
@@ -188,9 +177,7 @@ Deno.test({
       assert.deepEqual(refused.counts, { rejected: points.length });
       assert.match(refused.losses[0].reason, /^HTTP 401: .*authorization failed/);
       assert.ok(refused.logs.every((line) => !line.includes(receiver.password)));
-    } finally {
-      await receiver.stop();
-    }
+    });
   },
 });
 
@@ -198,18 +185,7 @@ Deno.test({
   name: "InfluxDB refusing a few lines of a batch: only those points are lost, each named",
   ignore: missing !== undefined,
   async fn() {
-    const receiver = await startInfluxdb();
-    try {
-      await receiver.query("CREATE DATABASE enclave");
-      const config = aggregatorConfig(envFrom({
-        AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
-          address: receiver.url.href,
-          username: receiver.username,
-          password: receiver.password,
-          database: "enclave",
-          timeout: "10s",
-        }),
-      })).influxdb!;
+    await withInfluxdb(async (receiver, config) => {
       const points = recentBatch();
       // A tag value ending in a backslash escapes the separator after it; validation refuses
       // such values, so only a point that skipped validation can carry one.
@@ -240,11 +216,34 @@ Deno.test({
         "enclave",
       ) as { results: { series?: unknown[] }[] };
       assert.equal(evil.results[0].series, undefined);
-    } finally {
-      await receiver.stop();
-    }
+    });
   },
 });
+
+/** A real InfluxDB with an `enclave` database, and the sink configuration that writes there. */
+async function withInfluxdb(
+  body: (
+    receiver: Awaited<ReturnType<typeof startInfluxdb>>,
+    config: NonNullable<ReturnType<typeof aggregatorConfig>["influxdb"]>,
+  ) => Promise<void>,
+): Promise<void> {
+  const receiver = await startInfluxdb();
+  try {
+    await receiver.query("CREATE DATABASE enclave");
+    const config = aggregatorConfig(envFrom({
+      AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
+        address: receiver.url.href,
+        username: receiver.username,
+        password: receiver.password,
+        database: "enclave",
+        timeout: "10s",
+      }),
+    })).influxdb!;
+    await body(receiver, config);
+  } finally {
+    await receiver.stop();
+  }
+}
 
 /** A series identity independent of label order. */
 function seriesKey(labels: Record<string, string | undefined>): string {
