@@ -149,8 +149,10 @@ export class Publisher {
           failures: this.#failures,
         });
       }
-      const published = subject(entries);
-      logger.debug(`published ${published.text}`, published.properties);
+      if (logger.isEnabledFor("debug")) {
+        const published = subject(entries);
+        logger.debug(`published ${published.text}`, published.properties);
+      }
       return true;
     } catch (error) {
       const failure = ConnectError.from(error);
