@@ -10,6 +10,7 @@
  * @module
  */
 import type { AggregatorConfig } from "../shared/config/mod.ts";
+import { plural } from "../shared/plural.ts";
 import { checkDatadogKey, type KeyCheck } from "./sinks/datadog/validate_key.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { Spool } from "./spool/mod.ts";
@@ -55,8 +56,8 @@ export async function checkAggregator(
   }
   print(
     failed === 0
-      ? `check passed: ${checks.length} checks`
-      : `check failed: ${failed} of ${checks.length} checks failed`,
+      ? `check passed: ${plural(checks.length, "check")}`
+      : `check failed: ${failed} of ${plural(checks.length, "check")} failed`,
   );
   return failed === 0;
 }
