@@ -14,12 +14,7 @@ import { plural } from "../shared/plural.ts";
 import { checkDatadogKey, type KeyCheck } from "./sinks/datadog/validate_key.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { Spool } from "./spool/mod.ts";
-import {
-  busyAddresses,
-  describeAddress,
-  type ListenAddress,
-  listenAddresses,
-} from "./listen_addresses.ts";
+import { describeAddress, tryBinding } from "./listen_addresses.ts";
 import { startupFailure } from "./startup_failure.ts";
 import { startupReport } from "./startup_report.ts";
 
@@ -62,20 +57,23 @@ export async function checkAggregator(
   return failed === 0;
 }
 
-/** One check per listen address: bound for a moment and released, or named as taken. */
+/** One check per listen address: bound for a moment and released, or what stands in the way. */
 function listenChecks(config: AggregatorConfig): KeyCheck[] {
-  let busy: ListenAddress[];
   try {
-    busy = busyAddresses(config);
+    return tryBinding(config).map(({ entry, problem }) => ({
+      ok: problem === undefined,
+      message: `${describeAddress(entry)} ${BIND_PROBLEMS[problem ?? "none"]}`,
+    }));
   } catch (error) {
     return [{ ok: false, message: startupFailure(error, config) }];
   }
-  return listenAddresses(config).map((entry) =>
-    busy.some(({ variable }) => variable === entry.variable)
-      ? { ok: false, message: `${describeAddress(entry)} is already in use by another process` }
-      : { ok: true, message: `${describeAddress(entry)} is free` }
-  );
 }
+
+const BIND_PROBLEMS = {
+  none: "is free",
+  "in use": "is already in use by another process",
+  "not here": "is not an address of this machine",
+};
 
 function spoolCheck(config: AggregatorConfig): KeyCheck {
   const counters = { count: () => {} };

@@ -1,10 +1,11 @@
 /**
  * The aggregator's listen addresses, each with the variable that sets it, and
- * which of them another process already holds. Both `--check` and the real
- * start bind every address once and let go before anything serves, so an
- * operator learns which variable names a taken port — the listeners' own
- * errors (`Address already in use`) do not say which address they were
- * binding, and by the time one fails the earlier ones are this process's.
+ * which of them cannot be bound: another process holds it, or it is not an
+ * address of this machine. Both `--check` and the real start bind every
+ * address once and let go before anything serves, so an operator learns which
+ * variable is at fault — the listeners' own errors (`Address already in use`)
+ * do not say which address they were binding, and by the time one fails the
+ * earlier ones are this process's.
  *
  * @module
  */
@@ -32,37 +33,52 @@ export function describeAddress({ variable, address }: ListenAddress): string {
   return `${variable}=${address.host}:${address.port}`;
 }
 
+/** Why an address cannot be bound: taken, or not an address of this machine. */
+export type BindProblem = "in use" | "not here";
+
 /**
- * The addresses that cannot be bound because they are in use — by another
- * process, or by an earlier address of the same list. All are held until the
- * last is tried, then released. Other bind errors are left to the real start,
- * which words them.
+ * Binds every address, holding each until the last is tried, then releases
+ * them all: what stands in the way of each, if anything. An address given
+ * twice is in use the second time. Other errors (a permission refused) are
+ * thrown.
  */
-export function busyAddresses(config: AggregatorConfig): ListenAddress[] {
+export function tryBinding(
+  config: AggregatorConfig,
+): { entry: ListenAddress; problem?: BindProblem }[] {
   const held: Deno.Listener[] = [];
-  const busy: ListenAddress[] = [];
   try {
-    for (const entry of listenAddresses(config)) {
+    return listenAddresses(config).map((entry) => {
       try {
-        held.push(
-          Deno.listen({ hostname: socketHost(entry.address), port: entry.address.port }),
-        );
+        held.push(Deno.listen({ hostname: socketHost(entry.address), port: entry.address.port }));
+        return { entry };
       } catch (error) {
-        if (error instanceof Deno.errors.AddrInUse) busy.push(entry);
-        else if (!(error instanceof Deno.errors.AddrNotAvailable)) throw error;
+        if (error instanceof Deno.errors.AddrInUse) return { entry, problem: "in use" };
+        if (error instanceof Deno.errors.AddrNotAvailable) return { entry, problem: "not here" };
+        throw error;
       }
-    }
+    });
   } finally {
     for (const listener of held) listener.close();
   }
-  return busy;
 }
 
-/** Thrown before the start when `addresses` are taken. */
-export class AddressesInUse extends Error {
-  override name = "AddressesInUse";
+/**
+ * Throws {@link ListenRefused} for the addresses that cannot be bound —
+ * those in use first, as the likelier mistake — before anything starts.
+ */
+export function assertBindable(config: AggregatorConfig): void {
+  const results = tryBinding(config);
+  for (const problem of ["in use", "not here"] as const) {
+    const refused = results.filter((result) => result.problem === problem);
+    if (refused.length > 0) throw new ListenRefused(problem, refused.map(({ entry }) => entry));
+  }
+}
 
-  constructor(readonly addresses: readonly ListenAddress[]) {
-    super(`in use: ${addresses.map(describeAddress).join(", ")}`);
+/** Addresses the aggregator cannot listen on, and why. */
+export class ListenRefused extends Error {
+  override name = "ListenRefused";
+
+  constructor(readonly problem: BindProblem, readonly addresses: readonly ListenAddress[]) {
+    super(`${problem}: ${addresses.map(describeAddress).join(", ")}`);
   }
 }

@@ -126,6 +126,26 @@ Deno.test("the compatibility default 0.0.0.0 is kept and warned about loudly", a
   }
 });
 
+/** Starts the aggregator for real, expecting it to fail: its one fatal line, checked plain. */
+async function failedStart(env: Record<string, string>): Promise<string> {
+  // Without NO_COLOR: stderr is a pipe, so no colour either way.
+  const { NO_COLOR: _, ...withoutNoColor } = runtimeEnv();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...programFlags("aggregator", envFrom(env)), ENTRY],
+    cwd: REPOSITORY,
+    clearEnv: true,
+    env: { ...withoutNoColor, ...env },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  console.log(stderr);
+  assert.equal(output.code, 1, stderr);
+  const fatal = stderr.split("\n").filter((line) => line.includes("[FTL]"));
+  assert.equal(fatal.length, 1, stderr);
+  assertPlainLines(stderr);
+  return fatal[0];
+}
+
 for (const busy of ["AGGREGATOR_LISTEN_ADDRESS", "AGGREGATOR_METRICS_LISTEN_ADDRESS"]) {
   Deno.test(`a port already taken is one plain line naming only ${busy}, and exit 1`, async () => {
     const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -138,34 +158,63 @@ for (const busy of ["AGGREGATOR_LISTEN_ADDRESS", "AGGREGATOR_METRICS_LISTEN_ADDR
     };
     env[busy] = `127.0.0.1:${taken.addr.port}`;
     try {
-      // Without NO_COLOR: stderr is a pipe, so no colour either way.
-      const { NO_COLOR: _, ...withoutNoColor } = runtimeEnv();
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...programFlags("aggregator", envFrom(env)), ENTRY],
-        cwd: REPOSITORY,
-        clearEnv: true,
-        env: { ...withoutNoColor, ...env },
-        stdin: "null",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      console.log(stderr);
-      assert.equal(output.code, 1, stderr);
-      const fatal = stderr.split("\n").filter((line) => line.includes("[FTL]"));
-      assert.equal(fatal.length, 1, stderr);
       assert.match(
-        fatal[0],
+        await failedStart(env),
         new RegExp(
           `cannot start: a listen address is already in use by another process ` +
             `\\(${busy}=127\\.0\\.0\\.1:${taken.addr.port}\\): stop that process`,
         ),
       );
-      assertPlainLines(stderr);
     } finally {
       taken.close();
       await Deno.remove(spool, { recursive: true });
     }
   });
 }
+
+Deno.test("a listen address not on this machine is one plain line naming it, and exit 1", async () => {
+  const spool = await Deno.makeTempDir();
+  try {
+    const fatal = await failedStart({
+      AGGREGATOR_TEXT_CONFIGURATION: "",
+      AGGREGATOR_SPOOL_PATH: spool,
+      AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+      // 192.0.2.0/24 is reserved for documentation: no machine has it.
+      AGGREGATOR_METRICS_LISTEN_ADDRESS: "192.0.2.1:9100",
+    });
+    assert.match(
+      fatal,
+      /cannot start: a listen address is not on this machine \(AGGREGATOR_METRICS_LISTEN_ADDRESS=192\.0\.2\.1:9100\): choose/,
+    );
+  } finally {
+    await Deno.remove(spool, { recursive: true });
+  }
+});
+
+Deno.test("--check names a listen address that is not on this machine", async () => {
+  const spool = await Deno.makeTempDir();
+  try {
+    // 192.0.2.0/24 is reserved for documentation: no machine has it.
+    const { code, stdout } = await runAggregator(
+      {
+        AGGREGATOR_TEXT_CONFIGURATION: "",
+        AGGREGATOR_SPOOL_PATH: spool,
+        AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+        AGGREGATOR_METRICS_LISTEN_ADDRESS: "192.0.2.1:9100",
+      },
+      ["--check"],
+    );
+    console.log(stdout);
+    assert.equal(code, 1, stdout);
+    assert.match(
+      stdout,
+      /^FAIL listen: AGGREGATOR_METRICS_LISTEN_ADDRESS=192\.0\.2\.1:9100 is not an address of this machine$/m,
+    );
+    assert.match(stdout, /^OK {3}listen: AGGREGATOR_LISTEN_ADDRESS=127\.0\.0\.1:\d+ is free$/m);
+  } finally {
+    await Deno.remove(spool, { recursive: true });
+  }
+});
 
 Deno.test("a permission refusal is reworded, never advising a broader flag", async () => {
   const spool = await Deno.makeTempDir();
