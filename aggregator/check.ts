@@ -1,6 +1,7 @@
 /**
  * `--check`: with the configuration already validated (a bad one exits 2
- * before this runs), prints the effective configuration, opens the spool,
+ * before this runs), prints the effective configuration, binds each listen
+ * address for a moment (a port another process holds fails), opens the spool,
  * probes each destination — Datadog's key validation, InfluxDB's `/ping`,
  * any HTTP answer from the Prometheus and PagerDuty endpoints — and prints one
  * plain line per check. No point is sent and no alert raised. True when every
@@ -9,9 +10,12 @@
  * @module
  */
 import type { AggregatorConfig } from "../shared/config/mod.ts";
+import { plural } from "../shared/plural.ts";
 import { checkDatadogKey, type KeyCheck } from "./sinks/datadog/validate_key.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { Spool } from "./spool/mod.ts";
+import { describeAddress, tryBinding } from "./listen_addresses.ts";
+import { startupFailure } from "./startup_failure.ts";
 import { startupReport } from "./startup_report.ts";
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -24,7 +28,13 @@ export async function checkAggregator(
   print("configuration: valid");
   for (const line of report.lines) print(`  ${line}`);
   for (const warning of report.warnings) print(`WARN ${warning}`);
-  const checks: [string, Promise<KeyCheck>][] = [["spool", Promise.resolve(spoolCheck(config))]];
+  const checks: [string, Promise<KeyCheck>][] = [
+    ...listenChecks(config).map((check): [string, Promise<KeyCheck>] => [
+      "listen",
+      Promise.resolve(check),
+    ]),
+    ["spool", Promise.resolve(spoolCheck(config))],
+  ];
   if (config.datadog) checks.push(["datadog", checkDatadogKey(config.datadog, PROBE_TIMEOUT_MS)]);
   if (config.influxdb) {
     const ping = new URL(config.influxdb.address);
@@ -41,11 +51,29 @@ export async function checkAggregator(
   }
   print(
     failed === 0
-      ? `check passed: ${checks.length} checks`
-      : `check failed: ${failed} of ${checks.length} checks failed`,
+      ? `check passed: ${plural(checks.length, "check")}`
+      : `check failed: ${failed} of ${plural(checks.length, "check")} failed`,
   );
   return failed === 0;
 }
+
+/** One check per listen address: bound for a moment and released, or what stands in the way. */
+function listenChecks(config: AggregatorConfig): KeyCheck[] {
+  try {
+    return tryBinding(config).map(({ entry, problem }) => ({
+      ok: problem === undefined,
+      message: `${describeAddress(entry)} ${BIND_PROBLEMS[problem ?? "none"]}`,
+    }));
+  } catch (error) {
+    return [{ ok: false, message: startupFailure(error, config) }];
+  }
+}
+
+const BIND_PROBLEMS = {
+  none: "is free",
+  "in use": "is already in use by another process",
+  "not here": "is not an address of this machine",
+};
 
 function spoolCheck(config: AggregatorConfig): KeyCheck {
   const counters = { count: () => {} };
@@ -74,8 +102,19 @@ async function reachable(url: URL): Promise<KeyCheck> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     await response.body?.cancel();
-    return { ok: true, message: `${url.href} answered HTTP ${response.status}` };
+    return { ok: true, message: `${url.href} ${answered(response.status)}` };
   } catch (error) {
     return { ok: false, message: `cannot reach ${url.href}: ${(error as Error).message}` };
   }
+}
+
+/** What an HTTP status means for a probe that sends no points and no credentials. */
+function answered(status: number): string {
+  if (status < 400) return `answered HTTP ${status}`;
+  if (status < 500) {
+    return `is reachable: it answered HTTP ${status}, as a live endpoint answers a probe that ` +
+      `carries no points and no credentials`;
+  }
+  return `is reachable but answered HTTP ${status}, a server error: deliveries will be retried ` +
+    `until it recovers`;
 }

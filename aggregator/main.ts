@@ -13,6 +13,7 @@ import { aggregatorConfig, ConfigError } from "../shared/config/mod.ts";
 import { literal, log, setupLogging } from "../shared/log.ts";
 import { checkAggregator } from "./check.ts";
 import { healthcheck } from "./healthcheck.ts";
+import { assertBindable } from "./listen_addresses.ts";
 import { AggregatorService } from "./service.ts";
 import { checkDatadogKey } from "./sinks/datadog/validate_key.ts";
 import { startupFailure } from "./startup_failure.ts";
@@ -63,6 +64,7 @@ globalThis.addEventListener("error", uncaught);
 globalThis.addEventListener("unhandledrejection", uncaught);
 const service = new AggregatorService(config);
 try {
+  assertBindable(config);
   await service.start();
 } catch (error) {
   failedToStart(error);

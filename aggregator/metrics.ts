@@ -11,7 +11,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Serving } from "./server/health.ts";
 import type { SpoolState } from "./spool/mod.ts";
-import type { Stats, StatsSnapshot } from "./stats.ts";
+import { REJECT_REASONS, type Stats, type StatsSnapshot } from "./stats.ts";
 
 export const METRIC_PREFIX = "mini_collector_aggregator_";
 
@@ -37,6 +37,23 @@ export const LATENCY_BUCKETS = [
   900,
   3600,
 ];
+
+/**
+ * What `sink_points_total` counts, by decision. A point a destination accepts
+ * is counted twice: `sent` by the request that carried it, `delivered` when
+ * its batch is done.
+ */
+export const SINK_DECISIONS = {
+  delivered: "its batch is done and some or all of it reached the destination",
+  dropped: "its batch is done and none of it reached the destination",
+  deferred: "its batch stays spooled for a later round (counted at every round)",
+  sent: "a request carrying it was accepted (2xx)",
+  retried: "a request carrying it is sent again (counted at every retry)",
+  split: "its batch was split in smaller requests",
+  rejected: "the destination refused it for good (a 4xx not retried)",
+  expired: "too old for Datadog (more than an hour), not sent there",
+  spool_overflow: "the spool was full and it was the oldest point left for this sink",
+};
 
 export interface MetricSources {
   stats: Stats;
@@ -68,13 +85,17 @@ export class AggregatorMetrics {
       set({}, snapshot().accepted);
     });
     counter(registers, "points_rejected_total", "Points refused, by reason.", ["reason"], (set) => {
-      for (const [reason, points] of Object.entries(snapshot().rejected)) set({ reason }, points);
+      // Every known reason from the start, at 0 until it happens, so a rate or an alert on it works.
+      const rejected = {
+        ...Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])),
+        ...snapshot().rejected,
+      };
+      for (const [reason, points] of Object.entries(rejected)) set({ reason }, points);
     });
     counter(
       registers,
       "sink_points_total",
-      "Points by sink and decision (delivered, dropped, deferred, sent, retried, split, " +
-        "expired, spool_overflow, …).",
+      `Points by sink and decision (${Object.keys(SINK_DECISIONS).join(", ")}).`,
       ["sink", "decision"],
       (set) => {
         for (const [sink, decisions] of Object.entries(snapshot().sinks)) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AggregatorMetrics, LATENCY_BUCKETS } from "./metrics.ts";
 import type { SpoolState } from "./spool/mod.ts";
-import { Stats } from "./stats.ts";
+import { REJECT_REASONS, Stats } from "./stats.ts";
 
 function metricsWith(stats: Stats, spool: SpoolState, serving = true): AggregatorMetrics {
   return new AggregatorMetrics({
@@ -83,6 +83,30 @@ Deno.test("counters, spool state and health read at scrape time", async () => {
   assert.equal(
     later.get('mini_collector_aggregator_points_rejected_total{reason="missing_tag"}'),
     3,
+  );
+});
+
+Deno.test("every rejection reason is exported at 0 before the first rejection", async () => {
+  const stats = new Stats();
+  const metrics = metricsWith(stats, { depth: 0, oldestAgeMs: 0, bytes: 0, writable: true });
+  const fresh = samples(await metrics.exposition());
+  assert.ok(REJECT_REASONS.includes("tag_set_limit") && REJECT_REASONS.includes("spool_full"));
+  for (const reason of REJECT_REASONS) {
+    assert.equal(
+      fresh.get(`mini_collector_aggregator_points_rejected_total{reason="${reason}"}`),
+      0,
+      reason,
+    );
+  }
+  stats.reject("spool_full", 3);
+  const later = samples(await metrics.exposition());
+  assert.equal(
+    later.get('mini_collector_aggregator_points_rejected_total{reason="spool_full"}'),
+    3,
+  );
+  assert.equal(
+    later.get('mini_collector_aggregator_points_rejected_total{reason="missing_tag"}'),
+    0,
   );
 });
 

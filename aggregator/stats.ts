@@ -7,8 +7,25 @@
  *
  * @module
  */
+import type { RejectReason } from "./server/validate.ts";
 import type { DeliveryCounters } from "./sinks/mod.ts";
 import type { SpoolState } from "./spool/mod.ts";
+
+/**
+ * Every reason a point is refused for: what validation refuses, a full spool,
+ * and a call during shutdown. Written as a record so a reason added to the
+ * type without being listed here does not compile.
+ */
+const REASONS: Record<RejectReason | "spool_full" | "unavailable", true> = {
+  missing_tag: true,
+  invalid_tag: true,
+  invalid_time: true,
+  invalid_metric: true,
+  tag_set_limit: true,
+  spool_full: true,
+  unavailable: true,
+};
+export const REJECT_REASONS: readonly string[] = Object.keys(REASONS);
 
 export interface StatsSnapshot {
   /** Calls answered, by method (`publish`, `publish_batch`). */

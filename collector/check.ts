@@ -1,7 +1,8 @@
 /**
- * `--check`, like `telegraf --test`: reads one sample of each source (its own
- * container, or in host mode every container listed, with the reason for each
- * one skipped), prints each as the aggregator would store it — tags and
+ * `--check`, like `telegraf --test`: reads each source twice, one poll interval
+ * apart so CPU and I/O show real rates (its own container, or in host mode
+ * every container listed, with the reason for each one skipped), prints the
+ * second reading as the aggregator would store it — tags and
  * metrics as JSON, or the aggregator's reason for refusing it — then asks
  * each configured aggregator for a PublishBatch of zero points: answered →
  * "PublishBatch supported"; `unimplemented` → "Publish only (Go aggregator)";
@@ -14,7 +15,10 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { batchPointFrom } from "../aggregator/server/validate.ts";
 import type { CollectorConfig } from "../shared/config/mod.ts";
-import { PublishBatchRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { PublishBatchRequestSchema, type PublishRequest } from "../shared/gen/aggregator_pb.ts";
+import { delay } from "../shared/delay.ts";
+import { formatDuration } from "../shared/duration.ts";
+import { plural } from "../shared/plural.ts";
 import { HostContainers } from "./host/containers.ts";
 import { containerSource, type PointSource } from "./source.ts";
 import { connectAggregator } from "./transport.ts";
@@ -29,9 +33,13 @@ export async function checkCollector(
     print("FAIL sample: no container to sample");
     failed++;
   }
-  const time = { wallMs: Date.now(), monotonicMs: performance.now() };
-  for (const source of sources) {
-    const point = await source.sampler.sample(time);
+  // The probes run while the readings wait for each other.
+  const probes = config.remoteAddresses.map((remoteAddress) =>
+    probeAggregator(config, remoteAddress)
+  );
+  const points = await readTwice(config, sources, print);
+  for (const [index, source] of sources.entries()) {
+    const point = points[index];
     try {
       const stored = batchPointFrom(source.tags, point, Date.now());
       print(`OK   sample of ${source.tags.container}${point.running ? "" : " (running=0)"}:`);
@@ -41,13 +49,37 @@ export async function checkCollector(
       print(`FAIL sample of ${source.tags.container}: the aggregator would refuse it: ${error}`);
     }
   }
-  for (const remoteAddress of config.remoteAddresses) {
-    const { ok, message } = await probeAggregator(config, remoteAddress);
+  for (const probe of probes) {
+    const { ok, message } = await probe;
     if (!ok) failed++;
     print(`${ok ? "OK  " : "FAIL"} ${message}`);
   }
-  print(failed === 0 ? "check passed" : `check failed: ${failed} problems`);
+  print(failed === 0 ? "check passed" : `check failed: ${plural(failed, "problem")}`);
   return failed === 0;
+}
+
+/**
+ * Each source's second reading, taken one poll interval after the first: CPU
+ * and I/O figures are rates between two readings, so a first reading alone
+ * says 0 for them (as the first point a collector sends does).
+ */
+async function readTwice(
+  config: CollectorConfig,
+  sources: readonly PointSource[],
+  print: (line: string) => void,
+): Promise<PublishRequest[]> {
+  const read = () => {
+    const time = { wallMs: Date.now(), monotonicMs: performance.now() };
+    return Promise.all(sources.map((source) => source.sampler.sample(time)));
+  };
+  if (sources.length === 0) return [];
+  await read();
+  print(
+    `reading again in ${formatDuration(config.pollIntervalMs)} (MINI_COLLECTOR_POLL_INTERVAL): ` +
+      "CPU and I/O are rates between two readings",
+  );
+  await delay(config.pollIntervalMs);
+  return await read();
 }
 
 async function listSources(
@@ -57,7 +89,9 @@ async function listSources(
   if (config.mode !== "host") return [containerSource(config)];
   const containers = new HostContainers(config);
   const sources = await containers.sources();
-  print(`host mode: ${sources.length} containers sampled, ${containers.skipped.size} skipped`);
+  print(
+    `host mode: ${plural(sources.length, "container")} sampled, ${containers.skipped.size} skipped`,
+  );
   for (const [containerId, reason] of containers.skipped) {
     print(`SKIP ${containerId}: ${reason}`);
   }

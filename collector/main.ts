@@ -4,8 +4,9 @@
  * (container mode) or every container of the host (`MINI_COLLECTOR_MODE=host`)
  * and publishes the points through a bounded queue to one of the aggregators,
  * failing over between them. SIGTERM or SIGINT stops polling, flushes the
- * queue for up to five seconds and exits 0. `--check` instead samples once,
- * prints the points as the aggregator would store them, asks each aggregator
+ * queue for up to five seconds and exits 0. `--check` instead samples twice,
+ * one poll interval apart (rates need two readings), prints the second
+ * points as the aggregator would store them, asks each aggregator
  * whether it answers, and exits 0 or 1 (collector/check.ts).
  *
  * @module

@@ -23,7 +23,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { backoffDelay, type BackoffPolicy } from "../shared/backoff.ts";
 import { delay } from "../shared/delay.ts";
-import { log } from "../shared/log.ts";
+import { log, sampleTime } from "../shared/log.ts";
 import { batchRequest, MAX_BATCH_BYTES, nextBatch } from "./batch.ts";
 import type { PointQueue, TaggedPoint } from "./queue.ts";
 import { isRetryable } from "./retry.ts";
@@ -197,7 +197,8 @@ export class Publisher {
         "the aggregator refused the point of {time} from container {container}, dropping it: " +
           "{reason}; {refused} refused so far",
         {
-          time: Number(entry?.point.unixTime),
+          time: sampleTime(Number(entry?.point.unixTime)),
+          unixTime: Number(entry?.point.unixTime),
           container: entry?.tags.container,
           reason,
           refused: this.refused,
@@ -261,12 +262,12 @@ export class Publisher {
 function subject(entries: readonly TaggedPoint[]) {
   const times = entries.map((entry) => Number(entry.point.unixTime));
   const properties = {
-    time: times[0],
-    /** Every sample time, for a reader of JSON logs. */
+    time: sampleTime(times[0]),
+    /** Every sample time in Unix seconds, for a reader of JSON logs. */
     times,
     count: times.length,
-    first: Math.min(...times),
-    last: Math.max(...times),
+    first: sampleTime(Math.min(...times)),
+    last: sampleTime(Math.max(...times)),
   };
   const text = times.length === 1
     ? "the point of {time}"

@@ -130,7 +130,7 @@ for (const batch of [true, false]) {
       assert.equal(errors.length, 1);
       assert.match(
         String(errors[0].message),
-        /refused the point of 1764000001.*missing required tag: environment/,
+        /refused the point of "2025-11-24T16:00:01Z".*missing required tag: environment/,
       );
     } finally {
       await stop();

@@ -8,7 +8,7 @@
  * @module
  */
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
-import { log } from "../shared/log.ts";
+import { log, sampleTime } from "../shared/log.ts";
 import type { Tags } from "./tags.ts";
 
 /** A point and the tags sent with it as request metadata. */
@@ -45,13 +45,8 @@ export class PointQueue {
       this.dropped++;
       const time = Number(victim.point.unixTime);
       logger.warn(
-        "queue full ({capacity} points): dropped the point sampled at {time} ({iso}); {dropped} dropped so far",
-        {
-          capacity: this.capacity,
-          time,
-          iso: new Date(time * 1000).toISOString(),
-          dropped: this.dropped,
-        },
+        "queue full ({capacity} points): dropped the point sampled at {time}; {dropped} dropped so far",
+        { capacity: this.capacity, time: sampleTime(time), unixTime: time, dropped: this.dropped },
       );
     }
     this.#entries.push(entry);

@@ -75,3 +75,33 @@ function redact(record: LogRecord): LogRecord {
   );
   return { ...record, properties, message };
 }
+
+/**
+ * A sample time (whole Unix seconds) as log lines print it, `2026-12-02T10:46:17Z`: unquoted in
+ * text lines, a string in JSON lines.
+ */
+export function sampleTime(unixSeconds: number): SampleTime {
+  return new SampleTime(unixSeconds);
+}
+
+class SampleTime {
+  readonly #text: string;
+
+  constructor(unixSeconds: number) {
+    this.#text = Number.isFinite(unixSeconds)
+      ? new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, "Z")
+      : String(unixSeconds);
+  }
+
+  toJSON(): string {
+    return this.#text;
+  }
+
+  toString(): string {
+    return this.#text;
+  }
+
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.#text;
+  }
+}

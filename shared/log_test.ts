@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { literal, log, setupLogging } from "./log.ts";
+import { literal, log, sampleTime, setupLogging } from "./log.ts";
 
 function capture(debug: boolean, json: boolean): string[] {
   const lines: string[] = [];
@@ -50,4 +50,14 @@ Deno.test("a literal message prints as written, braces and all, unquoted", () =>
   const lines = capture(false, false);
   log("test").info(literal(`stats calls={publish:3} at "x"`));
   assert.match(lines[0], /: stats calls=\{publish:3\} at "x"\n$/);
+});
+
+Deno.test("sample times print as UTC date and time, unquoted in text, a string in JSON", () => {
+  const text = capture(false, false);
+  log("test").warn("publishing the point of {time} failed", { time: sampleTime(1796208377) });
+  assert.match(text[0], /publishing the point of 2026-12-02T10:46:17Z failed\n$/);
+  const json = capture(false, true);
+  log("test").warn("the point of {time}", { time: sampleTime(1796208377) });
+  assert.equal(JSON.parse(json[0]).properties.time, "2026-12-02T10:46:17Z");
+  assert.equal(String(sampleTime(Number.NaN)), "NaN");
 });

@@ -113,7 +113,9 @@ Deno.test("the compatibility default 0.0.0.0 is kept and warned about loudly", a
       ["--check"],
     );
     console.log(stdout);
-    assert.equal(code, 0, stdout);
+    // --check binds the default port for a moment: on a shared machine another process may hold it.
+    const held = /^FAIL listen: AGGREGATOR_LISTEN_ADDRESS=0\.0\.0\.0:8000 is already in use/m;
+    assert.equal(code, held.test(stdout) ? 1 : 0, stdout);
     assert.match(stdout, /listeners: gRPC\/Connect 0\.0\.0\.0:8000 TLS off \(cleartext\)/);
     assert.match(
       stdout,
@@ -124,39 +126,92 @@ Deno.test("the compatibility default 0.0.0.0 is kept and warned about loudly", a
   }
 });
 
-Deno.test("a port already taken is one plain line and exit 1", async () => {
-  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+/** Starts the aggregator for real, expecting it to fail: its one fatal line, checked plain. */
+async function failedStart(env: Record<string, string>): Promise<string> {
+  // Without NO_COLOR: stderr is a pipe, so no colour either way.
+  const { NO_COLOR: _, ...withoutNoColor } = runtimeEnv();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...programFlags("aggregator", envFrom(env)), ENTRY],
+    cwd: REPOSITORY,
+    clearEnv: true,
+    env: { ...withoutNoColor, ...env },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  console.log(stderr);
+  assert.equal(output.code, 1, stderr);
+  const fatal = stderr.split("\n").filter((line) => line.includes("[FTL]"));
+  assert.equal(fatal.length, 1, stderr);
+  assertPlainLines(stderr);
+  return fatal[0];
+}
+
+for (const busy of ["AGGREGATOR_LISTEN_ADDRESS", "AGGREGATOR_METRICS_LISTEN_ADDRESS"]) {
+  Deno.test(`a port already taken is one plain line naming only ${busy}, and exit 1`, async () => {
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const spool = await Deno.makeTempDir();
+    const env: Record<string, string> = {
+      AGGREGATOR_TEXT_CONFIGURATION: "",
+      AGGREGATOR_SPOOL_PATH: spool,
+      AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+      AGGREGATOR_METRICS_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+    };
+    env[busy] = `127.0.0.1:${taken.addr.port}`;
+    try {
+      assert.match(
+        await failedStart(env),
+        new RegExp(
+          `cannot start: a listen address is already in use by another process ` +
+            `\\(${busy}=127\\.0\\.0\\.1:${taken.addr.port}\\): stop that process`,
+        ),
+      );
+    } finally {
+      taken.close();
+      await Deno.remove(spool, { recursive: true });
+    }
+  });
+}
+
+Deno.test("a listen address not on this machine is one plain line naming it, and exit 1", async () => {
   const spool = await Deno.makeTempDir();
-  const env = {
-    AGGREGATOR_TEXT_CONFIGURATION: "",
-    AGGREGATOR_SPOOL_PATH: spool,
-    AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${taken.addr.port}`,
-  };
   try {
-    // Without NO_COLOR: stderr is a pipe, so no colour either way.
-    const { NO_COLOR: _, ...withoutNoColor } = runtimeEnv();
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...programFlags("aggregator", envFrom(env)), ENTRY],
-      cwd: REPOSITORY,
-      clearEnv: true,
-      env: { ...withoutNoColor, ...env },
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    console.log(stderr);
-    assert.equal(output.code, 1, stderr);
-    const fatal = stderr.split("\n").filter((line) => line.includes("[FTL]"));
-    assert.equal(fatal.length, 1, stderr);
+    const fatal = await failedStart({
+      AGGREGATOR_TEXT_CONFIGURATION: "",
+      AGGREGATOR_SPOOL_PATH: spool,
+      AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+      // 192.0.2.0/24 is reserved for documentation: no machine has it.
+      AGGREGATOR_METRICS_LISTEN_ADDRESS: "192.0.2.1:9100",
+    });
     assert.match(
-      fatal[0],
-      new RegExp(
-        `cannot start: a listen address is already in use by another process ` +
-          `\\(AGGREGATOR_LISTEN_ADDRESS=127\\.0\\.0\\.1:${taken.addr.port}\\)`,
-      ),
+      fatal,
+      /cannot start: a listen address is not on this machine \(AGGREGATOR_METRICS_LISTEN_ADDRESS=192\.0\.2\.1:9100\): choose/,
     );
-    assertPlainLines(stderr);
   } finally {
-    taken.close();
+    await Deno.remove(spool, { recursive: true });
+  }
+});
+
+Deno.test("--check names a listen address that is not on this machine", async () => {
+  const spool = await Deno.makeTempDir();
+  try {
+    // 192.0.2.0/24 is reserved for documentation: no machine has it.
+    const { code, stdout } = await runAggregator(
+      {
+        AGGREGATOR_TEXT_CONFIGURATION: "",
+        AGGREGATOR_SPOOL_PATH: spool,
+        AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+        AGGREGATOR_METRICS_LISTEN_ADDRESS: "192.0.2.1:9100",
+      },
+      ["--check"],
+    );
+    console.log(stdout);
+    assert.equal(code, 1, stdout);
+    assert.match(
+      stdout,
+      /^FAIL listen: AGGREGATOR_METRICS_LISTEN_ADDRESS=192\.0\.2\.1:9100 is not an address of this machine$/m,
+    );
+    assert.match(stdout, /^OK {3}listen: AGGREGATOR_LISTEN_ADDRESS=127\.0\.0\.1:\d+ is free$/m);
+  } finally {
     await Deno.remove(spool, { recursive: true });
   }
 });
@@ -276,9 +331,11 @@ Deno.test("--check probes the spool and each destination and exits 0 or 1", asyn
     return new Response(null, { status: request.url.pathname === "/ping" ? 204 : 405 });
   });
   const spool = await Deno.makeTempDir();
+  const metricsPort = freePort();
   const env = {
     AGGREGATOR_SPOOL_PATH: spool,
-    AGGREGATOR_LISTEN_ADDRESS: "127.0.0.1:8000",
+    AGGREGATOR_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
+    AGGREGATOR_METRICS_LISTEN_ADDRESS: `127.0.0.1:${metricsPort}`,
     AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
       api_key: SECRETS[0],
       series_url: `${server.url.href}api/v2/series`,
@@ -286,6 +343,9 @@ Deno.test("--check probes the spool and each destination and exits 0 or 1", asyn
     AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
       address: server.url.href,
       database: "metrics",
+    }),
+    AGGREGATOR_PROMETHEUS_CONFIGURATION: JSON.stringify({
+      url: `${server.url.href}api/v1/write`,
     }),
   };
   try {
@@ -295,7 +355,7 @@ Deno.test("--check probes the spool and each destination and exits 0 or 1", asyn
     assert.match(passed.stdout, /^configuration: valid$/m);
     assert.match(
       passed.stdout,
-      /^OK {3}spool: .*spool\.sqlite opens for writing; points waiting: datadog 0, influxdb 0$/m,
+      /^OK {3}spool: .*spool\.sqlite opens for writing; points waiting: datadog 0, influxdb 0, prometheus 0$/m,
     );
     assert.match(
       passed.stdout,
@@ -305,7 +365,20 @@ Deno.test("--check probes the spool and each destination and exits 0 or 1", asyn
       passed.stdout,
       /^OK {3}influxdb: http:\/\/127\.0\.0\.1:\d+\/ping answered HTTP 204$/m,
     );
-    assert.match(passed.stdout, /^check passed: 3 checks$/m);
+    assert.match(
+      passed.stdout,
+      /^OK {3}listen: AGGREGATOR_LISTEN_ADDRESS=127\.0\.0\.1:\d+ is free$/m,
+    );
+    assert.match(
+      passed.stdout,
+      /^OK {3}listen: AGGREGATOR_METRICS_LISTEN_ADDRESS=127\.0\.0\.1:\d+ is free$/m,
+    );
+    // The probe's GET carries no points: a live receiver refuses it, which proves it is there.
+    assert.match(
+      passed.stdout,
+      /^OK {3}prometheus: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write is reachable: it answered HTTP 405, as a live endpoint answers a probe that carries no points and no credentials$/m,
+    );
+    assert.match(passed.stdout, /^check passed: 6 checks$/m);
     assert.ok(!passed.stdout.includes(SECRETS[0]));
 
     keyValid = false;
@@ -313,7 +386,23 @@ Deno.test("--check probes the spool and each destination and exits 0 or 1", asyn
     console.log(failed.stdout);
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /^FAIL datadog: the API key was rejected by .* with HTTP 403/m);
-    assert.match(failed.stdout, /^check failed: 1 of 3 checks failed$/m);
+    assert.match(failed.stdout, /^check failed: 1 of 6 checks failed$/m);
+
+    keyValid = true;
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: metricsPort });
+    const busy = await runAggregator(env, ["--check"]).finally(() => taken.close());
+    console.log(busy.stdout);
+    assert.equal(busy.code, 1);
+    assert.match(
+      busy.stdout,
+      new RegExp(
+        `^FAIL listen: AGGREGATOR_METRICS_LISTEN_ADDRESS=127\\.0\\.0\\.1:${metricsPort} ` +
+          `is already in use by another process$`,
+        "m",
+      ),
+    );
+    assert.match(busy.stdout, /^OK {3}listen: AGGREGATOR_LISTEN_ADDRESS=.* is free$/m);
+    assert.match(busy.stdout, /^check failed: 1 of 6 checks failed$/m);
 
     const typo = await runAggregator(
       {

@@ -15,6 +15,7 @@ import { readCapture } from "./support/cgroup_fixtures.ts";
 import { ContainerTree } from "./support/cgroup_container_tree.ts";
 import { COLLECTOR_ENTRY, collectorFlags, denoCommand } from "./support/collector_process.ts";
 import { freePort } from "./support/aggregator.ts";
+import { LiveCgroupHost, liveCgroupLayout } from "./support/live_cgroup.ts";
 import { PublishServer } from "./support/publish_server.ts";
 
 const FIXTURE = "v1-cgroupfs";
@@ -48,6 +49,7 @@ Deno.test("--check prints the sample as stored and how each aggregator answers",
     MINI_COLLECTOR_ENVIRONMENT_NAME: "staging",
     MINI_COLLECTOR_SERVICE_NAME: "web",
     MINI_COLLECTOR_CGROUP_PATH: root,
+    MINI_COLLECTOR_POLL_INTERVAL: "200ms",
   });
   try {
     const passed = await check(env(`${batching.address},${publishOnly.address}`));
@@ -91,7 +93,7 @@ Deno.test("--check prints the sample as stored and how each aggregator answers",
       failed.stdout,
       new RegExp(`^FAIL aggregator http://${down} \\(grpc, mutual TLS off\\): no answer`, "m"),
     );
-    assert.match(failed.stdout, /^check failed: 1 problems$/m);
+    assert.match(failed.stdout, /^check failed: 1 problem$/m);
   } finally {
     await batching.close();
     await publishOnly.close();
@@ -119,11 +121,12 @@ Deno.test("--check in host mode lists the containers sampled with their tags, an
       MINI_COLLECTOR_CGROUP_PATH: tree.root,
       MINI_COLLECTOR_DOCKER_ROOT: docker,
       MINI_COLLECTOR_ENVIRONMENT_NAME: "fleet",
+      MINI_COLLECTOR_POLL_INTERVAL: "200ms",
     });
     console.log(stdout);
     assert.equal(code, 0, stdout + stderr);
     // The fixture's own container has no Docker config here: skipped too.
-    assert.match(stdout, /^host mode: 1 containers sampled, 2 skipped$/m);
+    assert.match(stdout, /^host mode: 1 container sampled, 2 skipped$/m);
     assert.match(stdout, new RegExp(`^SKIP ${GARBAGE}: .*config\\.v2\\.json: not JSON`, "m"));
     assert.match(stdout, /^SKIP [0-9a-f]{64}: .*config\.v2\.json: missing/m);
     const point = printedPoint(stdout, WEB);
@@ -133,4 +136,46 @@ Deno.test("--check in host mode lists the containers sampled with their tags, an
     await server.close();
     await Deno.remove(docker, { recursive: true });
   }
+});
+
+const liveLayout = await liveCgroupLayout();
+
+Deno.test({
+  name: "--check reads twice one interval apart, so a busy container's CPU is not 0",
+  ignore: typeof liveLayout !== "string",
+  async fn() {
+    const scratch = await Deno.makeTempDir({ prefix: "mini-collector-check-" });
+    const host = await LiveCgroupHost.create(scratch);
+    const server = await PublishServer.start();
+    try {
+      const { containerId } = await host.addContainer({
+        memoryLimitMb: 64,
+        pidsMax: 16,
+        cpuLimitMilli: 300,
+        workload: { spin: true },
+      });
+      const started = performance.now();
+      const { code, stdout, stderr } = await check({
+        MINI_COLLECTOR_REMOTE_ADDRESS: server.address,
+        MINI_COLLECTOR_CONTAINER_ID: containerId,
+        MINI_COLLECTOR_ENVIRONMENT_NAME: "staging",
+        MINI_COLLECTOR_SERVICE_NAME: "spin",
+        MINI_COLLECTOR_CGROUP_PATH: host.exposed,
+        MINI_COLLECTOR_POLL_INTERVAL: "1s",
+      });
+      console.log(stdout);
+      assert.equal(code, 0, stdout + stderr);
+      assert.match(stdout, /^reading again in 1s \(MINI_COLLECTOR_POLL_INTERVAL\): CPU and I\/O/m);
+      assert.ok(performance.now() - started >= 1000, "the second reading waited one interval");
+      const { metrics } = printedPoint(stdout, containerId);
+      // Spinning under a 300m quota: some CPU however busy the machine is, never more than the quota
+      // (plus one 100 ms period a burst may take in a 1 s window).
+      assert.ok(metrics.milli_cpu_usage > 0, `milli_cpu_usage ${metrics.milli_cpu_usage}`);
+      assert.ok(metrics.milli_cpu_usage <= 400, `milli_cpu_usage ${metrics.milli_cpu_usage}`);
+    } finally {
+      await server.close();
+      await host.remove();
+      await Deno.remove(scratch, { recursive: true });
+    }
+  },
 });

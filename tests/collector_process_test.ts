@@ -164,8 +164,8 @@ for (const batch of [true, false]) {
         assert.match(
           collector.stderr,
           batch
-            ? /\[ERR\] .*the aggregator refused the point of \d+ from container "[0-9a-f]{64}", dropping it: "tag environment: value too long"/
-            : /\[ERR\] .*the aggregator refused the point of \d+, dropping it: "\[invalid_argument\] tag environment: value too long"/,
+            ? /\[ERR\] .*the aggregator refused the point of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ from container "[0-9a-f]{64}", dropping it: "tag environment: value too long"/
+            : /\[ERR\] .*the aggregator refused the point of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, dropping it: "\[invalid_argument\] tag environment: value too long"/,
         );
         assert.equal(server.received.length, 0);
         if (!batch) assert.ok(server.refusedCalls >= 2);

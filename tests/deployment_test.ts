@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { envFrom } from "../shared/config/mod.ts";
 import { type Program, programFlags } from "../shared/permissions/mod.ts";
+import { cachedArchive, denortArchive } from "../shared/permissions/denort.ts";
 import {
   type Dockerfile,
   execForm,
@@ -27,6 +28,10 @@ import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./sup
 const DENO = Deno.execPath();
 /** The permission generator's own invocation: the one literal permission flag allowed in config. */
 const GENERATOR = "deno run --quiet --allow-env=MINI_COLLECTOR_*,AGGREGATOR_*";
+/** The compile tasks' check that deno compile can have its runtime (shared/permissions/denort.ts). */
+const RUNTIME_CHECK = "deno run --quiet --no-prompt " +
+  "--allow-env=DENORT_BIN,DENO_DIR,XDG_CACHE_HOME,HOME --allow-read --allow-net=dl.deno.land " +
+  "shared/permissions/denort.ts";
 
 interface Image {
   program: Program;
@@ -367,7 +372,10 @@ Deno.test("permission flags come only from shared/permissions, in tasks, compile
     assert.equal(tasks[runTask], `deno run ${flags} ${entry}`);
     const compile = new RegExp(
       `^${
-        escape(`${GENERATOR} shared/permissions/verify.ts ${program} && deno compile ${flags}`)
+        escape(
+          `${GENERATOR} shared/permissions/verify.ts ${program} && ${RUNTIME_CHECK} && ` +
+            `deno compile ${flags}`,
+        )
       }` +
         ` (.+) --output dist/\\S+ ${escape(entry)}$`,
     ).exec(tasks[`compile:${program}`]);
@@ -381,7 +389,11 @@ Deno.test("permission flags come only from shared/permissions, in tasks, compile
   // Any other task that starts a program must take its flags from the generator too.
   for (const [name, task] of Object.entries(tasks)) {
     if (!IMAGES.some(({ entry }) => task.includes(entry))) continue;
-    assert.doesNotMatch(task.replaceAll(GENERATOR, ""), PERMISSION_FLAG, `task ${name}`);
+    assert.doesNotMatch(
+      task.replaceAll(GENERATOR, "").replace(RUNTIME_CHECK, ""),
+      PERMISSION_FLAG,
+      `task ${name}`,
+    );
   }
   for (const path of ["Dockerfile.collector", "Dockerfile.aggregator", "compose.yaml"]) {
     assert.doesNotMatch(read(path), PERMISSION_FLAG, `${path} carries no permission flag`);
@@ -447,6 +459,49 @@ for (const image of IMAGES) {
     );
     assert.match(result.stderr, /Could not find denort at '\/nonexistent\/denort'/);
   });
+}
+
+Deno.test({
+  name: "compile tasks stop with how to build offline when Deno's runtime cannot be downloaded",
+  // A runtime an earlier build cached needs no download: nothing to check then.
+  ignore: runtimeCached(),
+  async fn() {
+    const file = dockerfile(IMAGES[0]);
+    const { args, env } = stageVariables(file, stage(file, 0));
+    // The download goes through a proxy nobody listens on: unreachable on any machine.
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const proxy = `http://127.0.0.1:${closed.addr.port}`;
+    closed.close();
+    const distExisted = exists("dist");
+    const outside = outsideConfiguration();
+    delete outside.DENORT_BIN;
+    for (const name of ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]) delete outside[name];
+    const result = await run(DENO, ["task", "compile:collector"], {
+      clearEnv: true,
+      env: { ...outside, ...definedOnly({ ...args, ...env }), HTTPS_PROXY: proxy, NO_COLOR: "1" },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    const { url } = denortArchive();
+    assert.match(
+      result.stderr,
+      new RegExp(`deno compile downloads Deno's runtime for the binary from ${escape(url)}`),
+    );
+    assert.match(result.stderr, /that host cannot be reached \(.*Connection refused/);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `set DENORT_BIN to the path of a denort binary of Deno ${escape(Deno.version.deno)}`,
+      ),
+    );
+    assert.doesNotMatch(result.stderr, /Compile collector\/main\.ts|dns error|Caused by/);
+    if (!distExisted) assert.ok(!exists("dist"), "no dist/ left behind");
+  },
+});
+
+/** Whether Deno's cache already holds the runtime deno compile would download. */
+function runtimeCached(): boolean {
+  const archive = cachedArchive((name) => Deno.env.get(name));
+  return archive !== undefined && exists(archive);
 }
 
 Deno.test("compile tasks refuse an incomplete build configuration instead of compiling without permissions", async () => {

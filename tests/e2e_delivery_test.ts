@@ -138,7 +138,7 @@ Deno.test({
       const moving = ["milli_cpu_usage", "disk_write_kbps"].filter((field) =>
         [...published.get(CONTAINER_ID)!.values()].some((point) => point.metrics[field] > 0)
       );
-      await recordScenario({
+      recordScenario({
         scenario: "collector → aggregator → VictoriaMetrics + InfluxDB",
         produced: countPoints(published),
         stored: countPoints(published) -

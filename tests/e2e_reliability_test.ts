@@ -360,10 +360,10 @@ async function lane(...scenarios: (() => Promise<SummaryRow>)[]): Promise<unknow
   const failures: unknown[] = [];
   for (const scenario of scenarios) {
     try {
-      await recordScenario(await scenario());
+      recordScenario(await scenario());
     } catch (error) {
       failures.push(error);
-      await recordScenario({
+      recordScenario({
         scenario: scenario.name,
         result: "FAIL",
         notes: String(error).split("\n")[0].slice(0, 160),

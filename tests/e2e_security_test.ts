@@ -91,7 +91,7 @@ Deno.test("each program under its declared flags reaches only its own paths and 
         ...DENIED,
       },
     };
-    await recordScenario({
+    recordScenario({
       scenario: "permissions: collector and aggregator",
       result: isDeepStrictEqual({ aggregator, collector }, expected) ? "pass" : "FAIL",
       notes: `denied for both: ${Object.keys(DENIED).join(", ")}; ` +
@@ -164,7 +164,7 @@ Deno.test("mutual TLS: no certificate and another CA's certificate are refused",
   const refusedBoth = ["no certificate", "another CA"].every((name) =>
     answers[name].startsWith("refused")
   );
-  await recordScenario({
+  recordScenario({
     scenario: "mutual TLS",
     result: refusedBoth && answers["the CA's client"] === "HTTP 200" ? "pass" : "FAIL",
     notes: Object.entries(answers).map(([name, answer]) => `${name}: ${answer}`).join("; ") +
@@ -232,7 +232,7 @@ Deno.test("the Datadog API key never appears in logs, errors or URLs", async () 
     };
     const leaks = Object.entries(places).filter(([, text]) => text.includes(API_KEY));
     const keyHeaders = server.received.map((request) => request.headers.get("dd-api-key"));
-    await recordScenario({
+    recordScenario({
       scenario: "API key kept secret",
       result: leaks.length === 0 ? "pass" : "FAIL",
       notes: `${server.received.length} requests (${statuses.join(", ")}), key only in the ` +

@@ -246,7 +246,7 @@ Deno.test({
           const notes = `kill -9: ${describe(afterKill)}; SIGTERM: ${describe(afterDrain)}; ` +
             `vmagent buffered up to ${buffered} bytes for the stopped store; ` +
             `containers per store ${shards.join(" / ")}`;
-          await recordScenario({
+          recordScenario({
             scenario:
               "fleet: 3 aggregators, vmagent sharding over 2 VictoriaMetrics, 20 collectors",
             produced: counted.produced,

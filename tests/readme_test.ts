@@ -20,6 +20,8 @@ import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { collectorConfig, envFrom } from "../shared/config/mod.ts";
 import { METRICS_PATH } from "../aggregator/server/metrics_listener.ts";
 import { HEALTHZ_PATH } from "../aggregator/server/health.ts";
+import { SINK_DECISIONS } from "../aggregator/metrics.ts";
+import { REJECT_REASONS } from "../aggregator/stats.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
 import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
@@ -316,7 +318,8 @@ function expandBraces(name: string): string[] {
 function tableNames(heading: string): string[] {
   const start = README.indexOf(`\n## ${heading}\n`);
   assert.ok(start >= 0, `README has ## ${heading}`);
-  const end = README.indexOf("\n## ", start + 1);
+  // The section's own text, before any ### subsection (whose tables name other things).
+  const end = README.slice(start + 1).search(/\n###? /) + start + 1;
   return README.slice(start, end).split("\n")
     .filter((line) => line.startsWith("| `"))
     .flatMap((line) => [...line.split("|")[1].matchAll(/`([^`]+)`/g)].map(([, name]) => name));
@@ -347,6 +350,21 @@ Deno.test("README's table of the aggregator's metrics matches aggregator/metrics
   assert.ok(registered.length >= 10);
   const listed = tableNames("The aggregator's own metrics").map((name) => name.replace(/\{.*/, ""));
   assert.deepEqual(listed.sort(), registered.sort());
+});
+
+Deno.test("README names every decision and rejection reason the aggregator's metrics count", () => {
+  const start = README.indexOf("\n### Delivery decisions and rejection reasons\n");
+  assert.ok(start >= 0, "README has ### Delivery decisions and rejection reasons");
+  const section = README.slice(start, README.indexOf("\n## ", start));
+  const decisions = new Map(
+    [...section.matchAll(/^\| `([a-z_]+)` +\| (.+?) +\|$/gm)].map(([, name, meaning]) => [
+      name,
+      meaning,
+    ]),
+  );
+  assert.deepEqual(Object.fromEntries(decisions), SINK_DECISIONS);
+  const missing = REJECT_REASONS.filter((reason) => !section.includes(`\`${reason}\``));
+  assert.deepEqual(missing, [], "rejection reasons the README does not name");
 });
 
 Deno.test("every relative link in docs/ resolves", () => {

@@ -3,7 +3,7 @@
  * workload cgroup every second and publishes to a real aggregator that
  * delivers to a local VictoriaMetrics (Datadog v1 endpoint) with
  * AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY=1s. The probe matches the points a collector reports as
- * published (its debug log line "published the point of <unix_time>", whose
+ * published (its debug log line "published the point of <sample time>", whose
  * log timestamp is when the aggregator acknowledged the point, i.e. after it
  * was durably spooled) with the moment each point first appears in
  * VictoriaMetrics' export API, polled every POLL_MS after a forced flush.
@@ -17,9 +17,9 @@ import { percentile, round } from "./stats.ts";
 const POLL_MS = 100;
 const SERVICE = "bench-latency";
 const METRIC = "enclave.running";
-/** LogTape's text line: `2026-11-25 12:34:56.789 +00:00 [DBG] …: published the point of 1764074096`. */
+/** LogTape's text line: `2026-11-25 12:34:56.789 +00:00 [DBG] …: published the point of 2026-11-25T12:34:56Z`. */
 const PUBLISHED =
-  /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) ([+-]\d\d:\d\d) \[DBG\].*published the point of (\d+)$/gm;
+  /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) ([+-]\d\d:\d\d) \[DBG\].*published the point of (\S+Z)$/gm;
 
 export interface LatencyResult {
   measured: string;
@@ -102,9 +102,9 @@ class LatencyProbe {
     const latencies: number[] = [];
     let missing = 0;
     for (const match of collectorLog.matchAll(PUBLISHED)) {
-      const [, date, time, offset, unixTime] = match;
+      const [, date, time, offset, sampled] = match;
       const published = Date.parse(`${date}T${time}${offset}`);
-      const stored = this.#stored.get(Number(unixTime));
+      const stored = this.#stored.get(Date.parse(sampled) / 1000);
       if (stored === undefined) missing++;
       else latencies.push(stored - published);
     }
