@@ -10,7 +10,7 @@ import { Code } from "@connectrpc/connect";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
-import { makePki, type Pki } from "./support/certs.ts";
+import { makePki, type Pki, writeClientFiles } from "./support/certs.ts";
 import { outputWithin, withDeadline } from "./support/deadline.ts";
 import { type GrpcAnswer, GrpcPublisher, type GrpcTls } from "./support/grpc_publisher.ts";
 
@@ -164,14 +164,10 @@ Deno.test("the TLS listener applies the connection caps and the handshake timeou
   } finally {
     for (const conn of silent) conn.close();
   }
-  const files = aggregator.directory;
-  await Deno.writeTextFile(`${files}/ca.pem`, pki.caCertificate);
-  await Deno.writeTextFile(`${files}/client.pem`, pki.clientCertificate);
-  await Deno.writeTextFile(`${files}/client.key`, pki.clientKey);
-  const answer = await attempt(aggregator, "after", {
-    ca: `${files}/ca.pem`,
-    cert: `${files}/client.pem`,
-    key: `${files}/client.key`,
-  });
+  const answer = await attempt(
+    aggregator,
+    "after",
+    await writeClientFiles(aggregator.directory, pki),
+  );
   assert.deepEqual(answer, { code: 0, message: "" });
 });

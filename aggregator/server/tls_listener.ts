@@ -1,20 +1,24 @@
 /**
- * The main listener with mutual TLS: `node:tls` accepts the connection and
- * verifies the client certificate against the configured CA (`Deno.listenTls`
- * cannot ask for one; docs/ARCHITECTURE.md, "Platform facts"), ALPN agrees on
- * `h2`, and the authorised socket is served by the same HTTP/2 server
- * connection as the cleartext listener (gRPC, gRPC-Web and Connect). The
- * connection caps apply as each TCP connection is accepted, before any TLS
- * work; the handshake timeout covers the TLS handshake, then the server
- * connection's own timers take over. Closing stops accepting, sends GOAWAY on
- * every connection and cuts what is left at the deadline.
+ * The main listener with mutual TLS. Connections are accepted on
+ * `Deno.listen` by the same accept loop as the cleartext listener (it
+ * survives EMFILE) and counted against the connection caps before any TLS
+ * work; each is then handed to a `node:tls` server that never listens itself.
+ * `node:tls` verifies the client certificate against the configured CA and
+ * agrees on ALPN `h2` (`Deno.listenTls` cannot ask for a client certificate;
+ * docs/ARCHITECTURE.md, "Platform facts"), within the handshake timeout. The
+ * authorised socket is served by the same HTTP/2 server connection as in
+ * cleartext (gRPC, gRPC-Web and Connect), whose own timers then apply.
+ * Closing stops accepting, sends GOAWAY on every connection and cuts what is
+ * left at the deadline.
  *
  * @module
  */
+import type { Duplex } from "node:stream";
 import { createServer, type TLSSocket } from "node:tls";
-import type { Socket } from "node:net";
 import { log } from "../../shared/log.ts";
 import type { TlsMaterial } from "../../shared/tls.ts";
+import { acceptEach } from "./accept_loop.ts";
+import { connDuplex } from "./conn_duplex.ts";
 import { ConnectionPool } from "./connection_pool.ts";
 import { PeerCounts } from "./h2/peer_counts.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
@@ -22,81 +26,55 @@ import { TlsSocketConn } from "./tls_socket_conn.ts";
 
 const logger = log("aggregator", "tls");
 
-export async function listenTls(
-  options: ListenerOptions & { tls: TlsMaterial },
-): Promise<Listener> {
+export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Promise<Listener> {
   const { limits, tls } = options;
   const pool = new ConnectionPool(options);
   const counts = new PeerCounts(limits);
-  const sockets = new Set<Socket>();
-  /** Handshake timers by `address:port`, the same for the TCP socket and the TLS one over it. */
-  const handshakes = new Map<string, ReturnType<typeof setTimeout>>();
-  const server = createServer({
+  const tlsServer = createServer({
     key: tls.key,
     cert: tls.certificate,
     ca: tls.caCertificate,
     requestCert: true,
     rejectUnauthorized: true,
     ALPNProtocols: ["h2"],
+    handshakeTimeout: limits.handshakeTimeoutMs,
   });
-  server.on("connection", (socket: Socket) => {
-    const peer = socket.remoteAddress ?? "";
-    if (!counts.admit(peer)) return socket.destroy();
-    sockets.add(socket);
-    const key = peerKey(socket);
-    handshakes.set(key, setTimeout(() => socket.destroy(), limits.handshakeTimeoutMs));
-    socket.once("close", () => {
-      clearTimeout(handshakes.get(key));
-      handshakes.delete(key);
-      sockets.delete(socket);
-      counts.release(peer);
-    });
-  });
-  server.on("secureConnection", (socket: TLSSocket) => {
-    const key = peerKey(socket);
-    clearTimeout(handshakes.get(key));
-    handshakes.delete(key);
+  tlsServer.on("secureConnection", (socket: TLSSocket) => {
     // rejectUnauthorized already refused the others; this is the belt to its braces.
     if (!socket.authorized || socket.alpnProtocol !== "h2") return socket.destroy();
-    socket.setNoDelay(true);
     pool.serve(new TlsSocketConn(socket));
   });
-  server.on("tlsClientError", (error: Error, socket: TLSSocket) => {
-    logger.debug("TLS handshake with {peer} failed: {error}", {
-      peer: socket.remoteAddress,
-      error: error.message,
-    });
+  tlsServer.on("tlsClientError", (error: Error, socket: TLSSocket) => {
+    logger.debug("a TLS handshake failed: {error}", { error: error.message });
+    socket.destroy();
   });
   const host = socketHost(options.address);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.address.port, host, () => {
-      server.off("error", reject);
-      resolve();
+  const server = Deno.listen({ hostname: host, port: options.address.port });
+  const description = `https ${host}:${options.address.port}`;
+  /** Connections not closed yet, from accept on (the TLS handshake included). */
+  const duplexes = new Set<Duplex>();
+  const stopped = new AbortController();
+  const accepting = acceptEach(server, description, stopped.signal, (conn) => {
+    const peer = conn.remoteAddr.hostname;
+    if (!counts.admit(peer)) return conn.close();
+    conn.setNoDelay(true);
+    const duplex = connDuplex(conn);
+    duplexes.add(duplex);
+    duplex.once("close", () => {
+      duplexes.delete(duplex);
+      counts.release(peer);
     });
+    tlsServer.emit("connection", duplex);
   });
-  server.on("error", (error: Error) => {
-    logger.warn("the TLS listener failed to accept a connection: {error}", {
-      error: error.message,
-    });
-  });
-  return {
-    description: `https ${host}:${options.address.port}`,
+  return Promise.resolve({
+    description,
     async close(deadline: AbortSignal) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const cut = () => {
-        for (const socket of sockets) socket.destroy();
-      };
-      deadline.addEventListener("abort", cut, { once: true });
+      stopped.abort();
+      server.close();
+      await accepting;
       await pool.close(deadline);
-      // Sockets still in their TLS handshake hold no call: they go now.
-      cut();
-      await closed;
-      deadline.removeEventListener("abort", cut);
+      // What is left holds no call: handshakes in progress.
+      for (const duplex of duplexes) duplex.destroy();
     },
-  };
-}
-
-function peerKey(socket: { remoteAddress?: string; remotePort?: number }): string {
-  return `${socket.remoteAddress}:${socket.remotePort}`;
+  });
 }
