@@ -14,7 +14,7 @@ import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { health } from "./support/attack_clients.ts";
 import { withDeadline } from "./support/deadline.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
-import { makePki, writeClientFiles } from "./support/certs.ts";
+import { aggregatorTlsEnv, makePki, writeClientFiles } from "./support/certs.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { waitUntil } from "./support/until.ts";
 
@@ -153,12 +153,7 @@ Deno.test("out of file descriptors, the cleartext and metrics listeners retry an
 
 Deno.test("out of file descriptors, the TLS listener retries and answers after", async () => {
   const pki = await makePki();
-  await exhaustDescriptors({
-    AGGREGATOR_TLS: "",
-    AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
-    AGGREGATOR_TLS_KEY: pki.serverKey,
-    AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
-  }, async (aggregator) => {
+  await exhaustDescriptors(aggregatorTlsEnv(pki), async (aggregator) => {
     const tls = await writeClientFiles(aggregator.directory, pki);
     const client = GrpcPublisher.start(aggregator.address, tls);
     try {

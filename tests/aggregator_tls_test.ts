@@ -10,7 +10,7 @@ import { Code } from "@connectrpc/connect";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
-import { makePki, type Pki, writeClientFiles } from "./support/certs.ts";
+import { aggregatorTlsEnv, makePki, type Pki, writeClientFiles } from "./support/certs.ts";
 import { outputWithin, withDeadline } from "./support/deadline.ts";
 import { type GrpcAnswer, GrpcPublisher, type GrpcTls } from "./support/grpc_publisher.ts";
 
@@ -20,10 +20,7 @@ Deno.test("with TLS only clients with a certificate from the configured CA get i
   const pki = await makePki();
   await using aggregator = await AggregatorProcess.start({
     env: {
-      AGGREGATOR_TLS: "",
-      AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
-      AGGREGATOR_TLS_KEY: pki.serverKey,
-      AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+      ...aggregatorTlsEnv(pki),
       AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
     },
   });
@@ -131,10 +128,7 @@ Deno.test("the TLS listener applies the connection caps and the handshake timeou
   const handshakeMs = 1_000;
   await using aggregator = await AggregatorProcess.start({
     env: {
-      AGGREGATOR_TLS: "",
-      AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
-      AGGREGATOR_TLS_KEY: pki.serverKey,
-      AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+      ...aggregatorTlsEnv(pki),
       AGGREGATOR_MAX_CONNECTIONS_PER_PEER: String(perPeer),
       AGGREGATOR_HANDSHAKE_TIMEOUT: `${handshakeMs}ms`,
     },

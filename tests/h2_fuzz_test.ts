@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { health } from "./support/attack_clients.ts";
 import { H2Mutator } from "./support/h2_mutator.ts";
-import { makePki, writeClientFiles } from "./support/certs.ts";
+import { aggregatorTlsEnv, makePki, writeClientFiles } from "./support/certs.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 
@@ -123,14 +123,7 @@ Deno.test("5,000 mutated HTTP/2 connections: no crash, no unexpected log line", 
 
 Deno.test("1,000 mutated HTTP/2 connections over mutual TLS: no crash, no unexpected log line", async () => {
   const pki = await makePki();
-  await using aggregator = await AggregatorProcess.start({
-    env: {
-      AGGREGATOR_TLS: "",
-      AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
-      AGGREGATOR_TLS_KEY: pki.serverKey,
-      AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
-    },
-  });
+  await using aggregator = await AggregatorProcess.start({ env: aggregatorTlsEnv(pki) });
   await fuzz(
     aggregator,
     TLS_FUZZ_CONNECTIONS,

@@ -17,11 +17,10 @@ import type { Duplex } from "node:stream";
 import { createServer, type TLSSocket } from "node:tls";
 import { log } from "../../shared/log.ts";
 import type { TlsMaterial } from "../../shared/tls.ts";
-import { acceptEach } from "./accept_loop.ts";
 import { connDuplex } from "./conn_duplex.ts";
 import { ConnectionPool } from "./connection_pool.ts";
-import { PeerCounts } from "./h2/peer_counts.ts";
-import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
+import { listenCounted } from "./counted_listener.ts";
+import type { Listener, ListenerOptions } from "./listener.ts";
 import { TlsSocketConn } from "./tls_socket_conn.ts";
 
 const logger = log("aggregator", "tls");
@@ -29,7 +28,6 @@ const logger = log("aggregator", "tls");
 export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Promise<Listener> {
   const { limits, tls } = options;
   const pool = new ConnectionPool(options);
-  const counts = new PeerCounts(limits);
   const tlsServer = createServer({
     key: tls.key,
     cert: tls.certificate,
@@ -48,32 +46,20 @@ export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Prom
     logger.debug("a TLS handshake failed: {error}", { error: error.message });
     socket.destroy();
   });
-  const host = socketHost(options.address);
-  const server = Deno.listen({ hostname: host, port: options.address.port });
-  const description = `https ${host}:${options.address.port}`;
   /** Connections not closed yet, from accept on (the TLS handshake included). */
   const duplexes = new Set<Duplex>();
-  const stopped = new AbortController();
-  const accepting = acceptEach(server, description, stopped.signal, (conn) => {
-    const peer = conn.remoteAddr.hostname;
-    if (!counts.admit(peer)) return conn.close();
-    conn.setNoDelay(true);
-    const duplex = connDuplex(conn);
-    duplexes.add(duplex);
-    duplex.once("close", () => {
-      duplexes.delete(duplex);
-      counts.release(peer);
-    });
-    tlsServer.emit("connection", duplex);
-  });
-  return Promise.resolve({
-    description,
-    async close(deadline: AbortSignal) {
-      stopped.abort();
-      server.close();
-      await accepting;
-      await pool.close(deadline);
-      // What is left holds no call: handshakes in progress.
+  return listenCounted(options, "https", pool, {
+    serve(conn) {
+      const duplex = connDuplex(conn);
+      duplexes.add(duplex);
+      const closed = new Promise<void>((resolve) => duplex.once("close", resolve));
+      tlsServer.emit("connection", duplex);
+      return closed.then(() => {
+        duplexes.delete(duplex);
+      });
+    },
+    // What is left after the pool closed holds no call: handshakes in progress.
+    closed() {
       for (const duplex of duplexes) duplex.destroy();
     },
   });

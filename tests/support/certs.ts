@@ -126,3 +126,13 @@ export async function writeClientFiles(
   }
   return paths;
 }
+
+/** The aggregator's environment for mutual TLS with this PKI's server certificate and CA. */
+export function aggregatorTlsEnv(pki: Pki): Record<string, string> {
+  return {
+    AGGREGATOR_TLS: "",
+    AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
+    AGGREGATOR_TLS_KEY: pki.serverKey,
+    AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+  };
+}
