@@ -49,7 +49,8 @@ export function listenMetrics(options: MetricsListenerOptions): Promise<Listener
   const host = socketHost(options.address);
   const server = Deno.listen({ hostname: host, port: options.address.port });
   const description = `metrics ${host}:${server.addr.port}`;
-  const open = new Set<Deno.Conn>();
+  /** Each open connection and its exchange, settled once the connection is closed. */
+  const open = new Map<Deno.Conn, Promise<void>>();
   /** Connections still sending their request head, oldest first, with when they came. */
   const waiting = new Map<Deno.Conn, number>();
   const stopped = new AbortController();
@@ -64,20 +65,22 @@ export function listenMetrics(options: MetricsListenerOptions): Promise<Listener
       waiting.delete(oldest.value[0]);
       closeQuietly(oldest.value[0]);
     }
-    open.add(conn);
     waiting.set(conn, performance.now());
-    exchange(conn, TIMEOUTS, (line) => {
-      waiting.delete(conn);
-      return answer(line, options);
-    })
-      .catch((error) =>
-        logger.debug("a metrics connection ended: {error}", { error: String(error) })
-      )
-      .finally(() => {
-        open.delete(conn);
+    open.set(
+      conn,
+      exchange(conn, TIMEOUTS, (line) => {
         waiting.delete(conn);
-        closeQuietly(conn);
-      });
+        return answer(line, options);
+      })
+        .catch((error) =>
+          logger.debug("a metrics connection ended: {error}", { error: String(error) })
+        )
+        .finally(() => {
+          open.delete(conn);
+          waiting.delete(conn);
+          closeQuietly(conn);
+        }),
+    );
   });
   return Promise.resolve({
     description,
@@ -85,8 +88,10 @@ export function listenMetrics(options: MetricsListenerOptions): Promise<Listener
       stopped.abort();
       server.close();
       await accepting;
-      // A scrape or a probe is answered at once; what is still open is a slow client.
-      for (const conn of open) closeQuietly(conn);
+      // Those still without a request are let go; answers being written finish
+      // (within the write deadline).
+      for (const conn of waiting.keys()) closeQuietly(conn);
+      await Promise.all(open.values());
     },
   });
 }
