@@ -17,8 +17,8 @@ import {
   type Listener,
   listenFetch,
   listenH2c,
-  listenHttp2,
   listenMetrics,
+  listenTls,
   publishRoutes,
   TagSetLimit,
 } from "./server/mod.ts";
@@ -100,7 +100,7 @@ export class AggregatorService {
     };
     this.#listeners.push(
       config.tls
-        ? await listenHttp2({ ...common, address: config.listenAddress, tls: config.tls })
+        ? await listenTls({ ...common, address: config.listenAddress, tls: config.tls })
         : await listenH2c({ ...common, address: config.listenAddress }),
     );
     if (config.connectListenAddress) {

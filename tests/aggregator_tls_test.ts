@@ -1,7 +1,7 @@
 /**
  * Mutual TLS on the real aggregator (`AGGREGATOR_TLS`): a client holding a
- * certificate from the configured CA publishes over gRPC (HTTP/2) and over
- * Connect on HTTP/1.1; a client without a certificate and one whose
+ * certificate from the configured CA publishes over gRPC and over Connect
+ * (both HTTP/2: ALPN agrees on h2 only); a client without a certificate and one whose
  * certificate comes from another CA are turned away; `--healthcheck` still
  * reports serving.
  */
@@ -10,8 +10,8 @@ import { Code } from "@connectrpc/connect";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { runHealthcheck } from "./support/aggregator_healthcheck.ts";
-import { makePki, type Pki } from "./support/certs.ts";
-import { outputWithin } from "./support/deadline.ts";
+import { aggregatorTlsEnv, makePki, type Pki, writeClientFiles } from "./support/certs.ts";
+import { outputWithin, withDeadline } from "./support/deadline.ts";
 import { type GrpcAnswer, GrpcPublisher, type GrpcTls } from "./support/grpc_publisher.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -20,10 +20,7 @@ Deno.test("with TLS only clients with a certificate from the configured CA get i
   const pki = await makePki();
   await using aggregator = await AggregatorProcess.start({
     env: {
-      AGGREGATOR_TLS: "",
-      AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
-      AGGREGATOR_TLS_KEY: pki.serverKey,
-      AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+      ...aggregatorTlsEnv(pki),
       AGGREGATOR_CONNECT_LISTEN_ADDRESS: `127.0.0.1:${freePort()}`,
     },
   });
@@ -80,7 +77,7 @@ async function checkMutualTls(aggregator: AggregatorProcess, pki: Pki): Promise<
         "--silent",
         "--max-time",
         "10",
-        "--http1.1",
+        "--http2",
         ...[
           "--cacert",
           ca,
@@ -90,7 +87,7 @@ async function checkMutualTls(aggregator: AggregatorProcess, pki: Pki): Promise<
           client.key,
         ],
         ...["--header", "content-type: application/json"],
-        ...Object.entries(tagHeaders("http1")).flatMap((
+        ...Object.entries(tagHeaders("connect")).flatMap((
           [name, value],
         ) => ["--header", `${name}: ${value}`]),
         ...["--data", JSON.stringify({ unixTime: String(NOW) })],
@@ -98,7 +95,7 @@ async function checkMutualTls(aggregator: AggregatorProcess, pki: Pki): Promise<
       ],
     },
     20_000,
-    "waiting for curl's Connect call over HTTP/1.1 with TLS",
+    "waiting for curl's Connect call over TLS",
   );
   assert.equal(new TextDecoder().decode(curl.stdout), "{}");
 
@@ -111,5 +108,60 @@ async function checkMutualTls(aggregator: AggregatorProcess, pki: Pki): Promise<
   const containers = aggregator.points().map((point) =>
     (point.tags as Record<string, string>).container
   );
-  assert.deepEqual(containers.sort(), ["http1", "trusted"]);
+  assert.deepEqual(containers.sort(), ["connect", "trusted"]);
 }
+
+/** Resolves with how many ms after `start` the server closed `conn` (a read ends or fails). */
+async function closedAfter(conn: Deno.Conn, start: number): Promise<number> {
+  const buffer = new Uint8Array(1024);
+  try {
+    while (await conn.read(buffer) !== null) { /* the server sends nothing before TLS */ }
+  } catch {
+    // A reset is a close too.
+  }
+  return Date.now() - start;
+}
+
+Deno.test("the TLS listener applies the connection caps and the handshake timeout before TLS", async () => {
+  const pki = await makePki();
+  const perPeer = 3;
+  const handshakeMs = 1_000;
+  await using aggregator = await AggregatorProcess.start({
+    env: {
+      ...aggregatorTlsEnv(pki),
+      AGGREGATOR_MAX_CONNECTIONS_PER_PEER: String(perPeer),
+      AGGREGATOR_HANDSHAKE_TIMEOUT: `${handshakeMs}ms`,
+    },
+  });
+  const start = Date.now();
+  const silent = await Promise.all(
+    Array.from(
+      { length: perPeer + 2 },
+      () => Deno.connect({ hostname: "127.0.0.1", port: aggregator.port }),
+    ),
+  );
+  try {
+    const closed = await withDeadline(
+      Promise.all(silent.map((conn) => closedAfter(conn, start))),
+      10_000,
+      "waiting for the TLS listener to close silent connections",
+    );
+    const sorted = closed.toSorted((a, b) => a - b);
+    // The two over the cap go at once; the others at the handshake timeout.
+    assert.ok(sorted[1] < handshakeMs / 2, `over the cap, closed after ${sorted.slice(0, 2)} ms`);
+    for (const ms of sorted.slice(2)) {
+      assert.ok(
+        ms >= handshakeMs - 100 && ms < handshakeMs + 2_000,
+        `silent, closed after ${ms} ms`,
+      );
+    }
+  } finally {
+    for (const conn of silent) conn.close();
+  }
+  const answer = await attempt(
+    aggregator,
+    "after",
+    await writeClientFiles(aggregator.directory, pki),
+  );
+  assert.deepEqual(answer, { code: 0, message: "" });
+});

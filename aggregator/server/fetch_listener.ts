@@ -1,6 +1,6 @@
 /**
  * The optional second listener (`AGGREGATOR_CONNECT_LISTEN_ADDRESS`) on
- * Deno.serve, several times faster than node:http2 for Connect: it serves
+ * Deno.serve, for clients that speak HTTP/1.1 (or fetch's HTTP/2): it serves
  * Connect and gRPC-Web (Deno.serve cannot send the HTTP trailers plain gRPC
  * needs) and `GET /healthz`, with the same Publish implementation.
  * Deno.serve does not tell a call's HTTP version, so this listener reports
@@ -9,7 +9,8 @@
  * encoding unless told). A call not answered within
  * `AGGREGATOR_REQUEST_TIMEOUT` (a body trickled in) is answered
  * `deadline_exceeded`; connection and stream limits are Deno.serve's own
- * (hyper), not yet measured by the attack suite.
+ * (hyper), not yet measured by the attack suite, and unlike the other
+ * listeners it does not survive running out of file descriptors.
  *
  * @module
  */

@@ -13,11 +13,6 @@ import {
   type UniversalServerResponse,
 } from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import {
-  type ConnectNodeAdapterOptions,
-  universalRequestFromNodeRequest,
-  universalResponseToNodeResponse,
-} from "@connectrpc/connect-node";
 import { joinBytes } from "../../shared/http2/mod.ts";
 import {
   decodeHealthRequest,
@@ -61,18 +56,6 @@ export function universalHealthHandler(serving: Serving) {
     return text(404, "not found\n");
   };
 }
-
-/** The same fallback for node:http and node:http2 requests (the TLS listener). */
-export function nodeHealthHandler(serving: Serving): NodeHandler {
-  const handler = universalHealthHandler(serving);
-  return (request, response) => {
-    handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
-      .then((answer) => universalResponseToNodeResponse(answer, response))
-      .catch(() => response.destroy());
-  };
-}
-
-type NodeHandler = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
 
 function text(status: number, body: string): UniversalServerResponse {
   return {

@@ -15,7 +15,7 @@ export interface ListenerOptions {
   /** Largest request message accepted; bigger ones get `resource_exhausted`. */
   readMaxBytes: number;
   serving: Serving;
-  /** What one client may cost: connections, streams, time (see limits.ts). */
+  /** What one client may cost: connections, streams, time (docs/ARCHITECTURE.md, "Limits"). */
   limits: ListenerLimits;
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { AggregatorMetrics } from "../metrics.ts";
 import { Stats } from "../stats.ts";
-import { listenMetrics } from "./metrics_listener.ts";
+import { MAX_HEAD_BYTES } from "./http1_exchange.ts";
+import { listenMetrics, TIMEOUTS } from "./metrics_listener.ts";
 
 async function get(base: string, path: string, method = "GET"): Promise<[number, string]> {
   const response = await fetch(`${base}${path}`, { method });
@@ -43,4 +44,40 @@ Deno.test("the metrics listener serves /metrics and /healthz over HTTP/1.1, then
     await listener.close(AbortSignal.timeout(1000));
   }
   await assert.rejects(fetch(`${base}/healthz`), TypeError);
+});
+
+/** Sends `bytes` on a fresh connection to `port`; everything the server answers until it closes. */
+async function raw(port: number, bytes: Uint8Array): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(bytes);
+    const chunks: Uint8Array[] = [];
+    const buffer = new Uint8Array(4096);
+    for (let read; (read = await conn.read(buffer)) !== null;) chunks.push(buffer.slice(0, read));
+    return new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("a malformed, an over-size and a silent request are refused or let go", async () => {
+  const listener = await listenMetrics({
+    address: { host: "127.0.0.1", port: 0 },
+    metrics: { contentType: "text/plain", exposition: () => Promise.resolve("") },
+    serving: () => true,
+  });
+  const port = Number(listener.description.split(":").pop());
+  const encode = (text: string) => new TextEncoder().encode(text);
+  try {
+    assert.match(await raw(port, encode("hello\r\n\r\n")), /^HTTP\/1\.1 400 /);
+    // Exactly the most a head may take, with no end in it: nothing is left unread.
+    const huge = encode("GET /metrics HTTP/1.1\r\nx: ".padEnd(MAX_HEAD_BYTES, "a"));
+    assert.match(await raw(port, huge), /^HTTP\/1\.1 431 /);
+    const started = Date.now();
+    assert.equal(await raw(port, encode("GET /metr")), "");
+    const held = Date.now() - started;
+    assert.ok(held >= TIMEOUTS.idleMs - 100 && held < TIMEOUTS.idleMs + 1_500, `held ${held} ms`);
+  } finally {
+    await listener.close(AbortSignal.timeout(1000));
+  }
 });

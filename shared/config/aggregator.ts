@@ -6,7 +6,7 @@
  * `AGGREGATOR_MAX_CONCURRENT_STREAMS`, `AGGREGATOR_MAX_STREAM_RESETS`,
  * `AGGREGATOR_HANDSHAKE_TIMEOUT`, `AGGREGATOR_IDLE_TIMEOUT`,
  * `AGGREGATOR_REQUEST_TIMEOUT` — is described with its defaults in
- * aggregator/server/limits.ts.
+ * docs/ARCHITECTURE.md ("Limits").
  *
  * @module
  */
@@ -177,7 +177,7 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
   return config;
 }
 
-/** Connection-level limits of the aggregator's listeners (enforced in aggregator/server/limits.ts). */
+/** Connection-level limits of the aggregator's main listener (docs/ARCHITECTURE.md, "Limits"). */
 export interface ListenerLimits {
   maxConnections: number;
   maxConnectionsPerPeer: number;

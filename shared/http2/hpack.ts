@@ -1,19 +1,16 @@
 /**
- * HPACK header compression (RFC 7541) for one HTTP/2 connection. The static
- * table and the Huffman code (RFC 7541 appendices A and B) come from the
- * `hpack.js` package's data files; its stream-based compressor cannot be used
- * here, as the `readable-stream` it loads reads an environment variable the
- * collector may not read. The encoder sends literals without indexing (so
- * whatever SETTINGS_HEADER_TABLE_SIZE the server picks, nothing needs
- * resizing); the decoder keeps the connection's dynamic table and refuses
- * malformed blocks, table sizes above the one this client announced, and
+ * HPACK header compression (RFC 7541) for one HTTP/2 connection, on the
+ * static table and Huffman code generated into hpack_tables.ts. The encoder
+ * sends literals without indexing (so whatever SETTINGS_HEADER_TABLE_SIZE the
+ * peer picks, nothing needs resizing); the decoder keeps the connection's
+ * dynamic table and refuses malformed blocks, a table size update anywhere but
+ * at the start of a block, table sizes above the one this end announced, and
  * header lists over a size limit.
  *
  * @module
  */
-import huffmanData from "hpack.js/lib/hpack/huffman.js";
-import staticData from "hpack.js/lib/hpack/static-table.js";
 import { ConnectionError, ErrorCode, joinBytes } from "./frames.ts";
+import { HUFFMAN_CODES, STATIC_TABLE as STATIC } from "./hpack_tables.ts";
 
 /** A header field as sent or received, name in lower case. */
 export type HeaderField = readonly [name: string, value: string];
@@ -21,10 +18,6 @@ export type HeaderField = readonly [name: string, value: string];
 /** RFC 9113 §6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE, which this client keeps. */
 export const HEADER_TABLE_SIZE = 4096;
 
-const STATIC: readonly HeaderField[] = (staticData as { table: { name: string; value: string }[] })
-  .table.map(({ name, value }) => [name, value]);
-/** [bit length, code] per symbol, 0–255 and EOS (256). */
-const HUFFMAN_CODES = (huffmanData as { encode: [number, number][] }).encode;
 const EOS = 256;
 
 const encoder = new TextEncoder();
@@ -88,6 +81,8 @@ export class HeaderDecoder {
         field = this.#literal(reader, 6);
         this.#insert(field);
       } else if (first & 0x20) {
+        // RFC 7541 §4.2: only before the block's first field.
+        if (fields.length) throw compressionError("a table size update after a header field");
         this.#resize(reader.integer(5));
         continue;
       } else {

@@ -83,3 +83,56 @@ Deno.test("a header list over the limit is refused", () => {
   );
   assert.deepEqual(new HeaderDecoder(4_096).decode(block), [["x-big", "v".repeat(2_000)]]);
 });
+
+/** A literal with incremental indexing and a new name (RFC 7541 §6.2.1), both strings under 127 bytes. */
+function indexedLiteral(name: string, value: string): number[] {
+  const text = (s: string) => [s.length, ...Array.from(s, (char) => char.charCodeAt(0))];
+  return [0x40, ...text(name), ...text(value)];
+}
+
+/** Block bytes for an indexed field (RFC 7541 §6.1), index under 127. */
+function indexed(index: number): number[] {
+  return [0x80 | index];
+}
+
+const isCompressionError = (error: unknown) =>
+  error instanceof ConnectionError && error.code === ErrorCode.COMPRESSION_ERROR;
+
+Deno.test("the dynamic table evicts its oldest entries past 4,096 bytes, and at a smaller size", () => {
+  const decoder = new HeaderDecoder(1 << 20);
+  const value = "v".repeat(100);
+  // Each entry is 3 + 100 + 32 = 135 bytes: 30 fit in 4,096, the 31st evicts the first.
+  for (let n = 0; n < 31; n++) {
+    decoder.decode(Uint8Array.from(indexedLiteral(`x-${String.fromCharCode(97 + n % 26)}`, value)));
+  }
+  // Index 62 is the newest entry (the 31st, "x-e"); 91 the oldest kept (the 2nd, "x-b").
+  assert.deepEqual(decoder.decode(Uint8Array.from(indexed(62))), [["x-e", value]]);
+  assert.deepEqual(decoder.decode(Uint8Array.from(indexed(91))), [["x-b", value]]);
+  assert.throws(() => decoder.decode(Uint8Array.from(indexed(92))), isCompressionError);
+  // A table size update to 270 bytes keeps the newest two entries only.
+  assert.deepEqual(decoder.decode(Uint8Array.from([0x3f, 0xef, 0x01, ...indexed(63)])), [
+    ["x-d", value],
+  ]);
+  assert.throws(() => decoder.decode(Uint8Array.from(indexed(64))), isCompressionError);
+  // At 100 bytes, a 135-byte entry empties the table and is not kept (RFC 7541 §4.4).
+  assert.deepEqual(
+    decoder.decode(Uint8Array.from([0x3f, 0x45, ...indexedLiteral("x-z", value)])),
+    [["x-z", value]],
+  );
+  assert.throws(() => decoder.decode(Uint8Array.from(indexed(62))), isCompressionError);
+});
+
+Deno.test("a table size update is taken only at the start of a block", () => {
+  // Two updates, then a field: allowed.
+  assert.deepEqual(
+    new HeaderDecoder(16_384).decode(Uint8Array.from([0x20, 0x3f, 0xe1, 0x1f, 0x82])),
+    [
+      [":method", "GET"],
+    ],
+  );
+  // A field, then an update (h2spec hpack/4.2/1): refused.
+  assert.throws(
+    () => new HeaderDecoder(16_384).decode(Uint8Array.from([0x82, 0x20])),
+    isCompressionError,
+  );
+});

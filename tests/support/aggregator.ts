@@ -26,6 +26,8 @@ export interface AggregatorOptions {
   supervise?: boolean;
   /** Give up waiting for "listening on" after this long. */
   readyTimeoutMs?: number;
+  /** Run under `prlimit` with this many file descriptors (soft and hard limit). */
+  maxOpenFiles?: number;
 }
 
 /** A port nobody listens on right now, on 127.0.0.1. */
@@ -163,8 +165,11 @@ export class AggregatorProcess {
     const before = this.#listening();
     let exited = false;
     const flags = programFlags("aggregator", (name) => this.env[name]);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...flags, ENTRY],
+    const command = ["run", ...flags, ENTRY];
+    const files = this.#options.maxOpenFiles;
+    // prlimit sets the limit, then execs Deno: the child's pid is the aggregator's.
+    const child = new Deno.Command(files ? "prlimit" : Deno.execPath(), {
+      args: files ? [`--nofile=${files}:${files}`, "--", Deno.execPath(), ...command] : command,
       cwd: ROOT,
       clearEnv: true,
       env: { ...runtimeEnv(), ...this.env },

@@ -109,3 +109,30 @@ export async function makePki(): Promise<Pki> {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** The CA and the trusted client's certificate and key as files in `directory`, as clients take them. */
+export async function writeClientFiles(
+  directory: string,
+  pki: Pki,
+): Promise<{ ca: string; cert: string; key: string }> {
+  const files = { ca: pki.caCertificate, cert: pki.clientCertificate, key: pki.clientKey };
+  const paths = {
+    ca: `${directory}/ca.pem`,
+    cert: `${directory}/client.pem`,
+    key: `${directory}/client.key`,
+  };
+  for (const name of ["ca", "cert", "key"] as const) {
+    await Deno.writeTextFile(paths[name], files[name]);
+  }
+  return paths;
+}
+
+/** The aggregator's environment for mutual TLS with this PKI's server certificate and CA. */
+export function aggregatorTlsEnv(pki: Pki): Record<string, string> {
+  return {
+    AGGREGATOR_TLS: "",
+    AGGREGATOR_TLS_CERTIFICATE: pki.serverCertificate,
+    AGGREGATOR_TLS_KEY: pki.serverKey,
+    AGGREGATOR_TLS_CA_CERTIFICATE: pki.caCertificate,
+  };
+}
