@@ -16,6 +16,7 @@ import { batchPointFrom } from "../aggregator/server/validate.ts";
 import type { CollectorConfig } from "../shared/config/mod.ts";
 import { PublishBatchRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { HostContainers } from "./host/containers.ts";
+import { selectRuntime } from "./host/select.ts";
 import { containerSource, type PointSource } from "./source.ts";
 import { connectAggregator } from "./transport.ts";
 
@@ -55,12 +56,25 @@ async function listSources(
   print: (line: string) => void,
 ): Promise<readonly PointSource[]> {
   if (config.mode !== "host") return [containerSource(config)];
-  const containers = new HostContainers(config);
-  const sources = await containers.sources();
-  print(`host mode: ${sources.length} containers sampled, ${containers.skipped.size} skipped`);
-  for (const [containerId, reason] of containers.skipped) {
-    print(`SKIP ${containerId}: ${reason}`);
+  const runtime = await selectRuntime(config);
+  if ("problem" in runtime) {
+    print(`FAIL runtime: ${runtime.problem}`);
+    return [];
   }
+  const containers = new HostContainers({
+    cgroupRoot: config.cgroupRoot,
+    runtime,
+    logSkips: false,
+  });
+  const sources = await containers.sources();
+  const { skipped, unknown } = containers;
+  print(
+    `host mode (${runtime.name}): ${sources.length} sampled, ${skipped.size} skipped, ` +
+      `${unknown.size} container cgroups unknown to ${runtime.name}`,
+  );
+  for (const [containerId, reason] of skipped) print(`SKIP ${containerId}: ${reason}`);
+  const [example] = unknown;
+  if (example) print(`NOTE unknown cgroups are not sampled; e.g. ${example[0]}: ${example[1]}`);
   return sources;
 }
 

@@ -101,8 +101,8 @@ Deno.test("host mode: every container's points reach the aggregator with its own
     assert.match(
       collector.stderr,
       new RegExp(
-        `"host" mode, cgroup root "${tree.root}", every container below it, tagged from labels ` +
-          `"mini-collector\\."\\* in "${docker}"/containers`,
+        `"host" mode, cgroup root "${tree.root}", every "docker" container below it, tagged from ` +
+          `"labels mini-collector\\.\\* in ${docker}/containers`,
       ),
     );
     assert.equal(collector.stderr.match(new RegExp(`"${GARBAGE}" skipped`, "g"))?.length, 1);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collectorConfig } from "./collector.ts";
+import { collectorConfig, type HostModeConfig } from "./collector.ts";
 import { ConfigError, envFrom } from "./env.ts";
 
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -152,6 +152,7 @@ Deno.test("host mode: no container id, names optional, Docker's root and the lab
     remoteAddresses: [{ host: "aggregator", port: 8000 }],
     protocol: "grpc",
     cgroupRoot: "/host/cgroup",
+    runtime: "auto",
     dockerRoot: "/var/lib/docker",
     labelPrefix: "mini-collector.",
     defaultEnvironment: undefined,
@@ -183,6 +184,21 @@ Deno.test("host mode: no container id, names optional, Docker's root and the lab
 Deno.test("a mode other than container or host is refused, naming both", () => {
   for (const mode of ["hosts", "Host", "sidecar"]) {
     rejects({ MINI_COLLECTOR_MODE: mode }, "MINI_COLLECTOR_MODE", /is not one of container, host/);
+  }
+});
+
+Deno.test("host mode: MINI_COLLECTOR_HOST_RUNTIME names a runtime or auto", () => {
+  const runtime = (value: string) =>
+    (collectorConfig(envFrom({ ...HOST, MINI_COLLECTOR_HOST_RUNTIME: value })) as HostModeConfig)
+      .runtime;
+  assert.equal(runtime("docker"), "docker");
+  assert.equal(runtime(""), "auto");
+  for (const value of ["Docker", "cri-o", "podman"]) {
+    hostRejects(
+      { MINI_COLLECTOR_HOST_RUNTIME: value },
+      "MINI_COLLECTOR_HOST_RUNTIME",
+      /is not one of docker, auto/,
+    );
   }
 });
 

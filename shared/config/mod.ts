@@ -27,6 +27,7 @@ export {
   DEFAULT_DOCKER_ROOT,
   DEFAULT_LABEL_PREFIX,
   type HostModeConfig,
+  type HostRuntime,
   type Protocol,
 } from "./collector.ts";
 export { type Address, ConfigError, type Env, envFrom } from "./env.ts";
