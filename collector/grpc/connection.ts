@@ -1,6 +1,7 @@
 /**
  * One HTTP/2 client connection (RFC 9113) on `Deno.connect` (cleartext, prior
- * knowledge) or `Deno.connectTls` (ALPN "h2", mutual TLS), carrying
+ * knowledge, over TCP or a unix socket) or `Deno.connectTls` (ALPN "h2",
+ * mutual TLS), carrying
  * request/response exchanges: the preface and SETTINGS, HEADERS with
  * CONTINUATION, DATA under both flow-control windows, PING answers, GOAWAY
  * and RST_STREAM. It is kept across calls until it fails or the server sends
@@ -50,6 +51,8 @@ export interface ConnectionTarget {
   host: string;
   port: number;
   tls?: TlsMaterial;
+  /** Connect to this unix socket instead of host:port (cleartext; host names the :authority). */
+  unixPath?: string;
 }
 
 export interface ConnectionLimits {
@@ -129,17 +132,20 @@ export class Http2Connection {
     signal: AbortSignal,
     limits: ConnectionLimits = DEFAULT_LIMITS,
   ): Promise<Http2Connection> {
-    const where = `${target.host}:${target.port}`;
-    const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = target.tls
-      ? Deno.connectTls({
-        hostname: target.host,
-        port: target.port,
-        caCerts: [target.tls.caCertificate],
-        cert: target.tls.certificate,
-        key: target.tls.key,
-        alpnProtocols: ["h2"],
-      })
-      : Deno.connect({ hostname: target.host, port: target.port });
+    const where = target.unixPath ?? `${target.host}:${target.port}`;
+    const connecting: Promise<Deno.TcpConn | Deno.TlsConn | Deno.UnixConn> =
+      target.unixPath !== undefined
+        ? Deno.connect({ transport: "unix", path: target.unixPath })
+        : target.tls
+        ? Deno.connectTls({
+          hostname: target.host,
+          port: target.port,
+          caCerts: [target.tls.caCertificate],
+          cert: target.tls.certificate,
+          key: target.tls.key,
+          alpnProtocols: ["h2"],
+        })
+        : Deno.connect({ hostname: target.host, port: target.port });
     const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
       throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
     });

@@ -23,9 +23,9 @@
  * @module
  */
 import { join } from "node:path";
-import { checkTags } from "../../shared/tags.ts";
 import { tagHeaders } from "../tags.ts";
-import type { ContainerTags, TagLookup } from "./runtime.ts";
+import { checkContainerTags } from "./checked_tags.ts";
+import type { TagLookup } from "./runtime.ts";
 
 export interface ContainerTagOptions {
   /** Docker's data root (`MINI_COLLECTOR_DOCKER_ROOT`), e.g. `/var/lib/docker`. */
@@ -182,7 +182,7 @@ function tagsOfFile(
       app: values.app,
       database: values.database,
     }),
-    origins,
+    (tag) => origins[tag as LabelledTag],
   );
   return "problem" in checked ? skip(checked.problem) : checked;
 }
@@ -207,34 +207,6 @@ function readAtMost(path: string, limit: number): Uint8Array | undefined {
     offset += chunk.length;
   }
   return bytes;
-}
-
-/**
- * Applies the tag rules the aggregator applies (shared/tags.ts) to the tags as
- * request metadata carries them (a header value loses surrounding spaces), and
- * returns the tags the aggregator would record; a problem names the tag and,
- * for a labelled one, its label.
- */
-function checkContainerTags(
-  tags: ContainerTags,
-  origins: Partial<Record<LabelledTag, string>>,
-): { tags: ContainerTags } | { problem: string } {
-  const checked = checkTags((name) => tags[name]?.trim(), (name) => {
-    const from = origins[name as LabelledTag];
-    return from === undefined ? `tag "${name}"` : `tag "${name}" (from ${from})`;
-  });
-  if ("problem" in checked) return { problem: checked.problem };
-  const valid = checked.tags;
-  return {
-    tags: tagHeaders({
-      environment: valid.environment,
-      service: valid.service,
-      containerId: valid.container,
-      hostName: valid.host_name,
-      app: valid.app,
-      database: valid.database,
-    }),
-  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

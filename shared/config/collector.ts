@@ -20,6 +20,7 @@ import {
 } from "./env.ts";
 import { type TlsMaterial, tlsMaterial } from "../tls.ts";
 import { isAbsolute, normalize } from "node:path";
+import { type KubernetesTagMapping, kubernetesTagMapping } from "./kubernetes_tags.ts";
 
 export type Protocol = "grpc" | "connect";
 
@@ -64,7 +65,7 @@ export interface ContainerModeConfig extends CollectorSettings {
  * Docker when its `containers` directory exists, else containerd when its
  * socket exists (collector/host/select.ts).
  */
-export type HostRuntime = "docker" | "auto";
+export type HostRuntime = "docker" | "containerd" | "auto";
 
 /** Every container of the host's runtime below the cgroup root, tagged from what the runtime says. */
 export interface HostModeConfig extends CollectorSettings {
@@ -78,6 +79,10 @@ export interface HostModeConfig extends CollectorSettings {
   defaultEnvironment?: string;
   /** For containers without a service label. */
   defaultService?: string;
+  /** The CRI runtime's socket (containerd), read and written by a connect. */
+  criSocket: string;
+  /** How a Kubernetes container's tags come from its pod (containerd). */
+  kubernetesTags: KubernetesTagMapping;
 }
 
 export type CollectorConfig = ContainerModeConfig | HostModeConfig;
@@ -89,9 +94,10 @@ export const COLLECTOR_CGROUP_MOUNT = "/run/mini-collector/cgroup";
 
 export const DEFAULT_DOCKER_ROOT = "/var/lib/docker";
 export const DEFAULT_LABEL_PREFIX = "mini-collector.";
+export const DEFAULT_CRI_SOCKET = "/run/containerd/containerd.sock";
 
 const MODES: readonly CollectorMode[] = ["container", "host"];
-const HOST_RUNTIMES: readonly HostRuntime[] = ["docker", "auto"];
+const HOST_RUNTIMES: readonly HostRuntime[] = ["docker", "containerd", "auto"];
 const EXAMPLE_ID = "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e";
 /** Points queued by default: ten polls of one container, or ten thousand points of a host. */
 const DEFAULT_QUEUE_SIZE: Record<CollectorMode, number> = { container: 10, host: 10_000 };
@@ -173,6 +179,9 @@ function hostModeConfig(env: Env): HostModeConfig {
     labelPrefix: optionalString(env, "MINI_COLLECTOR_LABEL_PREFIX") ?? DEFAULT_LABEL_PREFIX,
     defaultEnvironment: optionalString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME"),
     defaultService: optionalString(env, "MINI_COLLECTOR_SERVICE_NAME"),
+    criSocket: absolutePath(env, "MINI_COLLECTOR_CRI_SOCKET", DEFAULT_CRI_SOCKET) ??
+      DEFAULT_CRI_SOCKET,
+    kubernetesTags: kubernetesTagMapping(env),
     ...pollingSettings(env, "host"),
   };
 }

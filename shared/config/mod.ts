@@ -24,6 +24,7 @@ export {
   type CollectorSettings,
   type ContainerModeConfig,
   containerModeConfig,
+  DEFAULT_CRI_SOCKET,
   DEFAULT_DOCKER_ROOT,
   DEFAULT_LABEL_PREFIX,
   type HostModeConfig,
@@ -31,3 +32,8 @@ export {
   type Protocol,
 } from "./collector.ts";
 export { type Address, ConfigError, type Env, envFrom } from "./env.ts";
+export {
+  DEFAULT_KUBERNETES_TAGS,
+  type KubernetesTagMapping,
+  type PodFact,
+} from "./kubernetes_tags.ts";

@@ -46,8 +46,10 @@ const V8_FLAGS: Record<Program, string> = {
 
 /**
  * Reads: the cgroup root; in container mode the volume, if any; in host mode
- * Docker's per-container configs, `<docker root>/containers`, and nothing else
- * of Docker's root. `statfs` (file system facts, no contents): the volume's
+ * on Docker (or `auto`) Docker's per-container configs, `<docker root>/containers`,
+ * and nothing else of Docker's root. On containerd (or `auto`) read and write
+ * on the CRI socket and nothing else: connecting to a unix socket needs both.
+ * `statfs` (file system facts, no contents): the volume's
  * usage, and whether the cgroup directories are on a cgroup file system, where
  * the sampler keeps their files open (shared/cgroup/files.ts).
  */
@@ -55,12 +57,19 @@ function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
   const mountPath = config.mode === "container" ? config.mountPath : undefined;
   if (mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", mountPath));
-  if (config.mode === "host") {
+  const writes: string[] = [];
+  if (config.mode === "host" && config.runtime !== "containerd") {
     reads.push(pathFlag("MINI_COLLECTOR_DOCKER_ROOT", join(config.dockerRoot, "containers")));
+  }
+  if (config.mode === "host" && config.runtime !== "docker") {
+    const socket = pathFlag("MINI_COLLECTOR_CRI_SOCKET", config.criSocket);
+    reads.push(socket);
+    writes.push(socket);
   }
   return [
     "--no-prompt",
     `--allow-read=${reads.join(",")}`,
+    ...(writes.length ? [`--allow-write=${writes.join(",")}`] : []),
     "--allow-sys=statfs",
     `--allow-net=${config.remoteAddresses.map(hostPort).join(",")}`,
     `--allow-env=${ENV_ALLOWED.collector}`,
