@@ -17,6 +17,7 @@
  */
 import type { KubernetesTagMapping } from "../../shared/config/mod.ts";
 import { RuntimeService } from "../../shared/gen/runtime/v1/cri_pb.ts";
+import { log } from "../../shared/log.ts";
 import { CriClient } from "./cri_client.ts";
 import { discoverKubepodsContainers } from "./kubepods_layout.ts";
 import { podTags } from "./pod_tags.ts";
@@ -26,6 +27,8 @@ export interface ContainerdOptions {
   criSocket: string;
   kubernetesTags: KubernetesTagMapping;
 }
+
+const logger = log("collector", "containerd");
 
 /** Labels the kubelet sets on every container, used when the pod's sandbox is not listed. */
 const KUBELET_LABELS = {
@@ -44,8 +47,6 @@ export class ContainerdRuntime implements ContainerRuntime {
   #sandboxes = new Set<string>();
   /** The cgroup ids the last listing covered. */
   #covered = new Set<string>();
-  /** How many times the runtime was asked (for tests and the bench). */
-  listings = 0;
 
   constructor(private readonly options: ContainerdOptions) {
     this.#client = new CriClient(options.criSocket);
@@ -72,10 +73,14 @@ export class ContainerdRuntime implements ContainerRuntime {
   }
 
   async #ask(): Promise<void> {
-    this.listings++;
     const { items } = await this.#client.call(RuntimeService.method.listPodSandbox, {});
     const { containers } = await this.#client.call(RuntimeService.method.listContainers, {});
     const pods = new Map(items.map((pod) => [pod.id, pod]));
+    logger.debug("asked {socket}: {pods} pod sandboxes, {containers} containers", {
+      socket: this.options.criSocket,
+      pods: items.length,
+      containers: containers.length,
+    });
     this.#sandboxes = new Set(pods.keys());
     this.#tags = new Map(containers.map((container) => {
       const pod = pods.get(container.podSandboxId);

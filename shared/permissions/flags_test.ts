@@ -64,7 +64,7 @@ Deno.test("host-mode collector flags: the cgroup root and Docker's containers di
   );
 });
 
-Deno.test("host-mode collector flags on containerd: the cgroup root, and read and write on the CRI socket only", () => {
+Deno.test("host-mode collector flags on containerd: the cgroup root, and read, write and connect on the CRI socket only", () => {
   const { MINI_COLLECTOR_CONTAINER_ID: _, ...shared } = COLLECTOR;
   const flags = programFlags(
     "collector",
@@ -80,7 +80,7 @@ Deno.test("host-mode collector flags on containerd: the cgroup root, and read an
     "--allow-read=/host/cgroup,/host/run/containerd/containerd.sock",
     "--allow-write=/host/run/containerd/containerd.sock",
     "--allow-sys=statfs",
-    "--allow-net=10.0.0.5:8000",
+    "--allow-net=10.0.0.5:8000,unix:/host/run/containerd/containerd.sock",
     "--allow-env=MINI_COLLECTOR_*",
   ]);
 });

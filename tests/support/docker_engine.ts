@@ -10,7 +10,7 @@
  * @module
  */
 import { join } from "node:path";
-import { withDeadline } from "./deadline.ts";
+import { DaemonProcess, removeDaemonDirectory } from "./daemon_process.ts";
 import { busyboxRootfsTar, hasBusybox } from "./busybox_rootfs.ts";
 import { sh } from "./live_cgroup.ts";
 import { waitUntil } from "./until.ts";
@@ -39,36 +39,26 @@ export interface DockerStats {
 export class DockerEngine implements AsyncDisposable {
   readonly socket: string;
   readonly dataRoot: string;
-  readonly #child: Deno.ChildProcess;
-  #log = "";
-  readonly #drained: Promise<void>;
+  readonly #daemon: DaemonProcess;
 
   private constructor(readonly directory: string) {
     this.socket = join(directory, "docker.sock");
     this.dataRoot = join(directory, "data");
-    this.#child = new Deno.Command("dockerd", {
-      args: [
-        "--data-root",
-        this.dataRoot,
-        "--exec-root",
-        join(directory, "exec"),
-        "--pidfile",
-        join(directory, "dockerd.pid"),
-        "-H",
-        `unix://${this.socket}`,
-        "--containerd-namespace",
-        `mini-collector-test-${Deno.pid}`,
-        "--iptables=false",
-        "--ip-masq=false",
-        "--bridge=none",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    this.#drained = this.#child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (text) => void (this.#log = (this.#log + text).slice(-20_000)) }),
-    );
+    this.#daemon = new DaemonProcess("dockerd", [
+      "--data-root",
+      this.dataRoot,
+      "--exec-root",
+      join(directory, "exec"),
+      "--pidfile",
+      join(directory, "dockerd.pid"),
+      "-H",
+      `unix://${this.socket}`,
+      "--containerd-namespace",
+      `mini-collector-test-${Deno.pid}`,
+      "--iptables=false",
+      "--ip-masq=false",
+      "--bridge=none",
+    ]);
   }
 
   /** Starts dockerd, waits until it answers, and imports {@link DOCKER_IMAGE}. */
@@ -84,13 +74,13 @@ export class DockerEngine implements AsyncDisposable {
       await engine.docker("import", await busyboxRootfsTar(directory), DOCKER_IMAGE);
     } catch (error) {
       await engine.close();
-      throw new Error(`${(error as Error).message}\ndockerd log:\n${engine.#log.slice(-3000)}`);
+      throw new Error(`${(error as Error).message}\ndockerd log:\n${engine.#daemon.log}`);
     }
     return engine;
   }
 
   get pid(): number {
-    return this.#child.pid;
+    return this.#daemon.pid;
   }
 
   /** Runs the docker CLI against this engine; its trimmed stdout, or an error with its stderr. */
@@ -148,20 +138,8 @@ export class DockerEngine implements AsyncDisposable {
       const ids = (await this.#run(["ps", "-aq"])).stdout.split("\n").filter(Boolean);
       if (ids.length > 0) await this.#run(["rm", "-f", ...ids]);
     } finally {
-      this.#child.kill("SIGTERM");
-      try {
-        await withDeadline(this.#child.status, 20_000, `dockerd (pid ${this.pid}) exiting`);
-      } catch {
-        this.#child.kill("SIGKILL");
-        await this.#child.status;
-      }
-      await this.#drained.catch(() => {});
-      // Anything dockerd left mounted below its directory (it unmounts its own on a clean exit).
-      await sh(
-        `findmnt -rn -o TARGET | grep "^$1/" | sort -r | while read -r m; do umount -l "$m"; done; true`,
-        this.directory,
-      );
-      await Deno.remove(this.directory, { recursive: true });
+      await this.#daemon.stop();
+      await removeDaemonDirectory(this.directory);
     }
   }
 
