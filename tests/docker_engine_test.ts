@@ -85,17 +85,30 @@ Deno.test({
     const oomKills = await run.settledOomKills(oom, dockerCgroupPaths(oom), 3);
 
     // CPU under a 0.5 CPU quota and memory held: collector, docker stats, cgroup files.
+    // The collector over the window of its points, docker stats over its own ~2 s sample: each
+    // against the cgroup file read at the ends of its window.
+    const cpuMilli = (from: { cpuUsageNs: bigint }, to: { cpuUsageNs: bigint }, ms: number) =>
+      Number(to.cpuUsageNs - from.cpuUsageNs) / (ms * 1000);
     const before = await readCgroupFigures(exposed, dockerCgroupPaths(spinner));
     const started = performance.now();
-    const [spinnerStats, ballastStats] = [
-      await engine.stats(spinner),
-      await engine.stats(ballast),
-    ];
-    const after = await readCgroupFigures(exposed, dockerCgroupPaths(spinner));
-    const fileCpuMilli = Number(after.cpuUsageNs - before.cpuUsageNs) /
-      ((performance.now() - started) * 1000);
-    await run.morePoints(spinner, 2);
-    const collectorCpu = run.of(spinner).slice(-3).map((point) => point.metrics.milli_cpu_usage);
+    const spinnerStats = await engine.stats(spinner);
+    const statsEnd = await readCgroupFigures(exposed, dockerCgroupPaths(spinner));
+    const statsFileCpuMilli = cpuMilli(before, statsEnd, performance.now() - started);
+    const ballastStats = await engine.stats(ballast);
+    const windowStart = await readCgroupFigures(exposed, dockerCgroupPaths(spinner));
+    const windowStarted = performance.now();
+    const pointsInWindow = run.of(spinner).length;
+    await run.waitFor(
+      () => run.of(spinner).length >= pointsInWindow + 3,
+      "three points of the spinner within the window",
+    );
+    const fileCpuMilli = cpuMilli(
+      windowStart,
+      await readCgroupFigures(exposed, dockerCgroupPaths(spinner)),
+      performance.now() - windowStarted,
+    );
+    const collectorCpu = run.of(spinner).slice(pointsInWindow)
+      .map((point) => point.metrics.milli_cpu_usage);
     const collectorCpuMilli = collectorCpu.reduce((a, b) => a + b) / collectorCpu.length;
     const ballastFiles = await readCgroupFigures(exposed, dockerCgroupPaths(ballast));
     const ballastPoint = run.last(ballast).metrics;
@@ -106,6 +119,7 @@ Deno.test({
         collector: collectorCpuMilli,
         engine: spinnerStats.cpuPercent * 10,
         files: fileCpuMilli,
+        engineFiles: statsFileCpuMilli,
         tolerance: CPU_TOLERANCE_MILLI,
       },
       {

@@ -9,11 +9,15 @@
 export const SPIN_SCRIPT = "while :; do :; done";
 
 /**
- * Three times, a pipe into `tail` that holds more than a 32 MiB limit: the
- * kernel kills `tail`, the shell lives on and sleeps. `tail` raises its own
- * OOM score to the maximum (no privilege needed to raise it), so the killer
- * never takes the shell instead, even when the machine is slow to free the
- * last victim's memory; the pause between rounds lets it.
+ * Three rounds of a pipe into `tail` that holds more than a 32 MiB limit: the
+ * kernel kills `tail`, which raised its own OOM score to the maximum (raising
+ * needs no privilege). When the machine is slow to free a victim's memory the
+ * kernel may kill again before it is freed; two decoy sleeps per round, one
+ * score below `tail`, are taken then instead of the shell, so the container
+ * lives on. The kernel's count is at least three; the tests compare the
+ * collector's with it.
  */
-export const OOM_SCRIPT = "for i in 1 2 3; do head -c 200m /dev/zero | " +
-  "(echo 1000 > /proc/self/oom_score_adj; exec tail); sleep 1; done; exec sleep 3600";
+export const OOM_SCRIPT = "for i in 1 2 3; do " +
+  "for d in 1 2; do (echo 999 > /proc/self/oom_score_adj; exec sleep 3600) & done; " +
+  "head -c 200m /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail); sleep 1; " +
+  "done; exec sleep 3600";
