@@ -69,8 +69,8 @@ async function listSources(
   const sources = await containers.sources();
   const { skipped, unknown } = containers;
   print(
-    `host mode (${runtime.name}): ${sources.length} sampled, ${skipped.size} skipped, ` +
-      `${unknown.size} container cgroups unknown to ${runtime.name}`,
+    `host mode (${runtime.name}): sampled ${sources.length}, skipped ${skipped.size}, ` +
+      `container cgroups unknown to ${runtime.name} ${unknown.size}`,
   );
   for (const [containerId, reason] of skipped) print(`SKIP ${containerId}: ${reason}`);
   const [example] = unknown;

@@ -125,7 +125,7 @@ Deno.test("--check in host mode lists the containers sampled with their tags, th
     // The fixture's own container has no Docker config here: unknown to Docker, counted once.
     assert.match(
       stdout,
-      /^host mode \(docker\): 1 sampled, 1 skipped, 1 container cgroups unknown to docker$/m,
+      /^host mode \(docker\): sampled 1, skipped 1, container cgroups unknown to docker 1$/m,
     );
     assert.match(stdout, new RegExp(`^SKIP ${GARBAGE}: .*config\\.v2\\.json: not JSON`, "m"));
     assert.equal(stdout.match(/^SKIP /gm)?.length, 1, "the unknown cgroup is no SKIP line");

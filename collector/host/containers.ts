@@ -149,7 +149,7 @@ export class HostContainers {
     if (unreported.length === 0 || this.options.logSkips === false) return;
     const [example] = unreported;
     logger.info(
-      "{count} container cgroups unknown to {runtime}, not sampled ({unreported} new; " +
+      "container cgroups unknown to {runtime}, not sampled: {count} ({unreported} new; " +
         "e.g. {example}: {where})",
       {
         count: this.#unknown.size,
