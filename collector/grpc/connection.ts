@@ -1,7 +1,6 @@
 /**
  * One HTTP/2 client connection (RFC 9113) on `Deno.connect` (cleartext, prior
- * knowledge, over TCP or a unix socket) or `Deno.connectTls` (ALPN "h2",
- * mutual TLS), carrying
+ * knowledge) or `Deno.connectTls` (ALPN "h2", mutual TLS), carrying
  * request/response exchanges: the preface and SETTINGS, HEADERS with
  * CONTINUATION, DATA under both flow-control windows, PING answers, GOAWAY
  * and RST_STREAM. It is kept across calls until it fails or the server sends
@@ -51,8 +50,6 @@ export interface ConnectionTarget {
   host: string;
   port: number;
   tls?: TlsMaterial;
-  /** Connect to this unix socket instead of host:port (cleartext; host names the :authority). */
-  unixPath?: string;
 }
 
 export interface ConnectionLimits {
@@ -132,20 +129,17 @@ export class Http2Connection {
     signal: AbortSignal,
     limits: ConnectionLimits = DEFAULT_LIMITS,
   ): Promise<Http2Connection> {
-    const where = target.unixPath ?? `${target.host}:${target.port}`;
-    const connecting: Promise<Deno.TcpConn | Deno.TlsConn | Deno.UnixConn> =
-      target.unixPath !== undefined
-        ? Deno.connect({ transport: "unix", path: target.unixPath })
-        : target.tls
-        ? Deno.connectTls({
-          hostname: target.host,
-          port: target.port,
-          caCerts: [target.tls.caCertificate],
-          cert: target.tls.certificate,
-          key: target.tls.key,
-          alpnProtocols: ["h2"],
-        })
-        : Deno.connect({ hostname: target.host, port: target.port });
+    const where = `${target.host}:${target.port}`;
+    const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = target.tls
+      ? Deno.connectTls({
+        hostname: target.host,
+        port: target.port,
+        caCerts: [target.tls.caCertificate],
+        cert: target.tls.certificate,
+        key: target.tls.key,
+        alpnProtocols: ["h2"],
+      })
+      : Deno.connect({ hostname: target.host, port: target.port });
     const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
       throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
     });
@@ -165,6 +159,22 @@ export class Http2Connection {
         ? (signal.reason ?? error)
         : unavailable(`TLS handshake with ${where} failed`, error);
     }
+    return new Http2Connection(conn, limits);
+  }
+
+  /**
+   * Connects to a unix socket (cleartext, prior knowledge: a node runtime's
+   * CRI socket) and sends the preface; the callers' `:authority` is theirs.
+   */
+  static async openUnix(
+    path: string,
+    signal: AbortSignal,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
+  ): Promise<Http2Connection> {
+    const connecting = Deno.connect({ transport: "unix", path });
+    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
+      throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${path}`, error);
+    });
     return new Http2Connection(conn, limits);
   }
 

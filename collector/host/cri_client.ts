@@ -67,11 +67,7 @@ export class CriClient implements Disposable {
 
   async #connect(signal: AbortSignal): Promise<Http2Connection> {
     if (this.#connection?.usable) return this.#connection;
-    this.#connection = await Http2Connection.open(
-      { host: "localhost", port: 0, unixPath: this.socketPath },
-      signal,
-      CRI_LIMITS,
-    );
+    this.#connection = await Http2Connection.openUnix(this.socketPath, signal, CRI_LIMITS);
     return this.#connection;
   }
 
