@@ -20,6 +20,7 @@ import { delay } from "../shared/delay.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { plural } from "../shared/plural.ts";
 import { HostContainers } from "./host/containers.ts";
+import { selectRuntime } from "./host/select.ts";
 import { containerSource, type PointSource } from "./source.ts";
 import { connectAggregator } from "./transport.ts";
 
@@ -87,14 +88,25 @@ async function listSources(
   print: (line: string) => void,
 ): Promise<readonly PointSource[]> {
   if (config.mode !== "host") return [containerSource(config)];
-  const containers = new HostContainers(config);
-  const sources = await containers.sources();
-  print(
-    `host mode: ${plural(sources.length, "container")} sampled, ${containers.skipped.size} skipped`,
-  );
-  for (const [containerId, reason] of containers.skipped) {
-    print(`SKIP ${containerId}: ${reason}`);
+  const runtime = await selectRuntime(config);
+  if ("problem" in runtime) {
+    print(`FAIL runtime: ${runtime.problem}`);
+    return [];
   }
+  const containers = new HostContainers({
+    cgroupRoot: config.cgroupRoot,
+    runtime,
+    logSkips: false,
+  });
+  const sources = await containers.sources();
+  const { skipped, unknown } = containers;
+  print(
+    `host mode (${runtime.name}): sampled ${sources.length}, skipped ${skipped.size}, ` +
+      `container cgroups unknown to ${runtime.name} ${unknown.size}`,
+  );
+  for (const [containerId, reason] of skipped) print(`SKIP ${containerId}: ${reason}`);
+  const [example] = unknown;
+  if (example) print(`NOTE unknown cgroups are not sampled; e.g. ${example[0]}: ${example[1]}`);
   return sources;
 }
 

@@ -17,6 +17,7 @@ import { log, setupLogging } from "../shared/log.ts";
 import { checkCollector } from "./check.ts";
 import { Collector } from "./collector.ts";
 import { HostContainers } from "./host/containers.ts";
+import { selectRuntime } from "./host/select.ts";
 import { containerSource, type SourceList } from "./source.ts";
 import { cgroupRootProblem } from "./startup.ts";
 
@@ -49,7 +50,7 @@ if (problem) {
   Deno.exit(2);
 }
 
-const { sources, description } = modeSources(config);
+const { sources, description } = await modeSources(config);
 const collector = new Collector(config, sources);
 logger.info(
   "collector starting: {protocol} to {aggregator} (mutual TLS {tls}) every {interval}, " +
@@ -71,23 +72,22 @@ logger.info(
 );
 
 /** What the mode samples, and how the startup line describes it. */
-function modeSources(config: CollectorConfig): {
+async function modeSources(config: CollectorConfig): Promise<{
   sources: SourceList;
   description: { template: string; properties: Record<string, string> };
-} {
+}> {
   if (config.mode === "host") {
-    const containers = new HostContainers(config);
+    const runtime = await selectRuntime(config);
+    if ("problem" in runtime) {
+      logger.fatal(runtime.problem);
+      Deno.exit(2);
+    }
+    const containers = new HostContainers({ cgroupRoot: config.cgroupRoot, runtime });
     return {
       sources: () => containers.sources(),
       description: {
-        template: "every container below it, tagged from labels {labelPrefix}* in " +
-          "{dockerRoot}/containers (default environment {environment}, service {service})",
-        properties: {
-          labelPrefix: config.labelPrefix,
-          dockerRoot: config.dockerRoot,
-          environment: config.defaultEnvironment ?? "none",
-          service: config.defaultService ?? "none",
-        },
+        template: "every {runtime} container below it, tagged from {tagSource}",
+        properties: { runtime: runtime.name, tagSource: runtime.description },
       },
     };
   }

@@ -5,6 +5,7 @@ import { diskUsage } from "./disk.ts";
 import { PointSampler } from "./point_sampler.ts";
 import { copyFixture } from "../tests/support/cgroup_fixture_copy.ts";
 import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
+import { dockerCgroupPaths } from "./host/docker_layout.ts";
 
 const FIXTURE = `${fixturePath("v1-cgroupfs")}/`;
 const { containerId } = await readCapture("v1-cgroupfs");
@@ -22,7 +23,7 @@ Deno.test("a point joins the poll's wall-clock second, the cgroup reading and th
   const volume = await Deno.makeTempDir({ prefix: "mini-collector-volume-" });
   try {
     const points = new PointSampler(
-      new CgroupSampler({ root: `${FIXTURE}t1`, containerId }),
+      new CgroupSampler({ root: `${FIXTURE}t1`, relativePaths: dockerCgroupPaths(containerId) }),
       volume,
     );
     const wallMs = Date.UTC(2026, 10, 25, 12, 0, 7, 999);
@@ -49,7 +50,10 @@ Deno.test("a garbled cgroup file is logged by name and the rest of the point is 
       `${root}/memory/docker/${containerId}/memory.usage_in_bytes`,
       "garbage\n",
     );
-    const points = new PointSampler(new CgroupSampler({ root, containerId }), undefined);
+    const points = new PointSampler(
+      new CgroupSampler({ root, relativePaths: dockerCgroupPaths(containerId) }),
+      undefined,
+    );
     const point = await points.sample({ wallMs: Date.now(), monotonicMs: 0 });
     assert.equal(point.running, true);
     assert.equal(point.memoryTotalMb, 0n);
@@ -68,7 +72,7 @@ Deno.test("a garbled cgroup file is logged by name and the rest of the point is 
 
 Deno.test("a container that is gone is sent as not running", async () => {
   const points = new PointSampler(
-    new CgroupSampler({ root: `${FIXTURE}t1`, containerId: "f".repeat(64) }),
+    new CgroupSampler({ root: `${FIXTURE}t1`, relativePaths: dockerCgroupPaths("f".repeat(64)) }),
     undefined,
   );
   const point = await points.sample({ wallMs: Date.now(), monotonicMs: 0 });

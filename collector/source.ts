@@ -10,6 +10,7 @@ import { CgroupSampler } from "../shared/cgroup/mod.ts";
 import type { ContainerModeConfig } from "../shared/config/mod.ts";
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import type { PollTime } from "./loop.ts";
+import { dockerCgroupPaths } from "./host/docker_layout.ts";
 import { PointSampler } from "./point_sampler.ts";
 import { tagHeaders, type Tags } from "./tags.ts";
 
@@ -29,8 +30,9 @@ export function containerSource(config: ContainerModeConfig): PointSource {
     sampler: new PointSampler(
       new CgroupSampler({
         root: config.cgroupRoot,
-        containerId: config.containerId,
-        relativePath: config.cgroupRelativePath,
+        relativePaths: config.cgroupRelativePath === undefined
+          ? dockerCgroupPaths(config.containerId)
+          : [config.cgroupRelativePath],
       }),
       config.mountPath,
       { watchPresence: true },

@@ -9,7 +9,7 @@
 // removed afterwards.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { discoverContainers } from "../shared/cgroup/discover.ts";
+import { discoverDockerContainers } from "../collector/host/docker_layout.ts";
 import { liveCgroupLayout, sh } from "./support/live_cgroup.ts";
 
 const CGROUP = "/sys/fs/cgroup";
@@ -25,7 +25,7 @@ function randomContainerId(): string {
 }
 
 Deno.test({
-  name: "discoverContainers lists real cgroups on this host through a read-only bind mount",
+  name: "discoverDockerContainers lists real cgroups on this host through a read-only bind mount",
   ignore: typeof layout !== "string",
   async fn() {
     const hierarchy = layout === "v2" ? CGROUP : `${CGROUP}/memory`;
@@ -42,7 +42,9 @@ Deno.test({
       await sh(`sh "$1" "$2" 2>/dev/null`, EXPOSE, exposed);
 
       const ours = async () =>
-        (await discoverContainers(exposed)).filter((found) => ids.includes(found.containerId));
+        (await discoverDockerContainers(exposed)).filter((found) =>
+          ids.includes(found.containerId)
+        );
       const expected = ids.toSorted().map((id) => ({
         containerId: id,
         relativePath: `docker/${id}`,

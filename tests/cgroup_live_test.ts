@@ -17,6 +17,7 @@
 import assert from "node:assert/strict";
 import { CgroupSampler } from "../shared/cgroup/mod.ts";
 import { createLiveCgroup, type LiveCgroup, liveCgroupLayout } from "./support/live_cgroup.ts";
+import { dockerCgroupPaths } from "../collector/host/docker_layout.ts";
 
 const MEMORY_LIMIT_MB = 128;
 const PIDS_MAX = 32;
@@ -60,7 +61,10 @@ Deno.test({
     await withLiveCgroup(async (cgroup) => {
       const hybrid = (await Deno.stat(`${cgroup.exposed}/unified`).catch(() => undefined))
         ?.isDirectory;
-      using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
+      using sampler = new CgroupSampler({
+        root: cgroup.exposed,
+        relativePaths: dockerCgroupPaths(cgroup.containerId),
+      });
       const first = await sampler.sample(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const second = await sampler.sample(performance.now());
@@ -98,7 +102,10 @@ Deno.test({
   sanitizeResources: true,
   async fn() {
     await withLiveCgroup(async (cgroup) => {
-      using sampler = new CgroupSampler({ root: cgroup.exposed, containerId: cgroup.containerId });
+      using sampler = new CgroupSampler({
+        root: cgroup.exposed,
+        relativePaths: dockerCgroupPaths(cgroup.containerId),
+      });
       await sampler.sample(performance.now());
       await new Promise((resolve) => setTimeout(resolve, 500));
       const before = await sampler.sample(performance.now());

@@ -101,7 +101,7 @@ Deno.test("--check prints the sample as stored and how each aggregator answers",
   }
 });
 
-Deno.test("--check in host mode lists the containers sampled with their tags, and those skipped with why", async () => {
+Deno.test("--check in host mode lists the containers sampled with their tags, those skipped with why, and counts the unknown cgroups once", async () => {
   await using tree = await ContainerTree.create("v2-cgroupfs");
   await tree.add(ContainerTree.layouts.cgroupfs(WEB));
   await tree.add(ContainerTree.layouts.cgroupfs(GARBAGE));
@@ -125,10 +125,18 @@ Deno.test("--check in host mode lists the containers sampled with their tags, an
     });
     console.log(stdout);
     assert.equal(code, 0, stdout + stderr);
-    // The fixture's own container has no Docker config here: skipped too.
-    assert.match(stdout, /^host mode: 1 container sampled, 2 skipped$/m);
+    // The fixture's own container has no Docker config here: unknown to Docker, counted once.
+    assert.match(
+      stdout,
+      /^host mode \(docker\): sampled 1, skipped 1, container cgroups unknown to docker 1$/m,
+    );
     assert.match(stdout, new RegExp(`^SKIP ${GARBAGE}: .*config\\.v2\\.json: not JSON`, "m"));
-    assert.match(stdout, /^SKIP [0-9a-f]{64}: .*config\.v2\.json: missing/m);
+    assert.equal(stdout.match(/^SKIP /gm)?.length, 1, "the unknown cgroup is no SKIP line");
+    assert.match(
+      stdout,
+      /^NOTE unknown cgroups are not sampled; e\.g\. [0-9a-f]{64}: no .*config\.v2\.json$/m,
+    );
+    assert.doesNotMatch(stderr, /skipped|unknown to/, "--check prints them, the log does not");
     const point = printedPoint(stdout, WEB);
     assert.equal(point.tags.container, WEB);
     assert.equal(point.tags.service, "web");

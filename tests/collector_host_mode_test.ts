@@ -7,7 +7,8 @@
  * call (PublishBatch); a container whose cgroup goes away gets exactly one
  * running=false point. Under the same flags the process can read the cgroup
  * root and `<docker root>/containers` and reach the aggregator, and nothing
- * else: not `<docker root>/image`, not /etc/passwd, not another port.
+ * else: not `<docker root>/image`, not /etc/passwd, not another port. On
+ * containerd it may connect to the CRI socket and to no other unix socket.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,6 +17,8 @@ import { ContainerTree } from "./support/cgroup_container_tree.ts";
 import { collectorFlags, CollectorProcess, denoCommand } from "./support/collector_process.ts";
 import { DOCKER_CONTAINERS, dockerRoot } from "./support/docker_root.ts";
 import { COLLECTOR_PROBE_ANSWERS, PROBE } from "./support/collector_probe.ts";
+
+const UNIX_PROBE = new URL("./support/unix_socket_probe.ts", import.meta.url).pathname;
 
 const { web: WEB, worker: WORKER, ordersDb: ORDERS_DB, garbage: GARBAGE } = DOCKER_CONTAINERS;
 
@@ -101,8 +104,8 @@ Deno.test("host mode: every container's points reach the aggregator with its own
     assert.match(
       collector.stderr,
       new RegExp(
-        `"host" mode, cgroup root "${tree.root}", every container below it, tagged from labels ` +
-          `"mini-collector\\."\\* in "${docker}"/containers`,
+        `"host" mode, cgroup root "${tree.root}", every "docker" container below it, tagged from ` +
+          `"labels mini-collector\\.\\* in ${docker}/containers`,
       ),
     );
     assert.equal(collector.stderr.match(new RegExp(`"${GARBAGE}" skipped`, "g"))?.length, 1);
@@ -156,5 +159,42 @@ Deno.test("under host mode's flags: the cgroup root, <docker root>/containers an
     aggregator.close();
     other.close();
     await Deno.remove(docker, { recursive: true });
+  }
+});
+
+Deno.test("under host mode's flags on containerd: the CRI socket yes; another unix socket and Docker's configs no", async () => {
+  await using tree = await ContainerTree.create("v2-cgroupfs");
+  const directory = await Deno.makeTempDir({ prefix: "mini-collector-cri-flags-" });
+  const [cri, other] = ["cri.sock", "other.sock"].map((name) => join(directory, name));
+  const listeners = [cri, other].map((path) => Deno.listen({ transport: "unix", path }));
+  const aggregator = listener();
+  try {
+    const env = {
+      MINI_COLLECTOR_MODE: "host",
+      MINI_COLLECTOR_HOST_RUNTIME: "containerd",
+      MINI_COLLECTOR_REMOTE_ADDRESS: aggregator.address,
+      MINI_COLLECTOR_CGROUP_PATH: tree.root,
+      MINI_COLLECTOR_CRI_SOCKET: cri,
+    };
+    const output = await denoCommand(collectorFlags(env), UNIX_PROBE, env, [cri, other]).output();
+    assert.ok(output.success, new TextDecoder().decode(output.stderr));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), {
+      [cri]: "ok",
+      [other]: "NotCapable",
+    });
+    const probed = await denoCommand(collectorFlags(env), PROBE, env, [
+      tree.root,
+      aggregator.address,
+      "/var/lib/docker/containers",
+      "127.0.0.1:1",
+    ]).output();
+    assert.deepEqual(
+      JSON.parse(new TextDecoder().decode(probed.stdout)),
+      COLLECTOR_PROBE_ANSWERS,
+    );
+  } finally {
+    for (const listening of listeners) listening.close();
+    aggregator.close();
+    await Deno.remove(directory, { recursive: true });
   }
 });

@@ -5,7 +5,10 @@
  * nonroot; each image's build-time defaults give exactly the permissions
  * compose.yaml's runtime configuration needs; every program's flags come from
  * shared/permissions; the compile tasks reach `deno compile` with them; no
- * command grants everything; the README documents every variable.
+ * command grants everything; the README documents every variable; the
+ * Kubernetes manifests (deploy/kubernetes/) validate against the Kubernetes
+ * schema offline, each names an image built with exactly the permissions its
+ * configuration needs, and their names agree.
  */
 import assert from "node:assert/strict";
 import { envFrom } from "../shared/config/mod.ts";
@@ -22,6 +25,17 @@ import {
   words,
 } from "./support/dockerfile.ts";
 import { dockerignore } from "./support/dockerignore.ts";
+import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import {
+  containerEnv,
+  containersOf,
+  imageBuilds,
+  manifestObjects,
+} from "./support/kubernetes_manifests.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
 import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
@@ -570,5 +584,110 @@ Deno.test("README's configuration section documents every environment variable, 
   for (const [name, cells] of documented) {
     assert.equal(cells.length, 3, `${name}: default and meaning`);
     assert.ok(cells.every((cell) => cell !== ""), `${name}: no empty cell`);
+  }
+});
+
+// --- Kubernetes manifests (deploy/kubernetes/) --------------------------------
+
+const KUBE_MODELS: Record<
+  string,
+  { validate(): void } & (new (value: never) => { validate(): void })
+> = {
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/DaemonSet": DaemonSet,
+  "v1/Service": Service,
+  "v1/Secret": Secret,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+} as never;
+
+Deno.test("deploy/kubernetes: every object validates against the Kubernetes schema, offline", () => {
+  const objects = manifestObjects();
+  assert.ok(objects.length >= 7, "aggregator (4 objects), two DaemonSets and a sidecar example");
+  for (const { file, object } of objects) {
+    const Model = KUBE_MODELS[`${object.apiVersion}/${object.kind}`];
+    assert.ok(Model, `${file}: ${object.apiVersion} ${object.kind} is not a kind this test knows`);
+    assert.doesNotThrow(() => new Model(object as never).validate(), `${file}: ${object.kind}`);
+  }
+  // The validator does find a broken manifest.
+  const [deployment] = objects.filter(({ object }) => object.kind === "Deployment");
+  const broken = structuredClone(deployment.object);
+  (broken.spec as Record<string, unknown>).replicas = "one";
+  assert.throws(() => new Deployment(broken as never).validate(), /replicas must be integer/);
+});
+
+Deno.test("deploy/kubernetes: each program container's configuration gets exactly its permissions from the image it names", () => {
+  const objects = manifestObjects().map(({ object }) => object);
+  const secrets = objects.filter((object) => object.kind === "Secret");
+  const builds = imageBuilds();
+  let checked = 0;
+  for (const object of objects) {
+    for (const container of containersOf(object)) {
+      const build = builds[container.image];
+      if (!build) {
+        assert.ok(!container.image.startsWith("mini-collector"), `${container.image}: no build`);
+        continue;
+      }
+      const image = IMAGES.find((candidate) => candidate.dockerfile === build.dockerfile)!;
+      const file = dockerfile(image);
+      const built = stageVariables(file, stage(file, 0), build.args);
+      const runtime = {
+        ...stageVariables(file, stage(file, -1), build.args).env,
+        ...containerEnv(container, secrets),
+      };
+      assert.deepEqual(
+        programFlags(image.program, envFrom(runtime)),
+        programFlags(image.program, envFrom({ ...built.args, ...built.env })),
+        `${object.metadata.name}/${container.name}: image ${container.image} was built for ` +
+          "other permissions than this configuration needs",
+      );
+      checked++;
+    }
+  }
+  assert.equal(checked, 4, "the aggregator, two DaemonSets' collectors and the sidecar");
+});
+
+Deno.test("deploy/kubernetes: the aggregator's objects refer to one another, and the collectors dial its Service", () => {
+  const objects = manifestObjects().map(({ object }) => object);
+  const named = (kind: string) => objects.filter((object) => object.kind === kind);
+  const [deployment] = named("Deployment").filter((object) =>
+    object.metadata.name === "aggregator"
+  );
+  const [service] = named("Service");
+  const spec = deployment.spec as {
+    strategy: { type: string };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        securityContext: Record<string, unknown>;
+        volumes: { persistentVolumeClaim?: { claimName: string } }[];
+      };
+    };
+  };
+  assert.equal(spec.strategy.type, "Recreate", "a ReadWriteOnce spool");
+  const security = spec.template.spec.securityContext;
+  assert.deepEqual(
+    [security.runAsNonRoot, security.runAsUser, security.runAsGroup, security.fsGroup],
+    [true, 65532, 65532, 65532],
+  );
+  const claims = spec.template.spec.volumes.map((volume) =>
+    volume.persistentVolumeClaim?.claimName
+  );
+  assert.ok(claims.includes(named("PersistentVolumeClaim")[0].metadata.name), "the spool's claim");
+  const selector = (service.spec as { selector: Record<string, string> }).selector;
+  for (const [key, value] of Object.entries(selector)) {
+    assert.equal(spec.template.metadata.labels[key], value, "the Service selects the aggregator");
+  }
+  const servicePorts = (service.spec as { ports: { port: number }[] }).ports.map((p) => p.port);
+  for (const object of objects) {
+    for (const container of containersOf(object)) {
+      assert.ok(container.resources?.requests && container.resources.limits, container.name);
+      const remote = container.env?.find((v) => v.name === "MINI_COLLECTOR_REMOTE_ADDRESS")?.value;
+      if (remote === undefined) continue;
+      for (const address of remote.split(",")) {
+        const [host, port] = address.split(":");
+        assert.equal(host, service.metadata.name, `${object.metadata.name}: dials the Service`);
+        assert.ok(servicePorts.includes(Number(port)), `${object.metadata.name}: a Service port`);
+      }
+    }
   }
 });

@@ -24,6 +24,7 @@ import {
   victoriaMetricsPoints,
 } from "./support/stored_points.ts";
 import { until } from "./support/until.ts";
+import { dockerCgroupPaths } from "../collector/host/docker_layout.ts";
 
 const POINTS = 5;
 /** Levels, not rates: the collector must report exactly what the cgroup files say. */
@@ -125,7 +126,10 @@ Deno.test({
         500,
       );
 
-      const { metrics } = await new CgroupSampler({ root, containerId: CONTAINER_ID })
+      const { metrics } = await new CgroupSampler({
+        root,
+        relativePaths: dockerCgroupPaths(CONTAINER_ID),
+      })
         .sample(performance.now());
       const last = [...published.get(CONTAINER_ID)!.values()].at(-1)!;
       for (const [field, property] of Object.entries(LEVELS)) {

@@ -2,10 +2,11 @@
  * Holds README.md to the code: every `deno task` it names exists; every
  * variable it mentions is one the programs read; every repository path and
  * relative link resolves; every shell block parses (`bash -n`); every YAML
- * block parses, and its Kubernetes manifests name only images the Dockerfiles
- * build, probe only paths the aggregator's metrics listener serves on the port
- * that container configures, mount the host trees host mode needs read-only,
- * and give each collector a configuration the collector accepts; every systemd
+ * block parses; the Kubernetes manifests it points to (deploy/kubernetes/)
+ * name only images its `docker build` commands build, probe only paths the
+ * aggregator's metrics listener serves on the port that container configures,
+ * mount the host trees host mode needs read-only, and give each collector a
+ * configuration the collector accepts; every systemd
  * unit starts a binary a compile task produces and passes
  * `systemd-analyze verify` (skipped when systemd-analyze is missing); the
  * metric catalogue lists every PublishRequest field and only those; the
@@ -40,7 +41,7 @@ function blocks(language?: string): Block[] {
 }
 
 Deno.test("README has the blocks this test checks", () => {
-  for (const language of ["sh", "yaml", "ini", "promql"]) {
+  for (const language of ["sh", "ini", "promql"]) {
     assert.ok(blocks(language).length > 0, `a \`\`\`${language} block`);
   }
   assert.deepEqual(
@@ -127,20 +128,31 @@ interface PodSpec {
   volumes?: { name: string; hostPath?: { path: string } }[];
 }
 
-/** Each YAML block's documents; a block that is a bare container list item is one container. */
+const MANIFESTS = "deploy/kubernetes";
+
+/** The YAML of README's blocks and of the manifests it points to. */
+function manifestTexts(): string[] {
+  const files = [...Deno.readDirSync(new URL(`${MANIFESTS}/`, ROOT))]
+    .filter((entry) => entry.name.endsWith(".yaml"))
+    .map((entry) => read(`${MANIFESTS}/${entry.name}`));
+  return [...blocks("yaml").map((block) => block.text), ...files];
+}
+
+/** Each manifest's documents with a pod template; a bare container list item is one container. */
 function manifests(): { pods: PodSpec[]; containers: Container[] } {
   const pods: PodSpec[] = [];
   const containers: Container[] = [];
-  for (const block of blocks("yaml")) {
-    for (const document of parseAllDocuments(block.text)) {
-      assert.deepEqual(document.errors.map(String), [], block.text);
+  for (const text of manifestTexts()) {
+    for (const document of parseAllDocuments(text)) {
+      assert.deepEqual(document.errors.map(String), [], text);
       const value = document.toJS() as Node | Node[];
       if (Array.isArray(value)) {
         containers.push(...value as unknown as Container[]);
         continue;
       }
       const pod = ((value.spec as Node)?.template as Node)?.spec as PodSpec | undefined;
-      assert.ok(pod?.containers, `${value.kind}: a pod template with containers`);
+      if (!pod) continue;
+      assert.ok(pod.containers, `${value.kind}: a pod template with containers`);
       pods.push(pod);
       containers.push(...pod.containers);
     }
@@ -185,15 +197,18 @@ function portOf(address: string): number {
   return Number(address.slice(address.lastIndexOf(":") + 1));
 }
 
-Deno.test("README's Kubernetes manifests parse and name only images the Dockerfiles build", () => {
+Deno.test("README's Kubernetes manifests parse and name only images README builds (or the example's application)", () => {
   const { containers } = manifests();
   const images = builtImages();
   assert.deepEqual([...images].sort(), [
     "mini-collector",
     "mini-collector-aggregator",
+    "mini-collector-aggregator-k8s",
     "mini-collector-host",
+    "mini-collector-host-containerd",
   ]);
   for (const container of containers) {
+    if (container.name === "web") continue; // the sidecar example's application
     assert.ok(images.has(container.image.split(":")[0]), `${container.name}: ${container.image}`);
   }
 });
@@ -204,7 +219,7 @@ Deno.test("README's probes ask the aggregator's metrics listener for paths it se
   );
   assert.ok(probed.length > 0);
   for (const container of probed) {
-    assert.equal(container.image.split(":")[0], "mini-collector-aggregator");
+    assert.match(container.image.split(":")[0], /^mini-collector-aggregator/);
     const metricsAddress = envOf(container).AGGREGATOR_METRICS_LISTEN_ADDRESS;
     assert.ok(metricsAddress, `${container.name}: AGGREGATOR_METRICS_LISTEN_ADDRESS is set`);
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
@@ -221,26 +236,34 @@ Deno.test("README's probes ask the aggregator's metrics listener for paths it se
 Deno.test("README's collector containers are valid configurations with their host trees mounted", () => {
   const { pods, containers } = manifests();
   const collectors = containers.filter((container) =>
-    ["mini-collector", "mini-collector-host"].includes(container.image)
+    ["mini-collector", "mini-collector-host", "mini-collector-host-containerd"].includes(
+      container.image,
+    )
   );
-  assert.ok(collectors.length >= 2, "a DaemonSet and a sidecar");
+  assert.ok(collectors.length >= 3, "two DaemonSets and a sidecar");
   for (const container of collectors) {
     const config = collectorConfig(envFrom(envOf(container)));
     const mount = (path: string) =>
       container.volumeMounts?.find((entry) => entry.mountPath === path);
     assert.equal(mount(config.cgroupRoot)?.readOnly, true, `${container.name}: cgroup read-only`);
-    assert.equal(
-      container.image,
-      config.mode === "host" ? "mini-collector-host" : "mini-collector",
-      `${container.name}: the image built for its mode`,
-    );
+    const expectedImage = config.mode !== "host"
+      ? "mini-collector"
+      : config.runtime === "containerd"
+      ? "mini-collector-host-containerd"
+      : "mini-collector-host";
+    assert.equal(container.image, expectedImage, `${container.name}: the image built for its mode`);
     if (config.mode !== "host") continue;
-    const dockerContainers = `${config.dockerRoot}/containers`;
-    assert.equal(mount(dockerContainers)?.readOnly, true, `${container.name}: Docker configs`);
     const pod = pods.find((spec) => spec.containers.includes(container))!;
     const hostPath = (path: string) =>
       pod.volumes?.find((volume) => volume.name === mount(path)!.name)?.hostPath?.path;
     assert.equal(hostPath(config.cgroupRoot), "/sys/fs/cgroup");
+    if (config.runtime === "containerd") {
+      assert.ok(mount(config.criSocket), `${container.name}: the CRI socket`);
+      assert.equal(hostPath(config.criSocket), "/run/containerd/containerd.sock");
+      continue;
+    }
+    const dockerContainers = `${config.dockerRoot}/containers`;
+    assert.equal(mount(dockerContainers)?.readOnly, true, `${container.name}: Docker configs`);
     assert.equal(hostPath(dockerContainers), "/var/lib/docker/containers");
   }
   assert.ok(collectors.some((container) => envOf(container).MINI_COLLECTOR_MODE === "host"));

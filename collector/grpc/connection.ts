@@ -162,6 +162,22 @@ export class Http2Connection {
     return new Http2Connection(conn, limits);
   }
 
+  /**
+   * Connects to a unix socket (cleartext, prior knowledge: a node runtime's
+   * CRI socket) and sends the preface; the callers' `:authority` is theirs.
+   */
+  static async openUnix(
+    path: string,
+    signal: AbortSignal,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
+  ): Promise<Http2Connection> {
+    const connecting = Deno.connect({ transport: "unix", path });
+    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
+      throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${path}`, error);
+    });
+    return new Http2Connection(conn, limits);
+  }
+
   /** False once closed, failed or told to go away: new calls need a new connection. */
   get usable(): boolean {
     return !this.#closed && !this.#goaway && this.#nextStreamId <= LAST_STREAM_ID;

@@ -11,7 +11,8 @@
  * 12 characters, as in container mode. The result is the tag map of
  * {@link tagHeaders}, checked against the tag rules the aggregator applies
  * (shared/tags.ts) as the request metadata they become, or the reason the container is skipped: a sentence naming the
- * file and what is wrong with it.
+ * file and what is wrong with it. A cgroup with no config file at all is not
+ * one of Docker's containers (another engine's, or removed meanwhile): unknown.
  *
  * A file is read at most {@link MAX_CONFIG_BYTES}, so a huge one cannot
  * exhaust memory. {@link ContainerTagCache} re-reads a file only when its
@@ -22,14 +23,9 @@
  * @module
  */
 import { join } from "node:path";
-import { checkTags } from "../../shared/tags.ts";
 import { tagHeaders } from "../tags.ts";
-
-/** Request metadata, tag name to value, as the collector sends it with a container's points. */
-export type ContainerTags = ReturnType<typeof tagHeaders>;
-
-/** The container's tags, or why it is skipped (naming the file and the problem). */
-export type TagLookup = { tags: ContainerTags } | { skip: string };
+import { checkContainerTags } from "./checked_tags.ts";
+import type { TagLookup } from "./runtime.ts";
 
 export interface ContainerTagOptions {
   /** Docker's data root (`MINI_COLLECTOR_DOCKER_ROOT`), e.g. `/var/lib/docker`. */
@@ -62,7 +58,7 @@ export function containerConfigPath(dockerRoot: string, containerId: string): st
 /** Reads the container's config once and derives its tags. */
 export function readContainerTags(options: ContainerTagOptions, containerId: string): TagLookup {
   const file = configFile(options.dockerRoot, containerId);
-  return "skip" in file ? file : tagsOfFile(options, containerId, file.path, file.info);
+  return "path" in file ? tagsOfFile(options, containerId, file.path, file.info) : file;
 }
 
 /** Tags per container id, re-read only when the config file changes. */
@@ -77,14 +73,14 @@ export class ContainerTagCache {
    */
   lookup(containerId: string): TagLookup {
     const file = configFile(this.options.dockerRoot, containerId);
-    const stamp = "skip" in file
-      ? file.skip
-      : `${file.info.mtime?.getTime()}:${file.info.size}:${file.info.ino}`;
+    const stamp = "path" in file
+      ? `${file.info.mtime?.getTime()}:${file.info.size}:${file.info.ino}`
+      : JSON.stringify(file);
     const cached = this.#entries.get(containerId);
     if (cached?.stamp === stamp) return cached.lookup;
-    const lookup = "skip" in file
-      ? file
-      : tagsOfFile(this.options, containerId, file.path, file.info);
+    const lookup = "path" in file
+      ? tagsOfFile(this.options, containerId, file.path, file.info)
+      : file;
     this.#entries.set(containerId, { stamp, lookup });
     return lookup;
   }
@@ -105,7 +101,7 @@ export class ContainerTagCache {
 function configFile(
   dockerRoot: string,
   containerId: string,
-): { path: string; info: Deno.FileInfo } | { skip: string } {
+): { path: string; info: Deno.FileInfo } | { skip: string } | { unknown: string } {
   if (!CONTAINER_ID.test(containerId)) {
     return { skip: `"${containerId}" is not a 64-character lowercase hex container id` };
   }
@@ -114,7 +110,7 @@ function configFile(
     const info = Deno.statSync(path);
     return info.isFile ? { path, info } : { skip: `${path}: not a regular file` };
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { skip: `${path}: missing (no such file)` };
+    if (error instanceof Deno.errors.NotFound) return { unknown: `no ${path}` };
     return { skip: `${path}: cannot read: ${(error as Error).message}` };
   }
 }
@@ -186,7 +182,7 @@ function tagsOfFile(
       app: values.app,
       database: values.database,
     }),
-    origins,
+    (tag) => origins[tag as LabelledTag],
   );
   return "problem" in checked ? skip(checked.problem) : checked;
 }
@@ -211,34 +207,6 @@ function readAtMost(path: string, limit: number): Uint8Array | undefined {
     offset += chunk.length;
   }
   return bytes;
-}
-
-/**
- * Applies the tag rules the aggregator applies (shared/tags.ts) to the tags as
- * request metadata carries them (a header value loses surrounding spaces), and
- * returns the tags the aggregator would record; a problem names the tag and,
- * for a labelled one, its label.
- */
-function checkContainerTags(
-  tags: ContainerTags,
-  origins: Partial<Record<LabelledTag, string>>,
-): { tags: ContainerTags } | { problem: string } {
-  const checked = checkTags((name) => tags[name]?.trim(), (name) => {
-    const from = origins[name as LabelledTag];
-    return from === undefined ? `tag "${name}"` : `tag "${name}" (from ${from})`;
-  });
-  if ("problem" in checked) return { problem: checked.problem };
-  const valid = checked.tags;
-  return {
-    tags: tagHeaders({
-      environment: valid.environment,
-      service: valid.service,
-      containerId: valid.container,
-      hostName: valid.host_name,
-      app: valid.app,
-      database: valid.database,
-    }),
-  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -90,13 +90,13 @@ Deno.test("missing, garbage and misnamed files are skipped with the file and the
     `${containerConfigPath(FIXTURES, GARBAGE)}: not JSON (${jsonError("")})`,
   );
   assert.deepEqual(readContainerTags(options(), ABSENT), {
-    skip: `${containerConfigPath(FIXTURES, ABSENT)}: missing (no such file)`,
+    unknown: `no ${containerConfigPath(FIXTURES, ABSENT)}`,
   });
   assert.deepEqual(readContainerTags(options(), "../../../etc"), {
     skip: `"../../../etc" is not a 64-character lowercase hex container id`,
   });
   assert.deepEqual(readContainerTags(options({ dockerRoot: "/nonexistent/docker" }), WEB), {
-    skip: `/nonexistent/docker/containers/${WEB}/config.v2.json: missing (no such file)`,
+    unknown: `no /nonexistent/docker/containers/${WEB}/config.v2.json`,
   });
 });
 
@@ -261,7 +261,7 @@ Deno.test("ContainerTagCache re-reads a file only when it changes", () => {
 
   Deno.removeSync(path);
   const missing = cache.lookup(WEB);
-  assert.deepEqual(missing, { skip: `${path}: missing (no such file)` });
+  assert.deepEqual(missing, { unknown: `no ${path}` });
   assert.equal(cache.lookup(WEB), missing, "a skip comes back as the same lookup too");
   docker.write(WEB, text);
   assert.deepEqual(cache.lookup(WEB), first);

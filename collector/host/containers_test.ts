@@ -8,6 +8,7 @@ import { ContainerTree } from "../../tests/support/cgroup_container_tree.ts";
 import type { PointSource } from "../source.ts";
 import { containerConfigPath } from "./container_tags.ts";
 import { HostContainers } from "./containers.ts";
+import { DockerRuntime } from "./docker.ts";
 
 const DOCKER_FIXTURES = fileURLToPath(new URL("../../tests/fixtures/docker/", import.meta.url));
 
@@ -44,9 +45,11 @@ class Host implements AsyncDisposable {
     });
     this.containers = new HostContainers({
       cgroupRoot: tree.root,
-      dockerRoot: this.dockerRoot,
-      labelPrefix: DEFAULT_LABEL_PREFIX,
-      defaultEnvironment: "fleet",
+      runtime: new DockerRuntime({
+        dockerRoot: this.dockerRoot,
+        labelPrefix: DEFAULT_LABEL_PREFIX,
+        defaultEnvironment: "fleet",
+      }),
     });
   }
 
@@ -102,10 +105,34 @@ Deno.test("every container with tags is sampled under its own labels; disk field
     assert.deepEqual([point.diskUsageMb, point.diskLimitMb], [-1n, -1n]);
     assert.deepEqual([point.milliCpuUsage, point.diskReadKbps, point.diskWriteIops], [0n, 0n, 0n]);
   }
-  // The fixture's own container has no Docker config: skipped, with the file named.
-  const skipped = host.logged(/ skipped: /, host.tree.original.containerId);
-  assert.equal(skipped.length, 1);
-  assert.match(String(skipped[0].reason), /config\.v2\.json: missing \(no such file\)$/);
+  // The fixture's own container has no Docker config: unknown to Docker, counted, not skipped.
+  assert.equal(host.logged(/ skipped: /, host.tree.original.containerId).length, 0);
+  assert.deepEqual([...host.containers.unknown.keys()], [host.tree.original.containerId]);
+});
+
+Deno.test("unknown cgroups are counted in one line, logged again only when a new one appears", async () => {
+  await using host = await Host.create("v2-cgroupfs");
+  await host.tree.add(cgroupfs(WEB));
+  const strangers = Array.from({ length: 50 }, (_, i) => i.toString(16).padStart(64, "c"));
+  await host.tree.addAll(strangers, cgroupfs);
+  for (let poll = 0; poll < 3; poll++) assert.deepEqual(ids(await host.poll()), [WEB]);
+  const summaries = () => host.logged(/container cgroups unknown to /);
+  assert.equal(summaries().length, 1);
+  assert.deepEqual(
+    [summaries()[0].count, summaries()[0].unreported, summaries()[0].runtime],
+    [51, 51, "docker"],
+  );
+  assert.match(String(summaries()[0].where), /^no .*\/config\.v2\.json$/);
+  assert.equal(host.logs.filter((record) => /skipped/.test(String(record.message))).length, 0);
+
+  // One goes away: no line. A new one appears: one line, counting it.
+  await host.tree.remove(cgroupfs(strangers[0]));
+  await host.poll();
+  assert.equal(summaries().length, 1);
+  await host.tree.add(cgroupfs("d".repeat(64)));
+  await host.poll();
+  await host.poll();
+  assert.deepEqual(summaries().map((line) => [line.count, line.unreported]), [[51, 51], [51, 1]]);
 });
 
 Deno.test("a container that appears is sampled from the poll that first lists it, rates 0 at first", async () => {

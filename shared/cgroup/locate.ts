@@ -1,7 +1,8 @@
 /**
- * Where a container's cgroup sits below a hierarchy: Docker's cgroupfs driver
- * (`docker/<id>`) or its systemd driver (`system.slice/docker-<id>.scope`),
- * unless the operator gave an explicit relative path.
+ * Where a cgroup sits below a hierarchy: the caller names the relative paths
+ * to try (a container runtime's layouts, collector/host/, or the operator's
+ * explicit path); the first that exists as a directory is the cgroup. This
+ * module knows no runtime's layout.
  *
  * @module
  */
@@ -10,16 +11,16 @@ import { join } from "node:path";
 import { isDirectory } from "./directory.ts";
 
 export interface CgroupLocation {
-  containerId: string;
-  /** Overrides discovery, e.g. `/docker/<id>` as /proc/<pid>/cgroup shows it. */
-  relativePath?: string;
+  /**
+   * The cgroup's path below each hierarchy, e.g. `docker/<id>`, or several to
+   * try in order; a leading `/` (as /proc/<pid>/cgroup shows it) is ignored.
+   */
+  relativePaths: readonly string[];
 }
 
-/** The relative paths to try, in order. */
+/** The relative paths to try, in order, without leading slashes. */
 export function candidatePaths(location: CgroupLocation): string[] {
-  if (location.relativePath !== undefined) return [location.relativePath.replace(/^\/+/, "")];
-  const id = location.containerId;
-  return [`docker/${id}`, `system.slice/docker-${id}.scope`];
+  return location.relativePaths.map((path) => path.replace(/^\/+/, ""));
 }
 
 /** The first candidate that exists as a directory below `hierarchy`. */

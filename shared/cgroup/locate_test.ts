@@ -2,31 +2,21 @@ import assert from "node:assert/strict";
 import { fixturePath, readCapture } from "../../tests/support/cgroup_fixtures.ts";
 import { candidatePaths, findCgroup } from "./locate.ts";
 
-Deno.test("candidatePaths: cgroupfs then systemd driver, or the explicit path alone", () => {
-  assert.deepEqual(candidatePaths({ containerId: "abc" }), [
-    "docker/abc",
-    "system.slice/docker-abc.scope",
-  ]);
-  assert.deepEqual(candidatePaths({ containerId: "abc", relativePath: "/kubepods/pod1/abc" }), [
+Deno.test("candidatePaths: the given paths in order, without leading slashes", () => {
+  assert.deepEqual(candidatePaths({ relativePaths: ["/kubepods/pod1/abc", "docker/abc"] }), [
     "kubepods/pod1/abc",
+    "docker/abc",
   ]);
 });
 
-Deno.test("findCgroup finds both layouts and honours an explicit path", async () => {
+Deno.test("findCgroup: the first given path that exists, or undefined", async () => {
   const cgroupfs = await readCapture("v2-cgroupfs");
   const systemd = await readCapture("v2-systemd");
   const root = fixturePath("v2-systemd", "t0");
   assert.equal(
-    await findCgroup(root, { containerId: systemd.containerId }),
+    await findCgroup(root, { relativePaths: [cgroupfs.relativePath, `/${systemd.relativePath}`] }),
     `${root}/${systemd.relativePath}`,
   );
-  assert.equal(await findCgroup(root, { containerId: cgroupfs.containerId }), undefined);
-  assert.equal(
-    await findCgroup(root, { containerId: "ignored", relativePath: `/${systemd.relativePath}` }),
-    `${root}/${systemd.relativePath}`,
-  );
-  assert.equal(
-    await findCgroup(fixturePath("v2-cgroupfs", "t0"), { containerId: cgroupfs.containerId }),
-    fixturePath("v2-cgroupfs", "t0", cgroupfs.relativePath),
-  );
+  assert.equal(await findCgroup(root, { relativePaths: [cgroupfs.relativePath] }), undefined);
+  assert.equal(await findCgroup(root, { relativePaths: [] }), undefined);
 });

@@ -18,9 +18,13 @@ Deno.test("locateCgroup + readLocated: plain v1 has no pressure, hybrid takes it
       ["v2-cgroupfs", 2.07],
     ] as const
   ) {
-    const { containerId } = await readCapture(fixture);
+    const { relativePath } = await readCapture(fixture);
     const errors: string[] = [];
-    const raw = await readCgroup(fixturePath(fixture, "t1"), { containerId }, errors);
+    const raw = await readCgroup(
+      fixturePath(fixture, "t1"),
+      { relativePaths: [relativePath] },
+      errors,
+    );
     assert.deepEqual(errors, []);
     assert.ok(raw, fixture);
     assert.equal(raw.cpuPressure?.someAvg10, cpuSomeAvg10, fixture);
@@ -32,13 +36,12 @@ Deno.test("locateCgroup + readLocated: a hybrid host whose unified/ lacks the co
   const errors: string[] = [];
   const raw = await readCgroup(
     fixturePath("hybrid-systemd", "t1"),
-    { containerId, relativePath: `system.slice/docker-${containerId}.scope` },
+    { relativePaths: [`system.slice/docker-${containerId}.scope`] },
     errors,
   );
   assert.equal(raw?.pidsCurrent, 1n);
   const elsewhere = await readCgroup(fixturePath("hybrid-systemd", "t1"), {
-    containerId,
-    relativePath: "nowhere",
+    relativePaths: ["nowhere"],
   }, errors);
   assert.equal(elsewhere, undefined);
   assert.deepEqual(errors, []);
@@ -47,8 +50,11 @@ Deno.test("locateCgroup + readLocated: a hybrid host whose unified/ lacks the co
 Deno.test("locateCgroup + readLocated: a missing container is undefined, a missing root is an error", async () => {
   const errors: string[] = [];
   const root = fixturePath("v2-systemd", "t0");
-  assert.equal(await readCgroup(root, { containerId: "0".repeat(64) }, errors), undefined);
+  assert.equal(
+    await readCgroup(root, { relativePaths: [`docker/${"0".repeat(64)}`] }, errors),
+    undefined,
+  );
   assert.deepEqual(errors, []);
-  assert.equal(await readCgroup(`${root}/absent`, { containerId: "x" }, errors), undefined);
+  assert.equal(await readCgroup(`${root}/absent`, { relativePaths: ["x"] }, errors), undefined);
   assert.deepEqual(errors, [`${root}/absent: the cgroup root is not a readable directory`]);
 });

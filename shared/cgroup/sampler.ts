@@ -22,9 +22,11 @@ import { describeSearch, missingControllers } from "./search.ts";
 export interface CgroupSamplerOptions {
   /** Where the cgroup filesystem is visible (a read-only bind mount; docs/ARCHITECTURE.md, "Platform facts"). */
   root: string;
-  containerId: string;
-  /** Overrides discovery: the cgroup's path below each hierarchy. */
-  relativePath?: string;
+  /**
+   * The cgroup's path below each hierarchy, or several to try in order (a
+   * container runtime's layouts for one container, collector/host/).
+   */
+  relativePaths: readonly string[];
 }
 
 export interface CgroupSampleResult {

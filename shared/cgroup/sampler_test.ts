@@ -18,9 +18,9 @@ const START_MS = 5000;
 
 /** Samples `fixture` at t0 and t1 (t1 `intervalMicroseconds` later), asserting no errors. */
 async function sampleFixture(fixture: string): Promise<[CgroupMetrics, CgroupMetrics]> {
-  const { containerId, intervalMicroseconds } = await readCapture(fixture);
+  const { relativePath, intervalMicroseconds } = await readCapture(fixture);
   await using root = await SwitchableRoot.create();
-  const sampler = new CgroupSampler({ root: root.root, containerId });
+  const sampler = new CgroupSampler({ root: root.root, relativePaths: [relativePath] });
   await root.point(fixturePath(fixture, "t0"));
   const first = await sampler.sample(START_MS);
   await root.point(fixturePath(fixture, "t1"));
@@ -236,8 +236,11 @@ Deno.test("CgroupSampler on the v2 systemd fixture (no limits, no cpu controller
 });
 
 Deno.test("CgroupSampler on garbage: errors name the files, the rest of the point is intact", async () => {
-  const { containerId } = await readCapture("v2-cgroupfs");
-  const sampler = new CgroupSampler({ root: fixturePath("garbage-v2"), containerId });
+  const { relativePath } = await readCapture("v2-cgroupfs");
+  const sampler = new CgroupSampler({
+    root: fixturePath("garbage-v2"),
+    relativePaths: [relativePath],
+  });
   const { running, metrics, errors } = await sampler.sample(START_MS);
   assert.equal(running, true);
   assert.equal(errors.length, 7, errors.join("\n"));
@@ -266,9 +269,9 @@ Deno.test("CgroupSampler on garbage: errors name the files, the rest of the poin
 });
 
 Deno.test("CgroupSampler: a vanished cgroup is not running and resets the rates", async () => {
-  const { containerId } = await readCapture("v2-cgroupfs");
+  const { relativePath } = await readCapture("v2-cgroupfs");
   await using root = await SwitchableRoot.create();
-  const sampler = new CgroupSampler({ root: root.root, containerId });
+  const sampler = new CgroupSampler({ root: root.root, relativePaths: [relativePath] });
   await root.point(fixturePath("v2-cgroupfs", "t0"));
   assert.equal((await sampler.sample(0)).metrics.milliCpuUsage, 0n);
   await root.point(fixturePath("v2-systemd", "t0")); // a v2 root without this container
@@ -285,9 +288,9 @@ Deno.test("CgroupSampler: a vanished cgroup is not running and resets the rates"
 });
 
 Deno.test("CgroupSampler: counters going backwards give 0, not a wrapped huge rate", async () => {
-  const { containerId } = await readCapture("v2-cgroupfs");
+  const { relativePath } = await readCapture("v2-cgroupfs");
   await using root = await SwitchableRoot.create();
-  const sampler = new CgroupSampler({ root: root.root, containerId });
+  const sampler = new CgroupSampler({ root: root.root, relativePaths: [relativePath] });
   await root.point(fixturePath("v2-cgroupfs", "t1"));
   await sampler.sample(0);
   await root.point(fixturePath("v2-cgroupfs", "t0"));
@@ -299,7 +302,7 @@ Deno.test("CgroupSampler: counters going backwards give 0, not a wrapped huge ra
 });
 
 Deno.test("CgroupSampler: a missing root is not running, with an error naming it", async () => {
-  const sampler = new CgroupSampler({ root: fixturePath("no-such-root"), containerId: "x" });
+  const sampler = new CgroupSampler({ root: fixturePath("no-such-root"), relativePaths: ["x"] });
   assert.deepEqual(await sampler.sample(0), {
     running: false,
     metrics: { running: false },
@@ -307,12 +310,11 @@ Deno.test("CgroupSampler: a missing root is not running, with an error naming it
   });
 });
 
-Deno.test("CgroupSampler: an explicit relative path overrides discovery", async () => {
+Deno.test("CgroupSampler: the first of the given paths that exists is read", async () => {
   const { relativePath } = await readCapture("v1-cgroupfs");
   const sampler = new CgroupSampler({
     root: fixturePath("v1-cgroupfs", "t1"),
-    containerId: "not-the-id",
-    relativePath: `/${relativePath}`,
+    relativePaths: ["docker/not-there", `/${relativePath}`],
   });
   const { running, metrics } = await sampler.sample(0);
   assert.equal(running, true);

@@ -13,7 +13,7 @@ import { isDirectory } from "./directory.ts";
 import { candidatePaths, type CgroupLocation, findCgroup } from "./locate.ts";
 import { OPTIONAL_CONTROLLERS, REQUIRED_CONTROLLERS } from "./v1/locate.ts";
 
-/** E.g. `tried /sys/fs/cgroup/docker/<id>, /sys/fs/cgroup/system.slice/docker-<id>.scope`. */
+/** E.g. `tried /sys/fs/cgroup/docker/<id>, /sys/fs/cgroup/system.slice/docker-<id>.scope` for those two paths. */
 export async function describeSearch(root: string, location: CgroupLocation): Promise<string> {
   const candidates = candidatePaths(location);
   if (await detectVersion(root) === "v2") {

@@ -9,6 +9,7 @@
 import {
   type Address,
   addressListValue,
+  choice,
   ConfigError,
   duration,
   type Env,
@@ -19,6 +20,7 @@ import {
 } from "./env.ts";
 import { type TlsMaterial, tlsMaterial } from "../tls.ts";
 import { isAbsolute, normalize } from "node:path";
+import { type KubernetesTagMapping, kubernetesTagMapping } from "./kubernetes_tags.ts";
 
 export type Protocol = "grpc" | "connect";
 
@@ -58,9 +60,17 @@ export interface ContainerModeConfig extends CollectorSettings {
   mountPath?: string;
 }
 
-/** Every Docker container below the cgroup root, tagged from its labels. */
+/**
+ * The container runtime whose containers host mode samples: `auto` picks
+ * Docker when its `containers` directory exists, else containerd when its
+ * socket exists (collector/host/select.ts).
+ */
+export type HostRuntime = "docker" | "containerd" | "auto";
+
+/** Every container of the host's runtime below the cgroup root, tagged from what the runtime says. */
 export interface HostModeConfig extends CollectorSettings {
   mode: "host";
+  runtime: HostRuntime;
   /** Docker's data root; only its `containers` directory is read. */
   dockerRoot: string;
   /** Prefix of the container labels that give tags. */
@@ -69,6 +79,10 @@ export interface HostModeConfig extends CollectorSettings {
   defaultEnvironment?: string;
   /** For containers without a service label. */
   defaultService?: string;
+  /** The CRI runtime's socket (containerd), read and written by a connect. */
+  criSocket: string;
+  /** How a Kubernetes container's tags come from its pod (containerd). */
+  kubernetesTags: KubernetesTagMapping;
 }
 
 export type CollectorConfig = ContainerModeConfig | HostModeConfig;
@@ -80,8 +94,10 @@ export const COLLECTOR_CGROUP_MOUNT = "/run/mini-collector/cgroup";
 
 export const DEFAULT_DOCKER_ROOT = "/var/lib/docker";
 export const DEFAULT_LABEL_PREFIX = "mini-collector.";
+export const DEFAULT_CRI_SOCKET = "/run/containerd/containerd.sock";
 
 const MODES: readonly CollectorMode[] = ["container", "host"];
+const HOST_RUNTIMES: readonly HostRuntime[] = ["docker", "containerd", "auto"];
 const EXAMPLE_ID = "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e";
 /** Points queued by default: ten polls of one container, or ten thousand points of a host. */
 const DEFAULT_QUEUE_SIZE: Record<CollectorMode, number> = { container: 10, host: 10_000 };
@@ -103,15 +119,7 @@ export function collectorConfig(env: Env): CollectorConfig {
 
 /** `MINI_COLLECTOR_MODE`: `container` (default) or `host`. */
 function collectorMode(env: Env): CollectorMode {
-  const mode = optionalString(env, "MINI_COLLECTOR_MODE") ?? "container";
-  if (!MODES.includes(mode as CollectorMode)) {
-    throw new ConfigError(
-      "MINI_COLLECTOR_MODE",
-      `"${mode}" is not one of ${MODES.join(", ")}`,
-      "host",
-    );
-  }
-  return mode as CollectorMode;
+  return choice(env, "MINI_COLLECTOR_MODE", MODES, "container");
 }
 
 /** The container-mode configuration, whatever `MINI_COLLECTOR_MODE` says. */
@@ -165,11 +173,15 @@ function hostModeConfig(env: Env): HostModeConfig {
     mode: "host",
     ...connectionSettings(env),
     cgroupRoot: cgroupRoot(env),
+    runtime: choice(env, "MINI_COLLECTOR_HOST_RUNTIME", HOST_RUNTIMES, "auto"),
     dockerRoot: absolutePath(env, "MINI_COLLECTOR_DOCKER_ROOT", DEFAULT_DOCKER_ROOT) ??
       DEFAULT_DOCKER_ROOT,
     labelPrefix: optionalString(env, "MINI_COLLECTOR_LABEL_PREFIX") ?? DEFAULT_LABEL_PREFIX,
     defaultEnvironment: optionalString(env, "MINI_COLLECTOR_ENVIRONMENT_NAME"),
     defaultService: optionalString(env, "MINI_COLLECTOR_SERVICE_NAME"),
+    criSocket: absolutePath(env, "MINI_COLLECTOR_CRI_SOCKET", DEFAULT_CRI_SOCKET) ??
+      DEFAULT_CRI_SOCKET,
+    kubernetesTags: kubernetesTagMapping(env),
     ...pollingSettings(env, "host"),
   };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { collectorConfig } from "./collector.ts";
+import { collectorConfig, type HostModeConfig } from "./collector.ts";
 import { ConfigError, envFrom } from "./env.ts";
+import { DEFAULT_KUBERNETES_TAGS } from "./kubernetes_tags.ts";
 
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const REQUIRED = {
@@ -152,10 +153,13 @@ Deno.test("host mode: no container id, names optional, Docker's root and the lab
     remoteAddresses: [{ host: "aggregator", port: 8000 }],
     protocol: "grpc",
     cgroupRoot: "/host/cgroup",
+    runtime: "auto",
     dockerRoot: "/var/lib/docker",
     labelPrefix: "mini-collector.",
     defaultEnvironment: undefined,
     defaultService: undefined,
+    criSocket: "/run/containerd/containerd.sock",
+    kubernetesTags: DEFAULT_KUBERNETES_TAGS,
     pollIntervalMs: 30_000,
     queueSize: 10_000,
     publishTimeoutMs: 4_000,
@@ -186,10 +190,31 @@ Deno.test("a mode other than container or host is refused, naming both", () => {
   }
 });
 
+Deno.test("host mode: MINI_COLLECTOR_HOST_RUNTIME names a runtime or auto", () => {
+  const runtime = (value: string) =>
+    (collectorConfig(envFrom({ ...HOST, MINI_COLLECTOR_HOST_RUNTIME: value })) as HostModeConfig)
+      .runtime;
+  assert.equal(runtime("docker"), "docker");
+  assert.equal(runtime("containerd"), "containerd");
+  assert.equal(runtime(""), "auto");
+  for (const value of ["Docker", "cri-o", "podman"]) {
+    hostRejects(
+      { MINI_COLLECTOR_HOST_RUNTIME: value },
+      "MINI_COLLECTOR_HOST_RUNTIME",
+      /is not one of docker, containerd, auto/,
+    );
+  }
+});
+
 Deno.test("host mode refuses a relative Docker root and one-container variables", () => {
   hostRejects(
     { MINI_COLLECTOR_DOCKER_ROOT: "var/lib/docker" },
     "MINI_COLLECTOR_DOCKER_ROOT",
+    /absolute/,
+  );
+  hostRejects(
+    { MINI_COLLECTOR_CRI_SOCKET: "containerd.sock" },
+    "MINI_COLLECTOR_CRI_SOCKET",
     /absolute/,
   );
   for (

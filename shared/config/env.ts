@@ -40,6 +40,20 @@ export function requiredString(env: Env, name: string, example: string): string 
   return value;
 }
 
+/** One of `choices`, or `fallback` when unset. */
+export function choice<T extends string>(
+  env: Env,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = optionalString(env, name) ?? fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `"${value}" is not one of ${choices.join(", ")}`, choices.at(-1)!);
+  }
+  return value as T;
+}
+
 /** A Go duration in milliseconds, strictly positive. */
 export function duration(env: Env, name: string, fallback: string): number {
   return durationValue(name, optionalString(env, name) ?? fallback, fallback);

@@ -24,9 +24,16 @@ export {
   type CollectorSettings,
   type ContainerModeConfig,
   containerModeConfig,
+  DEFAULT_CRI_SOCKET,
   DEFAULT_DOCKER_ROOT,
   DEFAULT_LABEL_PREFIX,
   type HostModeConfig,
+  type HostRuntime,
   type Protocol,
 } from "./collector.ts";
 export { type Address, ConfigError, type Env, envFrom } from "./env.ts";
+export {
+  DEFAULT_KUBERNETES_TAGS,
+  type KubernetesTagMapping,
+  type PodFact,
+} from "./kubernetes_tags.ts";

@@ -46,8 +46,11 @@ const V8_FLAGS: Record<Program, string> = {
 
 /**
  * Reads: the cgroup root; in container mode the volume, if any; in host mode
- * Docker's per-container configs, `<docker root>/containers`, and nothing else
- * of Docker's root. `statfs` (file system facts, no contents): the volume's
+ * on Docker (or `auto`) Docker's per-container configs, `<docker root>/containers`,
+ * and nothing else of Docker's root. On containerd (or `auto`) the CRI socket
+ * and nothing else: Deno 2.9 lets a program connect to a unix socket only
+ * with read, write and net (`unix:<path>`) permission on its path, all three.
+ * `statfs` (file system facts, no contents): the volume's
  * usage, and whether the cgroup directories are on a cgroup file system, where
  * the sampler keeps their files open (shared/cgroup/files.ts).
  */
@@ -55,14 +58,23 @@ function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];
   const mountPath = config.mode === "container" ? config.mountPath : undefined;
   if (mountPath) reads.push(pathFlag("MINI_COLLECTOR_MOUNT_PATH", mountPath));
-  if (config.mode === "host") {
+  const writes: string[] = [];
+  const sockets: string[] = [];
+  if (config.mode === "host" && config.runtime !== "containerd") {
     reads.push(pathFlag("MINI_COLLECTOR_DOCKER_ROOT", join(config.dockerRoot, "containers")));
+  }
+  if (config.mode === "host" && config.runtime !== "docker") {
+    const socket = pathFlag("MINI_COLLECTOR_CRI_SOCKET", config.criSocket);
+    reads.push(socket);
+    writes.push(socket);
+    sockets.push(`unix:${socket}`);
   }
   return [
     "--no-prompt",
     `--allow-read=${reads.join(",")}`,
+    ...(writes.length ? [`--allow-write=${writes.join(",")}`] : []),
     "--allow-sys=statfs",
-    `--allow-net=${config.remoteAddresses.map(hostPort).join(",")}`,
+    `--allow-net=${[...config.remoteAddresses.map(hostPort), ...sockets].join(",")}`,
     `--allow-env=${ENV_ALLOWED.collector}`,
   ];
 }

@@ -35,7 +35,12 @@ Deno.test("host-mode collector flags: the cgroup root and Docker's containers di
   const { MINI_COLLECTOR_CONTAINER_ID: _, ...shared } = COLLECTOR;
   const flags = programFlags(
     "collector",
-    envFrom({ ...shared, MINI_COLLECTOR_MODE: "host", MINI_COLLECTOR_DOCKER_ROOT: "/host/docker" }),
+    envFrom({
+      ...shared,
+      MINI_COLLECTOR_MODE: "host",
+      MINI_COLLECTOR_HOST_RUNTIME: "docker",
+      MINI_COLLECTOR_DOCKER_ROOT: "/host/docker",
+    }),
   );
   assert.deepEqual(flags.slice(0, -1), [
     "--no-prompt",
@@ -45,7 +50,10 @@ Deno.test("host-mode collector flags: the cgroup root and Docker's containers di
     "--allow-env=MINI_COLLECTOR_*",
   ]);
   const byDefault = programFlags("collector", envFrom({ ...shared, MINI_COLLECTOR_MODE: "host" }));
-  assert.ok(byDefault.includes("--allow-read=/host/cgroup,/var/lib/docker/containers"));
+  assert.deepEqual(byDefault.slice(1, 3), [
+    "--allow-read=/host/cgroup,/var/lib/docker/containers,/run/containerd/containerd.sock",
+    "--allow-write=/run/containerd/containerd.sock",
+  ], "auto: both runtimes' files");
   assert.throws(
     () =>
       programFlags(
@@ -54,6 +62,27 @@ Deno.test("host-mode collector flags: the cgroup root and Docker's containers di
       ),
     /MINI_COLLECTOR_DOCKER_ROOT: "\/a b\/containers" must not contain commas or spaces/,
   );
+});
+
+Deno.test("host-mode collector flags on containerd: the cgroup root, and read, write and connect on the CRI socket only", () => {
+  const { MINI_COLLECTOR_CONTAINER_ID: _, ...shared } = COLLECTOR;
+  const flags = programFlags(
+    "collector",
+    envFrom({
+      ...shared,
+      MINI_COLLECTOR_MODE: "host",
+      MINI_COLLECTOR_HOST_RUNTIME: "containerd",
+      MINI_COLLECTOR_CRI_SOCKET: "/host/run/containerd/containerd.sock",
+    }),
+  );
+  assert.deepEqual(flags.slice(0, -1), [
+    "--no-prompt",
+    "--allow-read=/host/cgroup,/host/run/containerd/containerd.sock",
+    "--allow-write=/host/run/containerd/containerd.sock",
+    "--allow-sys=statfs",
+    "--allow-net=10.0.0.5:8000,unix:/host/run/containerd/containerd.sock",
+    "--allow-env=MINI_COLLECTOR_*",
+  ]);
 });
 
 Deno.test("collector flags: every listed aggregator, and no other host", () => {

@@ -12,7 +12,7 @@ const FIXTURE = "hybrid-systemd";
 
 const capture = await readCapture(FIXTURE);
 const sampler = new PointSampler(
-  new CgroupSampler({ root: fixturePath(FIXTURE, "t1"), containerId: capture.containerId }),
+  new CgroupSampler({ root: fixturePath(FIXTURE, "t1"), relativePaths: [capture.relativePath] }),
   fixturePath(FIXTURE),
 );
 

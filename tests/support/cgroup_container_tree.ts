@@ -5,7 +5,7 @@
  * and can be removed again, as Docker creates and removes cgroups.
  */
 import { join } from "node:path";
-import type { DiscoveredContainer } from "../../shared/cgroup/discover.ts";
+import type { HostContainer } from "../../collector/host/runtime.ts";
 import { copyFixture } from "./cgroup_fixture_copy.ts";
 import { fixturePath, readCapture } from "./cgroup_fixtures.ts";
 
@@ -25,7 +25,7 @@ export class ContainerTree implements AsyncDisposable {
   private constructor(
     readonly root: string,
     readonly fixture: string,
-    readonly original: DiscoveredContainer,
+    readonly original: HostContainer,
     private readonly hierarchies: string[],
   ) {}
 
@@ -55,7 +55,7 @@ export class ContainerTree implements AsyncDisposable {
   }
 
   /** Adds each id under the given layout; returns what discovery should find for them. */
-  async addAll(ids: string[], layout: (id: string) => string): Promise<DiscoveredContainer[]> {
+  async addAll(ids: string[], layout: (id: string) => string): Promise<HostContainer[]> {
     for (const id of ids) await this.add(layout(id));
     return ids.map((containerId) => ({ containerId, relativePath: layout(containerId) }));
   }

@@ -10,7 +10,11 @@ import { readRepositoryFile as read } from "./repository.ts";
 
 /** The `MINI_COLLECTOR_*` and `AGGREGATOR_*` names the configuration modules read. */
 export function configuredVariables(): Set<string> {
-  const sources = ["shared/config/collector.ts", "shared/config/aggregator.ts"].map(read);
+  const sources = [
+    "shared/config/collector.ts",
+    "shared/config/kubernetes_tags.ts",
+    "shared/config/aggregator.ts",
+  ].map(read);
   const names = new Set(
     sources.flatMap((source) =>
       source.match(/\b(MINI_COLLECTOR|AGGREGATOR)_[A-Z0-9_]*[A-Z0-9]\b/g) ?? []

@@ -4,7 +4,7 @@ import { locateV1 } from "./locate.ts";
 
 Deno.test("locateV1 finds the container in every controller, cgroupfs and systemd layouts", async () => {
   for (const fixture of ["v1-cgroupfs", "hybrid-systemd"]) {
-    const { containerId, relativePath } = await readCapture(fixture);
+    const { relativePath } = await readCapture(fixture);
     const root = fixturePath(fixture, "t0");
     const at = (controller: string) => `${root}/${controller}/${relativePath}`;
     const expected = {
@@ -14,22 +14,30 @@ Deno.test("locateV1 finds the container in every controller, cgroupfs and system
       pids: at("pids"),
       cpu: at("cpu"),
     };
-    assert.deepEqual(await locateV1(root, { containerId }), expected, fixture);
-    assert.deepEqual(await locateV1(root, { containerId: "x", relativePath }), expected, fixture);
+    assert.deepEqual(await locateV1(root, { relativePaths: [relativePath] }), expected, fixture);
+    assert.deepEqual(
+      await locateV1(root, { relativePaths: ["other/x", relativePath] }),
+      expected,
+      fixture,
+    );
   }
 });
 
 Deno.test("locateV1: a missing required controller means not running; cpu and pids are optional", async () => {
-  const { containerId, relativePath } = await readCapture("v1-cgroupfs");
+  const { relativePath } = await readCapture("v1-cgroupfs");
   const root = await Deno.makeTempDir();
   try {
     for (const controller of ["cpuacct", "memory"]) {
       await Deno.mkdir(`${root}/${controller}/${relativePath}`, { recursive: true });
     }
-    assert.equal(await locateV1(root, { containerId }), undefined, "blkio is missing");
+    assert.equal(
+      await locateV1(root, { relativePaths: [relativePath] }),
+      undefined,
+      "blkio is missing",
+    );
     await Deno.mkdir(`${root}/blkio/${relativePath}`, { recursive: true });
     const at = (controller: string) => `${root}/${controller}/${relativePath}`;
-    assert.deepEqual(await locateV1(root, { containerId }), {
+    assert.deepEqual(await locateV1(root, { relativePaths: [relativePath] }), {
       cpuacct: at("cpuacct"),
       memory: at("memory"),
       blkio: at("blkio"),
@@ -42,9 +50,9 @@ Deno.test("locateV1: a missing required controller means not running; cpu and pi
 });
 
 Deno.test("locateV1 on the capture without the pids hierarchy: found, pids absent", async () => {
-  const { containerId, relativePath } = await readCapture("v1-cgroupfs-no-pids");
+  const { relativePath } = await readCapture("v1-cgroupfs-no-pids");
   const root = fixturePath("v1-cgroupfs-no-pids", "t1");
-  const paths = await locateV1(root, { containerId });
+  const paths = await locateV1(root, { relativePaths: [relativePath] });
   assert.ok(paths, "the container is found without pids/");
   assert.equal(paths.pids, undefined);
   assert.equal(paths.memory, `${root}/memory/${relativePath}`);

@@ -11,9 +11,9 @@ import type { RawCgroup } from "../raw.ts";
 import { locateV1, type V1Paths } from "./locate.ts";
 import { readV1 } from "./read.ts";
 
-async function read(root: string, containerId: string, adjust?: (paths: V1Paths) => V1Paths) {
-  const paths = await locateV1(root, { containerId });
-  assert.ok(paths, `${root} holds ${containerId}`);
+async function read(root: string, relativePath: string, adjust?: (paths: V1Paths) => V1Paths) {
+  const paths = await locateV1(root, { relativePaths: [relativePath] });
+  assert.ok(paths, `${root} holds ${relativePath}`);
   const errors: string[] = [];
   const raw = await readV1(adjust ? adjust(paths) : paths, errors);
   return { raw: comparableRaw(raw), errors };
@@ -65,25 +65,25 @@ const LIVE_CGROUPFS: Record<"t0" | "t1", Partial<RawCgroup>> = {
 };
 
 Deno.test("readV1 reads every field of the live cgroupfs capture, both snapshots", async () => {
-  const { containerId } = await readCapture("v1-cgroupfs");
+  const { relativePath } = await readCapture("v1-cgroupfs");
   await assertSnapshots(
-    (snapshot) => read(fixturePath("v1-cgroupfs", snapshot), containerId),
+    (snapshot) => read(fixturePath("v1-cgroupfs", snapshot), relativePath),
     LIVE_CGROUPFS,
   );
 });
 
 Deno.test("readV1 without the pids hierarchy: pids absent, every other field read", async () => {
-  const { containerId } = await readCapture("v1-cgroupfs-no-pids");
+  const { relativePath } = await readCapture("v1-cgroupfs-no-pids");
   const withoutPids = ({ pidsCurrent: _, pidsLimit: __, ...raw }: Partial<RawCgroup>) => raw;
   await assertSnapshots(
-    (snapshot) => read(fixturePath("v1-cgroupfs-no-pids", snapshot), containerId),
+    (snapshot) => read(fixturePath("v1-cgroupfs-no-pids", snapshot), relativePath),
     { t0: withoutPids(LIVE_CGROUPFS.t0), t1: withoutPids(LIVE_CGROUPFS.t1) },
   );
 });
 
 Deno.test("readV1 reads the v1 controllers of the live hybrid capture (systemd layout)", async () => {
-  const { containerId } = await readCapture("hybrid-systemd");
-  await assertSnapshots((snapshot) => read(fixturePath("hybrid-systemd", snapshot), containerId), {
+  const { relativePath } = await readCapture("hybrid-systemd");
+  await assertSnapshots((snapshot) => read(fixturePath("hybrid-systemd", snapshot), relativePath), {
     t1: {
       counters: {
         cpuUsageNs: 2197944420n,
@@ -105,10 +105,10 @@ Deno.test("readV1 reads the v1 controllers of the live hybrid capture (systemd l
 });
 
 Deno.test("readV1 without the cpu controller leaves limit and throttling absent", async () => {
-  const { containerId } = await readCapture("v1-cgroupfs");
+  const { relativePath } = await readCapture("v1-cgroupfs");
   const { raw } = await read(
     fixturePath("v1-cgroupfs", "t1"),
-    containerId,
+    relativePath,
     ({ cpu: _, ...paths }) => paths,
   );
   assert.equal("cpuLimit" in raw, false);
@@ -118,10 +118,10 @@ Deno.test("readV1 without the cpu controller leaves limit and throttling absent"
 });
 
 Deno.test("readV1: blkio source selection and fallback", async (t) => {
-  const { containerId } = await readCapture("v1-cgroupfs");
+  const { relativePath } = await readCapture("v1-cgroupfs");
   const root = fixturePath("v1-cgroupfs", "t1");
   const blkio = await Deno.makeTempDir();
-  const live = (await locateV1(root, { containerId }))!.blkio;
+  const live = (await locateV1(root, { relativePaths: [relativePath] }))!.blkio;
   const throttleFiles = [
     "blkio.throttle.io_service_bytes_recursive",
     "blkio.throttle.io_serviced_recursive",
@@ -134,7 +134,7 @@ Deno.test("readV1: blkio source selection and fallback", async (t) => {
     for (const [name, text] of Object.entries(files)) {
       await Deno.writeTextFile(join(blkio, name), text);
     }
-    return (await read(root, containerId, (paths) => ({ ...paths, blkio }))).raw.counters!;
+    return (await read(root, relativePath, (paths) => ({ ...paths, blkio }))).raw.counters!;
   };
   const liveThrottle = Object.fromEntries(
     await Promise.all(
@@ -197,11 +197,10 @@ Deno.test("readV1: blkio source selection and fallback", async (t) => {
 });
 
 Deno.test("readV1 on garbage: one error per damaged file or key, the rest intact", async () => {
-  const { containerId } = await readCapture("v1-cgroupfs");
+  const { relativePath } = await readCapture("v1-cgroupfs");
   const root = fixturePath("garbage-v1");
-  const { raw, errors } = await read(root, containerId);
-  const at = (controller: string, name: string) =>
-    `${root}/${controller}/docker/${containerId}/${name}`;
+  const { raw, errors } = await read(root, relativePath);
+  const at = (controller: string, name: string) => `${root}/${controller}/${relativePath}/${name}`;
   assert.deepEqual(errors, [
     `${at("cpuacct", "cpuacct.usage")}: "-5" is not an unsigned integer`,
     `${
