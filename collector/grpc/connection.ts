@@ -6,11 +6,17 @@
  * and RST_STREAM. It is kept across calls until it fails or the server sends
  * GOAWAY; every failure rejects the exchanges in flight with a `ConnectError`
  * (connection loss and GOAWAY `unavailable`, a server breaking the protocol
- * `internal`), and whatever a hostile server could inflate is bounded.
+ * `internal`), and whatever a hostile server could inflate is bounded: the
+ * frames queued for it (each at its real cost), the frames one header block
+ * may span and its size, the informational answers before a response, the
+ * frames per second that carry no response, the time a write may block and a
+ * response may take. A connection past a limit is closed and says why in the
+ * log.
  *
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { log } from "../../shared/log.ts";
 import type { TlsMaterial } from "../../shared/tls.ts";
 import {
   CLIENT_PREFACE,
@@ -44,25 +50,54 @@ import {
   SETTINGS_ACK,
   windowIncrement,
 } from "../../shared/http2/mod.ts";
-import { resetError } from "./status.ts";
+import { FrameBudget } from "./frame_budget.ts";
+import { resetError } from "./reset_error.ts";
 
 export interface ConnectionTarget {
   host: string;
   port: number;
   tls?: TlsMaterial;
+  /** Accept a certificate that does not name `host` (a local probe of its own server). */
+  anyHostname?: boolean;
 }
 
 export interface ConnectionLimits {
   /** Bytes of one response header list (compressed block and decoded size alike). */
   maxHeaderListSize: number;
+  /** Frames one header block may span: its HEADERS and CONTINUATION frames. */
+  maxHeaderBlockFrames: number;
+  /** Informational (1xx) header blocks one response may begin with. */
+  maxInformational: number;
   /** Bytes of DATA one response may carry. */
   maxResponseBytes: number;
+  /** Bytes waiting to be written to the server, each frame counted with its overhead. */
+  maxQueuedBytes: number;
+  /** Frames carrying no response the server may send per second (PING, SETTINGS, empty frames…). */
+  maxIdleFramesPerSecond: number;
+  /** Milliseconds a write to the server may block before the connection is given up. */
+  writeTimeoutMs: number;
+  /** Milliseconds from a request to the end of its response, whatever the call's own deadline. */
+  responseTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   maxHeaderListSize: 16 * 1024,
+  maxHeaderBlockFrames: 16,
+  maxInformational: 4,
   maxResponseBytes: 1024 * 1024,
+  maxQueuedBytes: 1024 * 1024,
+  maxIdleFramesPerSecond: 1_000,
+  writeTimeoutMs: 10_000,
+  responseTimeoutMs: 120_000,
 };
+
+/**
+ * What a queued frame costs beyond its bytes: its own buffer and its entry in
+ * the queue (a 17-byte PING answer holds about this much heap).
+ */
+const FRAME_OVERHEAD_BYTES = 256;
+
+const logger = log("collector", "http2");
 
 export interface Http2Response {
   status: number;
@@ -79,6 +114,7 @@ interface Exchange {
   status?: number;
   chunks: Uint8Array[];
   bytes: number;
+  informational: number;
   result: PromiseWithResolvers<Http2Response>;
 }
 
@@ -86,6 +122,7 @@ const LAST_STREAM_ID = MAX_WINDOW_SIZE;
 
 export class Http2Connection {
   #conn: Deno.Conn;
+  #where: string;
   #limits: ConnectionLimits;
   #encoder = new HeaderEncoder();
   #headerBlocks: HeaderBlockReader;
@@ -95,15 +132,23 @@ export class Http2Connection {
   #receiveWindow = DEFAULT_WINDOW_SIZE;
   #outbox: Outbox;
   #handlers: FrameHandlers;
+  /** Frames of the header block being received; 0 between blocks. */
+  #blockFrames = 0;
+  #idleFrames: FrameBudget;
   #goaway = false;
   #closed?: ConnectError;
 
-  private constructor(conn: Deno.Conn, limits: ConnectionLimits) {
+  private constructor(conn: Deno.Conn, where: string, limits: ConnectionLimits) {
     this.#conn = conn;
+    this.#where = where;
     this.#limits = limits;
     this.#headerBlocks = new HeaderBlockReader(limits.maxHeaderListSize);
+    this.#idleFrames = new FrameBudget(limits.maxIdleFramesPerSecond, 1_000);
     this.#outbox = new Outbox(conn, {
-      onWriteError: (error) => this.close(unavailable("writing to the server failed", error)),
+      onWriteError: (error) => this.#giveUp(unavailable("writing to the server failed", error)),
+      maxBytes: limits.maxQueuedBytes,
+      frameOverheadBytes: FRAME_OVERHEAD_BYTES,
+      writeTimeoutMs: limits.writeTimeoutMs,
     });
     this.#handlers = {
       headerBlocks: this.#headerBlocks,
@@ -138,6 +183,7 @@ export class Http2Connection {
         cert: target.tls.certificate,
         key: target.tls.key,
         alpnProtocols: ["h2"],
+        unsafelyDisableHostnameVerification: target.anyHostname,
       })
       : Deno.connect({ hostname: target.host, port: target.port });
     const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
@@ -159,7 +205,7 @@ export class Http2Connection {
         ? (signal.reason ?? error)
         : unavailable(`TLS handshake with ${where} failed`, error);
     }
-    return new Http2Connection(conn, limits);
+    return new Http2Connection(conn, where, limits);
   }
 
   /** False once closed, failed or told to go away: new calls need a new connection. */
@@ -186,6 +232,7 @@ export class Http2Connection {
       sendWindow: this.#flow.initialStreamWindow,
       chunks: [],
       bytes: 0,
+      informational: 0,
       result: Promise.withResolvers(),
     };
     // Handled below; marked now so a failure while the body waits for a window is not unhandled.
@@ -194,17 +241,34 @@ export class Http2Connection {
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
+    const timer = setTimeout(
+      () =>
+        this.#cancel(
+          exchange,
+          new ConnectError(
+            `no complete response within ${this.#limits.responseTimeoutMs} ms`,
+            Code.DeadlineExceeded,
+          ),
+        ),
+      this.#limits.responseTimeoutMs,
+    );
     try {
-      this.#sendHeaders(exchange.id, this.#encoder.encode(fields));
-      await this.#flow.sendData(
-        exchange,
-        body,
-        true,
-        () => this.#exchanges.has(exchange.id),
-        (frame) => this.#send(frame),
-      );
+      const block = this.#encoder.encode(fields);
+      if (body.length === 0) {
+        this.#sendHeaders(exchange.id, block, Flag.END_STREAM);
+      } else {
+        this.#sendHeaders(exchange.id, block);
+        await this.#flow.sendData(
+          exchange,
+          body,
+          true,
+          () => this.#exchanges.has(exchange.id),
+          (frame) => this.#send(frame),
+        );
+      }
       return await exchange.result.promise;
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener("abort", abort);
     }
   }
@@ -219,10 +283,20 @@ export class Http2Connection {
     this.#outbox.close();
   }
 
-  #sendHeaders(streamId: number, block: Uint8Array): void {
-    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize)) {
+  #sendHeaders(streamId: number, block: Uint8Array, flags = 0): void {
+    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize, flags)) {
       this.#send(frame);
     }
+  }
+
+  /** Closes on the server's account, saying why in the log (no call may be there to say it). */
+  #giveUp(reason: ConnectError): void {
+    if (this.#closed) return;
+    logger.warn("closing the HTTP/2 connection to {where}: {reason}", {
+      where: this.#where,
+      reason: reason.rawMessage,
+    });
+    this.close(reason);
   }
 
   #cancel(exchange: Exchange, reason: unknown): void {
@@ -233,20 +307,30 @@ export class Http2Connection {
   }
 
   #send(bytes: Uint8Array): void {
-    if (!this.#closed) this.#outbox.push(bytes);
+    if (this.#closed || this.#outbox.push(bytes)) return;
+    this.#giveUp(
+      new ConnectError(
+        `the server is not reading: more than ${this.#limits.maxQueuedBytes} bytes wait for it`,
+        Code.Unavailable,
+      ),
+    );
   }
 
   async #readLoop(): Promise<void> {
     try {
       for await (const frames of readFrames(this.#conn)) {
-        for (const frame of frames) dispatchFrame(frame, this.#handlers);
-        if (this.#closed) return;
+        for (const frame of frames) {
+          this.#countIdle(frame);
+          dispatchFrame(frame, this.#handlers);
+          if (this.#closed) return;
+        }
       }
       this.close(new ConnectError("the server closed the connection", Code.Unavailable));
     } catch (error) {
+      if (this.#closed) return;
       if (error instanceof ConnectionError) {
         this.#send(encodeGoaway(0, error.code, error.message));
-        this.close(
+        this.#giveUp(
           new ConnectError(
             `the server broke HTTP/2 (${errorCodeName(error.code)}): ${error.message}`,
             Code.Internal,
@@ -256,6 +340,22 @@ export class Http2Connection {
         this.close(unavailable("the connection to the server was lost", error));
       }
     }
+  }
+
+  /**
+   * Spends the budget of frames that carry no response: PING, SETTINGS,
+   * PRIORITY, WINDOW_UPDATE, RST_STREAM, GOAWAY, unknown types, and DATA,
+   * HEADERS or CONTINUATION without payload. Past it: ENHANCE_YOUR_CALM.
+   */
+  #countIdle(frame: Frame): void {
+    const carries = frame.payload.length > 0 &&
+      (frame.type === FrameType.DATA || frame.type === FrameType.HEADERS ||
+        frame.type === FrameType.CONTINUATION);
+    if (carries || this.#idleFrames.spend()) return;
+    throw new ConnectionError(
+      ErrorCode.ENHANCE_YOUR_CALM,
+      `more than ${this.#limits.maxIdleFramesPerSecond} frames a second carrying no response`,
+    );
   }
 
   /** The open exchange for a frame on a stream; undefined for one already closed here. */
@@ -301,10 +401,25 @@ export class Http2Connection {
 
   #onHeaderFragment(frame: Frame): void {
     if (frame.type === FrameType.HEADERS) this.#exchangeFor(frame);
+    this.#blockFrames = frame.type === FrameType.HEADERS ? 1 : this.#blockFrames + 1;
+    if (this.#blockFrames > this.#limits.maxHeaderBlockFrames) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `a header block in more than ${this.#limits.maxHeaderBlockFrames} frames`,
+      );
+    }
     // Decoded even for a stream closed here, to keep the HPACK table in step.
     const block = this.#headerBlocks.push(frame);
-    const exchange = block && this.#exchanges.get(block.streamId);
+    if (!block) return;
+    this.#blockFrames = 0;
+    const exchange = this.#exchanges.get(block.streamId);
     if (exchange) this.#onHeaders(exchange, block.fields, block.endStream);
+    else if (!this.#idleFrames.spend()) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        "too many header blocks on streams already closed",
+      );
+    }
   }
 
   #onHeaders(exchange: Exchange, fields: HeaderField[], endStream: boolean): void {
@@ -321,6 +436,13 @@ export class Http2Connection {
     }
     if (status < 200) {
       if (endStream) return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "END_STREAM on 1xx");
+      if (++exchange.informational > this.#limits.maxInformational) {
+        return this.#fail(
+          exchange,
+          ErrorCode.ENHANCE_YOUR_CALM,
+          `more than ${this.#limits.maxInformational} informational responses`,
+        );
+      }
       return; // Informational: the real response follows.
     }
     exchange.status = status;
