@@ -16,9 +16,11 @@ import {
   encodeFrame,
   encodeGoaway,
   encodeRstStream,
+  encodeSettings,
   ErrorCode,
   Flag,
   FrameType,
+  Setting,
 } from "../shared/http2/mod.ts";
 import { isRetryable } from "../collector/retry.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
@@ -342,5 +344,25 @@ Deno.test("scripted server: after a restart on the same port, the next call reco
     });
   } finally {
     client.close();
+  }
+});
+
+Deno.test("scripted server: a stream window the server never opens ends the call at its deadline", async () => {
+  const server = rawH2Server(async (peer) => {
+    const id = await peer.request();
+    await peer.send(encodeSettings([[Setting.INITIAL_WINDOW_SIZE, 0]]), ...peer.ok(id));
+  });
+  const client = grpcClient(server.port);
+  try {
+    await within(10_000, async () => {
+      await client.publish(POINT, { headers: TAGS, timeoutMs: 2_000 });
+      const stuck = await publishError(client, 500);
+      assert.equal(stuck.code, Code.DeadlineExceeded, stuck.message);
+      const reset = await server.peers[0].frame((f) => f.type === FrameType.RST_STREAM);
+      assert.equal(reset.streamId, 3);
+    });
+  } finally {
+    client.close();
+    await server.close();
   }
 });

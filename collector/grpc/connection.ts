@@ -258,13 +258,17 @@ export class Http2Connection {
         this.#sendHeaders(exchange.id, block, Flag.END_STREAM);
       } else {
         this.#sendHeaders(exchange.id, block);
-        await this.#flow.sendData(
-          exchange,
-          body,
-          true,
-          () => this.#exchanges.has(exchange.id),
-          (frame) => this.#send(frame),
-        );
+        // The body may wait for a window the server never opens: the exchange's end stops the wait.
+        await Promise.race([
+          this.#flow.sendData(
+            exchange,
+            body,
+            true,
+            () => this.#exchanges.has(exchange.id),
+            (frame) => this.#send(frame),
+          ),
+          exchange.result.promise,
+        ]);
       }
       return await exchange.result.promise;
     } finally {
@@ -301,6 +305,7 @@ export class Http2Connection {
 
   #cancel(exchange: Exchange, reason: unknown): void {
     if (!this.#exchanges.delete(exchange.id)) return;
+    this.#flow.wake(); // Its body, if waiting for a window, stops.
     this.#send(encodeRstStream(exchange.id, ErrorCode.CANCEL));
     exchange.result.reject(reason);
     this.#closeIfDone();

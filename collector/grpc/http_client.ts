@@ -24,19 +24,6 @@ import {
   type Http2Response,
 } from "./connection.ts";
 
-/**
- * Header fields HTTP/2 forbids (RFC 9113 §8.2.2); a request carrying one is
- * refused. `host` is not among them: the Go collector's metadata carries a
- * `host` tag.
- */
-const CONNECTION_SPECIFIC = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-]);
-
 export class Http2Client {
   /** `http://host:port` or `https://…`: every request URL starts with it. */
   readonly baseUrl: string;
@@ -85,12 +72,8 @@ export class Http2Client {
       [":path", request.url.slice(this.baseUrl.length)],
       [":authority", this.baseUrl.slice(this.baseUrl.indexOf("//") + 2)],
     ];
-    for (const [name, value] of request.header) {
-      if (CONNECTION_SPECIFIC.has(name)) {
-        throw new ConnectError(`HTTP/2 requests may not carry "${name}"`, Code.InvalidArgument);
-      }
-      fields.push([name, value]);
-    }
+    // Connect's transports build these headers: none of them is connection-specific.
+    for (const [name, value] of request.header) fields.push([name, value]);
     return fields;
   }
 
