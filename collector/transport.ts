@@ -6,11 +6,10 @@
  * Both protocols are connect-es's own implementations (its gRPC and Connect
  * transports: envelopes, deadlines, metadata, status and trailers) over the
  * collector's own HTTP/2 client (collector/grpc/), one connection kept across
- * polls. That client replaces connect-node on node:http2, which cost about
- * 20 MiB and, because Deno's node:http2 client aborts the whole process when
- * a GOAWAY reaches a session with finished streams (nghttp2 assertion in
- * `find_stream_on_goaway_func`; denoland/deno#36788), needed a new session
- * per call.
+ * polls. Node's HTTP/2 module, which connect-node needs, is not loaded: it
+ * cost about 20 MiB, and Deno's version of it aborts the whole process when a
+ * GOAWAY reaches a session with finished streams (docs/ARCHITECTURE.md,
+ * "Platform facts").
  *
  * @module
  */
