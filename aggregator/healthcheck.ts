@@ -4,12 +4,14 @@
  * on every interface) and tells whether it answered 200. With TLS it asks the
  * cleartext Connect listener when one is configured; otherwise it presents
  * the aggregator's own certificate, which must then allow client
- * authentication (no extendedKeyUsage, or one including clientAuth).
+ * authentication (no extendedKeyUsage, or one including clientAuth). It asks
+ * over the collector's own HTTP/2 client (collector/grpc/), without checking
+ * the name in the certificate: it reaches its own process by address.
  *
  * @module
  */
-import { connect, constants } from "node:http2";
 import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
+import { Http2Client } from "../collector/grpc/mod.ts";
 import { HEALTHZ_PATH, socketHost } from "./server/mod.ts";
 
 export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): Promise<string> {
@@ -20,47 +22,40 @@ export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): P
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
     return `${url}: serving`;
   }
-  const tls = config.tls;
-  const authority = `${tls ? "https" : "http"}://${ownHostPort(config.listenAddress)}`;
-  const session = connect(
-    authority,
-    tls
-      ? {
-        ca: tls.caCertificate,
-        cert: tls.certificate,
-        key: tls.key,
-        checkServerIdentity: () => undefined,
-      }
-      : {},
-  );
+  const address = config.listenAddress;
+  const client = new Http2Client({
+    host: ownHost(address),
+    port: address.port,
+    tls: config.tls,
+    anyHostname: true,
+  });
+  const url = `${client.baseUrl}${HEALTHZ_PATH}`;
   try {
-    return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      session.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      const stream = session.request({ [constants.HTTP2_HEADER_PATH]: HEALTHZ_PATH });
-      stream.once("response", (headers) => {
-        clearTimeout(timer);
-        const status = headers[constants.HTTP2_HEADER_STATUS];
-        if (Number(status) === 200) resolve(`${authority}${HEALTHZ_PATH}: serving`);
-        else reject(new Error(`${authority}${HEALTHZ_PATH} answered ${status}`));
-        stream.close();
-      });
-      stream.once("error", reject);
-      stream.end();
+    const response = await client.fetch({
+      url,
+      method: "GET",
+      header: new Headers(),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    return `${url}: serving`;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      throw new Error(`no answer within ${timeoutMs} ms`);
+    }
+    throw error;
   } finally {
-    session.close();
+    client.close();
   }
 }
 
-/** The address a local probe reaches a listener at: loopback for a wildcard listener. */
+/** The host a local probe reaches a listener at: loopback for a wildcard listener. */
+function ownHost(address: Address): string {
+  return socketHost(address).replace(/^(0\.0\.0\.0|::)$/, "127.0.0.1");
+}
+
+/** `host:port` of a local probe, the host in brackets when IPv6. */
 function ownHostPort(address: Address): string {
-  const host = socketHost(address).replace(/^(0\.0\.0\.0|::)$/, "127.0.0.1");
+  const host = ownHost(address);
   return `${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }

@@ -3,21 +3,27 @@
  * aggregator understands) or the Connect protocol, with mutual TLS when
  * configured.
  *
- * gRPC goes through the collector's own small HTTP/2 client (collector/grpc/)
- * on one connection kept across polls. It replaces connect-node on
- * node:http2, which cost about 20 MiB and, because Deno's node:http2 client
- * aborts the whole process when a GOAWAY reaches a session with finished
- * streams (nghttp2 assertion in `find_stream_on_goaway_func`;
- * denoland/deno#36788), a new session per call. The Connect protocol still
- * uses connect-node, loaded only when configured, with a session per call for
- * that same reason.
+ * Both protocols are connect-es's own implementations (its gRPC and Connect
+ * transports: envelopes, deadlines, metadata, status and trailers) over the
+ * collector's own HTTP/2 client (collector/grpc/), one connection kept across
+ * polls. Node's HTTP/2 module, which connect-node needs, is not loaded: it
+ * cost about 20 MiB, and Deno's version of it aborts the whole process when a
+ * GOAWAY reaches a session with finished streams (docs/ARCHITECTURE.md,
+ * "Platform facts").
  *
  * @module
  */
-import type { Client } from "@connectrpc/connect";
+import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { createTransport as createConnectTransport } from "@connectrpc/connect/protocol-connect";
+import { createTransport as createGrpcTransport } from "@connectrpc/connect/protocol-grpc";
 import type { Address, CollectorConfig } from "../shared/config/mod.ts";
-import type { Aggregator } from "../shared/gen/aggregator_pb.ts";
-import { GrpcAggregatorClient } from "./grpc/client.ts";
+import { Aggregator } from "../shared/gen/aggregator_pb.ts";
+import {
+  type ConnectionLimits,
+  DEFAULT_LIMITS,
+  Http2Client,
+  transportOptions,
+} from "./grpc/mod.ts";
 
 export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish" | "publishBatch">;
 
@@ -33,52 +39,25 @@ export type ConnectionSettings = Pick<CollectorConfig, "protocol" | "tls"> & {
   remoteAddress: Address;
 };
 
-export function connectAggregator(config: ConnectionSettings): AggregatorConnection {
-  const scheme = config.tls ? "https" : "http";
-  const baseUrl = `${scheme}://${config.remoteAddress.host}:${config.remoteAddress.port}`;
-  if (config.protocol === "grpc") {
-    const client = new GrpcAggregatorClient({ ...config.remoteAddress, tls: config.tls });
-    return { client, baseUrl, close: () => client.close() };
-  }
-  return connectProtocolConnection(config, baseUrl);
-}
+/** The largest request the collector sends: a batch is far smaller. */
+const WRITE_MAX_BYTES = 16 * 1024 * 1024;
 
-/** The Connect protocol on connect-node, imported on first use, one HTTP/2 session per call. */
-function connectProtocolConnection(
+export function connectAggregator(
   config: ConnectionSettings,
-  baseUrl: string,
+  limits: ConnectionLimits = DEFAULT_LIMITS,
 ): AggregatorConnection {
-  const tls = config.tls
-    ? { cert: config.tls.certificate, key: config.tls.key, ca: config.tls.caCertificate }
-    : {};
-  const sessions = new Set<{ abort(): void }>();
-  /** One call on a session of its own, ended as soon as the call ends. */
-  async function onNewSession<T>(call: (client: Client<typeof Aggregator>) => Promise<T>) {
-    const [{ createClient }, { createConnectTransport, Http2SessionManager }, { Aggregator }] =
-      await Promise.all([
-        import("@connectrpc/connect"),
-        import("@connectrpc/connect-node"),
-        import("../shared/gen/aggregator_pb.ts"),
-      ]);
-    const sessionManager = new Http2SessionManager(baseUrl, {}, tls);
-    sessions.add(sessionManager);
-    try {
-      const transport = createConnectTransport({ baseUrl, httpVersion: "2", sessionManager });
-      return await call(createClient(Aggregator, transport));
-    } finally {
-      sessions.delete(sessionManager);
-      sessionManager.abort();
-    }
-  }
-  const client: AggregatorClient = {
-    publish: (request, options) =>
-      onNewSession((aggregator) => aggregator.publish(request, options)),
-    publishBatch: (request, options) =>
-      onNewSession((aggregator) => aggregator.publishBatch(request, options)),
-  };
+  const http = new Http2Client({ ...config.remoteAddress, tls: config.tls }, limits);
+  const options = transportOptions(http, {
+    readMaxBytes: limits.maxResponseBytes,
+    writeMaxBytes: WRITE_MAX_BYTES,
+  });
+
+  const transport: Transport = config.protocol === "grpc"
+    ? createGrpcTransport(options)
+    : createConnectTransport(options);
   return {
-    client,
-    baseUrl,
-    close: () => sessions.forEach((session) => session.abort()),
+    client: createClient(Aggregator, transport),
+    baseUrl: http.baseUrl,
+    close: () => http.close(),
   };
 }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { GrpcAggregatorClient } from "../collector/grpc/client.ts";
+import { connectAggregator } from "../collector/transport.ts";
 import { crashUnderLoad } from "./support/crash_under_load.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 
@@ -19,7 +19,11 @@ Deno.test("kill -9 under batched load loses no acknowledged entry; a restart del
     publishers: 4,
     minimumAcknowledged: 200,
     connect(aggregator, container) {
-      const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: aggregator.port });
+      const { client, close } = connectAggregator({
+        protocol: "grpc",
+        tls: undefined,
+        remoteAddress: { host: "127.0.0.1", port: aggregator.port },
+      });
       const tags = tagHeaders(container);
       return {
         async publish(call) {
@@ -43,7 +47,7 @@ Deno.test("kill -9 under batched load loses no acknowledged entry; a restart del
             return undefined;
           }
         },
-        close: () => client.close(),
+        close,
       };
     },
   });

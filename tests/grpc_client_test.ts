@@ -1,5 +1,5 @@
 /**
- * The collector's own HTTP/2 gRPC client against servers nobody here wrote —
+ * The collector's gRPC client (connect's gRPC transport on its own HTTP/2 client) against
  * Debian's python3-grpcio and nghttpd — against the real aggregator, and
  * against a scripted raw HTTP/2 server for the failures: GOAWAY mid-call,
  * RST_STREAM, a connection reset, garbage, oversized frames and responses, a
@@ -10,14 +10,17 @@ import assert from "node:assert/strict";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { GrpcAggregatorClient } from "../collector/grpc/client.ts";
+import { type AggregatorClient, connectAggregator } from "../collector/transport.ts";
+import { type ConnectionLimits, DEFAULT_LIMITS } from "../collector/grpc/mod.ts";
 import {
   encodeFrame,
   encodeGoaway,
   encodeRstStream,
+  encodeSettings,
   ErrorCode,
   Flag,
   FrameType,
+  Setting,
 } from "../shared/http2/mod.ts";
 import { isRetryable } from "../collector/retry.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
@@ -36,6 +39,15 @@ const TAGS = {
   host: "9d3c5e0f6a1b",
 };
 
+/** The collector's gRPC client to 127.0.0.1:`port`, as the collector builds it. */
+function grpcClient(port: number, limits?: ConnectionLimits): AggregatorClient & { close(): void } {
+  const { client, close } = connectAggregator(
+    { protocol: "grpc", tls: undefined, remoteAddress: { host: "127.0.0.1", port } },
+    limits,
+  );
+  return { publish: client.publish, publishBatch: client.publishBatch, close };
+}
+
 /** Runs `body`, failing the test if it takes longer than `ms`. */
 async function within<T>(ms: number, body: () => Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -50,7 +62,7 @@ async function within<T>(ms: number, body: () => Promise<T>): Promise<T> {
 }
 
 async function publishError(
-  client: GrpcAggregatorClient,
+  client: AggregatorClient,
   timeoutMs = 2_000,
 ): Promise<ConnectError> {
   const error = await client.publish(POINT, { headers: TAGS, timeoutMs }).then(
@@ -96,7 +108,7 @@ Deno.test("python3-grpcio: the request bytes, metadata and grpc-timeout arrive; 
   const server = pythonGrpcServer();
   try {
     await within(20_000, async () => {
-      const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: await server.port });
+      const client = grpcClient(await server.port);
       try {
         await client.publish(POINT, { headers: TAGS, timeoutMs: 3_000 });
         const refused = await client.publish(POINT, {
@@ -141,7 +153,7 @@ Deno.test("nghttpd: a plain HTTP/2 file server's answer is an error, not a crash
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const client = new GrpcAggregatorClient({ host: "127.0.0.1", port });
+  const client = grpcClient(port);
   try {
     await within(15_000, async () => {
       let error: ConnectError | undefined;
@@ -163,7 +175,7 @@ Deno.test("nghttpd: a plain HTTP/2 file server's answer is an error, not a crash
 
 Deno.test("the real aggregator: points arrive over one kept connection, and again after it restarts", async () => {
   const aggregator = await AggregatorProcess.start();
-  const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: aggregator.port });
+  const client = grpcClient(aggregator.port);
   try {
     await within(60_000, async () => {
       for (let second = 0; second < 3; second++) {
@@ -202,10 +214,7 @@ function scripted(
 ) {
   Deno.test(`scripted server: ${name} → ${Code[code]}`, async () => {
     const server = rawH2Server(script);
-    const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: server.port }, {
-      maxHeaderListSize: 16_384,
-      maxResponseBytes: 64 * 1024,
-    });
+    const client = grpcClient(server.port, { ...DEFAULT_LIMITS, maxResponseBytes: 64 * 1024 });
     try {
       await within(10_000, async () => {
         const error = await publishError(client);
@@ -297,7 +306,7 @@ Deno.test("scripted server: PING is answered, CONTINUATION joined, and the conne
       );
     }
   });
-  const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: server.port });
+  const client = grpcClient(server.port);
   try {
     await within(10_000, async () => {
       for (let call = 0; call < 3; call++) {
@@ -319,7 +328,7 @@ Deno.test("scripted server: after a restart on the same port, the next call reco
     await peer.send(peer.settings(), ...peer.ok(await peer.request()));
   };
   const first = rawH2Server(answer);
-  const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: first.port });
+  const client = grpcClient(first.port);
   try {
     await within(10_000, async () => {
       await client.publish(POINT, { headers: TAGS, timeoutMs: 2_000 });
@@ -335,5 +344,25 @@ Deno.test("scripted server: after a restart on the same port, the next call reco
     });
   } finally {
     client.close();
+  }
+});
+
+Deno.test("scripted server: a stream window the server never opens ends the call at its deadline", async () => {
+  const server = rawH2Server(async (peer) => {
+    const id = await peer.request();
+    await peer.send(encodeSettings([[Setting.INITIAL_WINDOW_SIZE, 0]]), ...peer.ok(id));
+  });
+  const client = grpcClient(server.port);
+  try {
+    await within(10_000, async () => {
+      await client.publish(POINT, { headers: TAGS, timeoutMs: 2_000 });
+      const stuck = await publishError(client, 500);
+      assert.equal(stuck.code, Code.DeadlineExceeded, stuck.message);
+      const reset = await server.peers[0].frame((f) => f.type === FrameType.RST_STREAM);
+      assert.equal(reset.streamId, 3);
+    });
+  } finally {
+    client.close();
+    await server.close();
   }
 });

@@ -6,11 +6,17 @@
  * and RST_STREAM. It is kept across calls until it fails or the server sends
  * GOAWAY; every failure rejects the exchanges in flight with a `ConnectError`
  * (connection loss and GOAWAY `unavailable`, a server breaking the protocol
- * `internal`), and whatever a hostile server could inflate is bounded.
+ * `internal`), and whatever a hostile server could inflate is bounded: the
+ * frames queued for it (each at its real cost), the frames one header block
+ * may span and its size, the informational answers before a response, the
+ * frames per second that carry no response, the time a write may block and a
+ * response may take. A connection past a limit is closed and says why in the
+ * log.
  *
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { log } from "../../shared/log.ts";
 import type { TlsMaterial } from "../../shared/tls.ts";
 import {
   CLIENT_PREFACE,
@@ -44,25 +50,70 @@ import {
   SETTINGS_ACK,
   windowIncrement,
 } from "../../shared/http2/mod.ts";
-import { resetError } from "./status.ts";
+import { FrameBudget } from "./frame_budget.ts";
+import { resetError } from "./reset_error.ts";
 
-export interface ConnectionTarget {
+/** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
+export type ConnectionTarget = NetworkTarget | SocketTarget;
+
+export interface NetworkTarget {
   host: string;
   port: number;
   tls?: TlsMaterial;
+  /** Accept a certificate that does not name `host` (a local probe of its own server). */
+  anyHostname?: boolean;
+}
+
+/** A unix socket spoken in cleartext with prior knowledge (a node runtime's CRI socket). */
+export interface SocketTarget {
+  socketPath: string;
 }
 
 export interface ConnectionLimits {
   /** Bytes of one response header list (compressed block and decoded size alike). */
   maxHeaderListSize: number;
+  /** Frames one header block may span: its HEADERS and CONTINUATION frames. */
+  maxHeaderBlockFrames: number;
+  /** Informational (1xx) header blocks one response may begin with. */
+  maxInformational: number;
   /** Bytes of DATA one response may carry. */
   maxResponseBytes: number;
+  /** Bytes waiting to be written to the server, each frame counted with its overhead. */
+  maxQueuedBytes: number;
+  /** Frames carrying no response the server may send per second (PING, SETTINGS, empty frames…). */
+  maxIdleFramesPerSecond: number;
+  /** Milliseconds a write to the server may block before the connection is given up. */
+  writeTimeoutMs: number;
+  /** Milliseconds from a request to the end of its response, whatever the call's own deadline. */
+  responseTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   maxHeaderListSize: 16 * 1024,
+  maxHeaderBlockFrames: 16,
+  maxInformational: 4,
   maxResponseBytes: 1024 * 1024,
+  maxQueuedBytes: 1024 * 1024,
+  maxIdleFramesPerSecond: 1_000,
+  writeTimeoutMs: 10_000,
+  responseTimeoutMs: 120_000,
 };
+
+/**
+ * What a queued frame costs beyond its bytes: its own buffer and its entry in
+ * the queue (a 17-byte PING answer holds about this much heap).
+ */
+const FRAME_OVERHEAD_BYTES = 256;
+
+/**
+ * Bytes read at a time. The aggregator's answers are a few hundred bytes; a
+ * read of tiny frames (empty CONTINUATION, PING) is cut into one object per
+ * frame before the first is refused, so this bounds what a flood allocates
+ * per read (about 1,800 empty frames rather than 7,300).
+ */
+const READ_BYTES = 16 * 1024;
+
+const logger = log("collector", "http2");
 
 export interface Http2Response {
   status: number;
@@ -79,6 +130,7 @@ interface Exchange {
   status?: number;
   chunks: Uint8Array[];
   bytes: number;
+  informational: number;
   result: PromiseWithResolvers<Http2Response>;
 }
 
@@ -86,6 +138,7 @@ const LAST_STREAM_ID = MAX_WINDOW_SIZE;
 
 export class Http2Connection {
   #conn: Deno.Conn;
+  #where: string;
   #limits: ConnectionLimits;
   #encoder = new HeaderEncoder();
   #headerBlocks: HeaderBlockReader;
@@ -95,15 +148,23 @@ export class Http2Connection {
   #receiveWindow = DEFAULT_WINDOW_SIZE;
   #outbox: Outbox;
   #handlers: FrameHandlers;
+  /** Frames of the header block being received; 0 between blocks. */
+  #blockFrames = 0;
+  #idleFrames: FrameBudget;
   #goaway = false;
   #closed?: ConnectError;
 
-  private constructor(conn: Deno.Conn, limits: ConnectionLimits) {
+  private constructor(conn: Deno.Conn, where: string, limits: ConnectionLimits) {
     this.#conn = conn;
+    this.#where = where;
     this.#limits = limits;
     this.#headerBlocks = new HeaderBlockReader(limits.maxHeaderListSize);
+    this.#idleFrames = new FrameBudget(limits.maxIdleFramesPerSecond, 1_000);
     this.#outbox = new Outbox(conn, {
-      onWriteError: (error) => this.close(unavailable("writing to the server failed", error)),
+      onWriteError: (error) => this.#giveUp(unavailable("writing to the server failed", error)),
+      maxBytes: limits.maxQueuedBytes,
+      frameOverheadBytes: FRAME_OVERHEAD_BYTES,
+      writeTimeoutMs: limits.writeTimeoutMs,
     });
     this.#handlers = {
       headerBlocks: this.#headerBlocks,
@@ -129,17 +190,8 @@ export class Http2Connection {
     signal: AbortSignal,
     limits: ConnectionLimits = DEFAULT_LIMITS,
   ): Promise<Http2Connection> {
-    const where = `${target.host}:${target.port}`;
-    const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = target.tls
-      ? Deno.connectTls({
-        hostname: target.host,
-        port: target.port,
-        caCerts: [target.tls.caCertificate],
-        cert: target.tls.certificate,
-        key: target.tls.key,
-        alpnProtocols: ["h2"],
-      })
-      : Deno.connect({ hostname: target.host, port: target.port });
+    const where = "socketPath" in target ? target.socketPath : `${target.host}:${target.port}`;
+    const connecting: Promise<Deno.Conn | Deno.TlsConn> = connectTo(target);
     const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
       throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
     });
@@ -159,23 +211,7 @@ export class Http2Connection {
         ? (signal.reason ?? error)
         : unavailable(`TLS handshake with ${where} failed`, error);
     }
-    return new Http2Connection(conn, limits);
-  }
-
-  /**
-   * Connects to a unix socket (cleartext, prior knowledge: a node runtime's
-   * CRI socket) and sends the preface; the callers' `:authority` is theirs.
-   */
-  static async openUnix(
-    path: string,
-    signal: AbortSignal,
-    limits: ConnectionLimits = DEFAULT_LIMITS,
-  ): Promise<Http2Connection> {
-    const connecting = Deno.connect({ transport: "unix", path });
-    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
-      throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${path}`, error);
-    });
-    return new Http2Connection(conn, limits);
+    return new Http2Connection(conn, where, limits);
   }
 
   /** False once closed, failed or told to go away: new calls need a new connection. */
@@ -202,6 +238,7 @@ export class Http2Connection {
       sendWindow: this.#flow.initialStreamWindow,
       chunks: [],
       bytes: 0,
+      informational: 0,
       result: Promise.withResolvers(),
     };
     // Handled below; marked now so a failure while the body waits for a window is not unhandled.
@@ -210,17 +247,38 @@ export class Http2Connection {
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
+    const timer = setTimeout(
+      () =>
+        this.#cancel(
+          exchange,
+          new ConnectError(
+            `no complete response within ${this.#limits.responseTimeoutMs} ms`,
+            Code.DeadlineExceeded,
+          ),
+        ),
+      this.#limits.responseTimeoutMs,
+    );
     try {
-      this.#sendHeaders(exchange.id, this.#encoder.encode(fields));
-      await this.#flow.sendData(
-        exchange,
-        body,
-        true,
-        () => this.#exchanges.has(exchange.id),
-        (frame) => this.#send(frame),
-      );
+      const block = this.#encoder.encode(fields);
+      if (body.length === 0) {
+        this.#sendHeaders(exchange.id, block, Flag.END_STREAM);
+      } else {
+        this.#sendHeaders(exchange.id, block);
+        // The body may wait for a window the server never opens: the exchange's end stops the wait.
+        await Promise.race([
+          this.#flow.sendData(
+            exchange,
+            body,
+            true,
+            () => this.#exchanges.has(exchange.id),
+            (frame) => this.#send(frame),
+          ),
+          exchange.result.promise,
+        ]);
+      }
       return await exchange.result.promise;
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener("abort", abort);
     }
   }
@@ -235,34 +293,55 @@ export class Http2Connection {
     this.#outbox.close();
   }
 
-  #sendHeaders(streamId: number, block: Uint8Array): void {
-    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize)) {
+  #sendHeaders(streamId: number, block: Uint8Array, flags = 0): void {
+    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize, flags)) {
       this.#send(frame);
     }
   }
 
+  /** Closes on the server's account, saying why in the log (no call may be there to say it). */
+  #giveUp(reason: ConnectError): void {
+    if (this.#closed) return;
+    logger.warn("closing the HTTP/2 connection to {where}: {reason}", {
+      where: this.#where,
+      reason: reason.rawMessage,
+    });
+    this.close(reason);
+  }
+
   #cancel(exchange: Exchange, reason: unknown): void {
     if (!this.#exchanges.delete(exchange.id)) return;
+    this.#flow.wake(); // Its body, if waiting for a window, stops.
     this.#send(encodeRstStream(exchange.id, ErrorCode.CANCEL));
     exchange.result.reject(reason);
     this.#closeIfDone();
   }
 
   #send(bytes: Uint8Array): void {
-    if (!this.#closed) this.#outbox.push(bytes);
+    if (this.#closed || this.#outbox.push(bytes)) return;
+    this.#giveUp(
+      new ConnectError(
+        `the server is not reading: more than ${this.#limits.maxQueuedBytes} bytes wait for it`,
+        Code.Unavailable,
+      ),
+    );
   }
 
   async #readLoop(): Promise<void> {
     try {
-      for await (const frames of readFrames(this.#conn)) {
-        for (const frame of frames) dispatchFrame(frame, this.#handlers);
-        if (this.#closed) return;
+      for await (const frames of readFrames(this.#conn, { readBytes: READ_BYTES })) {
+        for (const frame of frames) {
+          this.#countIdle(frame);
+          dispatchFrame(frame, this.#handlers);
+          if (this.#closed) return;
+        }
       }
       this.close(new ConnectError("the server closed the connection", Code.Unavailable));
     } catch (error) {
+      if (this.#closed) return;
       if (error instanceof ConnectionError) {
         this.#send(encodeGoaway(0, error.code, error.message));
-        this.close(
+        this.#giveUp(
           new ConnectError(
             `the server broke HTTP/2 (${errorCodeName(error.code)}): ${error.message}`,
             Code.Internal,
@@ -272,6 +351,22 @@ export class Http2Connection {
         this.close(unavailable("the connection to the server was lost", error));
       }
     }
+  }
+
+  /**
+   * Spends the budget of frames that carry no response: PING, SETTINGS,
+   * PRIORITY, WINDOW_UPDATE, RST_STREAM, GOAWAY, unknown types, and DATA,
+   * HEADERS or CONTINUATION without payload. Past it: ENHANCE_YOUR_CALM.
+   */
+  #countIdle(frame: Frame): void {
+    const carries = frame.payload.length > 0 &&
+      (frame.type === FrameType.DATA || frame.type === FrameType.HEADERS ||
+        frame.type === FrameType.CONTINUATION);
+    if (carries || this.#idleFrames.spend()) return;
+    throw new ConnectionError(
+      ErrorCode.ENHANCE_YOUR_CALM,
+      `more than ${this.#limits.maxIdleFramesPerSecond} frames a second carrying no response`,
+    );
   }
 
   /** The open exchange for a frame on a stream; undefined for one already closed here. */
@@ -317,10 +412,25 @@ export class Http2Connection {
 
   #onHeaderFragment(frame: Frame): void {
     if (frame.type === FrameType.HEADERS) this.#exchangeFor(frame);
+    this.#blockFrames = frame.type === FrameType.HEADERS ? 1 : this.#blockFrames + 1;
+    if (this.#blockFrames > this.#limits.maxHeaderBlockFrames) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `a header block in more than ${this.#limits.maxHeaderBlockFrames} frames`,
+      );
+    }
     // Decoded even for a stream closed here, to keep the HPACK table in step.
     const block = this.#headerBlocks.push(frame);
-    const exchange = block && this.#exchanges.get(block.streamId);
+    if (!block) return;
+    this.#blockFrames = 0;
+    const exchange = this.#exchanges.get(block.streamId);
     if (exchange) this.#onHeaders(exchange, block.fields, block.endStream);
+    else if (!this.#idleFrames.spend()) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        "too many header blocks on streams already closed",
+      );
+    }
   }
 
   #onHeaders(exchange: Exchange, fields: HeaderField[], endStream: boolean): void {
@@ -337,6 +447,13 @@ export class Http2Connection {
     }
     if (status < 200) {
       if (endStream) return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "END_STREAM on 1xx");
+      if (++exchange.informational > this.#limits.maxInformational) {
+        return this.#fail(
+          exchange,
+          ErrorCode.ENHANCE_YOUR_CALM,
+          `more than ${this.#limits.maxInformational} informational responses`,
+        );
+      }
       return; // Informational: the real response follows.
     }
     exchange.status = status;
@@ -410,6 +527,21 @@ export class Http2Connection {
       this.close(new ConnectError(why, Code.Unavailable));
     }
   }
+}
+
+/** TCP, TLS over TCP, or a unix socket, as the target says. */
+function connectTo(target: ConnectionTarget): Promise<Deno.Conn | Deno.TlsConn> {
+  if ("socketPath" in target) return Deno.connect({ transport: "unix", path: target.socketPath });
+  if (!target.tls) return Deno.connect({ hostname: target.host, port: target.port });
+  return Deno.connectTls({
+    hostname: target.host,
+    port: target.port,
+    caCerts: [target.tls.caCertificate],
+    cert: target.tls.certificate,
+    key: target.tls.key,
+    alpnProtocols: ["h2"],
+    unsafelyDisableHostnameVerification: target.anyHostname,
+  });
 }
 
 function unavailable(what: string, error: unknown): ConnectError {

@@ -19,6 +19,12 @@ import {
 export interface FrameReaderOptions {
   /** The connection starts with the client preface (this end is the server). */
   clientPreface?: boolean;
+  /**
+   * Bytes asked of each read, 64 KiB by default: every frame of a read is cut
+   * before any is handled, so a smaller read bounds what a flood of tiny frames
+   * allocates before the handler can refuse it.
+   */
+  readBytes?: number;
 }
 
 /** The frames complete after each read of `conn`, in order. */
@@ -27,7 +33,7 @@ export async function* readFrames(
   options: FrameReaderOptions = {},
 ): AsyncGenerator<Frame[]> {
   const parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);
-  const buffer = new Uint8Array(64 * 1024);
+  const buffer = new Uint8Array(options.readBytes ?? 64 * 1024);
   let preface = options.clientPreface ? new Uint8Array(0) : CLIENT_PREFACE;
   for (;;) {
     const read = await conn.read(buffer);

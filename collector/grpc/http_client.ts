@@ -1,0 +1,132 @@
+/**
+ * connect-es's HTTP client abstraction (`UniversalClientFn`) on the
+ * collector's own HTTP/2 connection: connect's gRPC and Connect transports
+ * build the requests (envelopes, `grpc-timeout`, metadata) and read the
+ * answers (status, trailers, error details), and this module only carries
+ * them. One connection is opened on first use and kept across calls, replaced
+ * after it fails or the server sends GOAWAY; every failure is a
+ * `ConnectError` with the code that says whether to retry.
+ *
+ * @module
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type {
+  UniversalClientFn,
+  UniversalClientRequest,
+  UniversalClientResponse,
+} from "@connectrpc/connect/protocol";
+import { type HeaderField, joinBytes } from "../../shared/http2/mod.ts";
+import {
+  type ConnectionLimits,
+  type ConnectionTarget,
+  DEFAULT_LIMITS,
+  Http2Connection,
+  type Http2Response,
+} from "./connection.ts";
+
+export class Http2Client {
+  /** `http://host:port` or `https://…`: every request URL starts with it. */
+  readonly baseUrl: string;
+  /** The client for connect's transports (`httpClient`). */
+  readonly fetch: UniversalClientFn = (request) => this.#fetch(request);
+  #target: ConnectionTarget;
+  #limits: ConnectionLimits;
+  #connection?: Promise<Http2Connection>;
+  #closed = new AbortController();
+
+  constructor(target: ConnectionTarget, limits: ConnectionLimits = DEFAULT_LIMITS) {
+    this.#target = target;
+    this.#limits = limits;
+    this.baseUrl = baseUrlOf(target);
+  }
+
+  /** Closes the connection; calls in progress, and any later, fail as cancelled. */
+  close(): void {
+    this.#closed.abort(new ConnectError("the client was closed", Code.Canceled));
+    this.#connection?.then(
+      (connection) => connection.close(this.#closed.signal.reason),
+      () => {},
+    );
+    this.#connection = undefined;
+  }
+
+  async #fetch(request: UniversalClientRequest): Promise<UniversalClientResponse> {
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, this.#closed.signal])
+      : this.#closed.signal;
+    if (signal.aborted) throw signal.reason;
+    const fields = this.#requestFields(request);
+    const body = request.body ? await readAll(request.body) : new Uint8Array(0);
+    const connection = await this.#connect(signal);
+    return universalResponse(await connection.exchange(fields, body, signal));
+  }
+
+  #requestFields(request: UniversalClientRequest): HeaderField[] {
+    if (!request.url.startsWith(`${this.baseUrl}/`)) {
+      throw new ConnectError(`${request.url} is not on ${this.baseUrl}`, Code.InvalidArgument);
+    }
+    const fields: HeaderField[] = [
+      [":method", request.method],
+      [":scheme", this.baseUrl.slice(0, this.baseUrl.indexOf(":"))],
+      [":path", request.url.slice(this.baseUrl.length)],
+      [":authority", this.baseUrl.slice(this.baseUrl.indexOf("//") + 2)],
+    ];
+    // Connect's transports build these headers: none of them is connection-specific.
+    for (const [name, value] of request.header) fields.push([name, value]);
+    return fields;
+  }
+
+  /** The kept connection, or a new one when there is none or it can take no new call. */
+  async #connect(signal: AbortSignal): Promise<Http2Connection> {
+    const kept = await this.#connection?.catch(() => undefined);
+    if (kept?.usable) return kept;
+    const opening = Http2Connection.open(this.#target, signal, this.#limits);
+    this.#connection = opening;
+    opening.catch(() => {
+      if (this.#connection === opening) this.#connection = undefined;
+    });
+    return await opening;
+  }
+}
+
+/** A unix socket's requests name `localhost`, as gRPC clients of a local runtime do. */
+function baseUrlOf(target: ConnectionTarget): string {
+  if ("socketPath" in target) return "http://localhost";
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  return `${target.tls ? "https" : "http"}://${host}:${target.port}`;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return joinBytes(chunks);
+}
+
+function universalResponse(response: Http2Response): UniversalClientResponse {
+  const { body } = response;
+  return {
+    status: response.status,
+    header: headersOf(response.headers),
+    body: (async function* () {
+      if (body.length) yield body;
+    })(),
+    trailer: headersOf(response.trailers),
+  };
+}
+
+/** The regular fields as `Headers`; a name or value `Headers` refuses is a malformed response. */
+function headersOf(fields: readonly HeaderField[]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) {
+    if (name.startsWith(":")) continue;
+    try {
+      headers.append(name, value);
+    } catch {
+      throw new ConnectError(
+        `malformed response: the header field "${name}" is not valid HTTP`,
+        Code.Internal,
+      );
+    }
+  }
+  return headers;
+}
