@@ -143,3 +143,35 @@ export function attackTable(rows: AttackRow[]): string {
   ]);
   return textTable(header, cells);
 }
+
+/** What a normal Publish on another connection saw while an attack ran. */
+export interface Probed<T> {
+  report: T;
+  /** The slowest probe, ms; a failed probe counts as Infinity. */
+  slowestMs: number;
+  probes: number;
+}
+
+/**
+ * Runs `attack` and, until it ends, a normal Publish on a fresh connection
+ * every `everyMs`: the attack's report and the slowest answer.
+ */
+export async function probedDuring<T>(
+  aggregator: AggregatorProcess,
+  attack: Promise<T>,
+  everyMs = 250,
+): Promise<Probed<T>> {
+  let done = false;
+  const finished = attack.finally(() => done = true);
+  let slowestMs = 0;
+  let probes = 0;
+  const request = create(PublishRequestSchema, { unixTime: BigInt(Math.floor(Date.now() / 1000)) });
+  const body = toBinary(PublishRequestSchema, request);
+  while (!done) {
+    const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5);
+    probes++;
+    slowestMs = Math.max(slowestMs, publish.status === 200 ? publish.ms : Infinity);
+    await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, everyMs))]);
+  }
+  return { report: await finished, slowestMs, probes };
+}

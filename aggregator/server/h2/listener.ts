@@ -10,6 +10,7 @@
  */
 import { createContextValues } from "@connectrpc/connect";
 import { delay } from "../../../shared/delay.ts";
+import { processBudget } from "../../../shared/http2/mod.ts";
 import { log } from "../../../shared/log.ts";
 import { HTTP_VERSION } from "../host_alias.ts";
 import { type Listener, type ListenerOptions, socketHost } from "../listener.ts";
@@ -33,6 +34,7 @@ export function listenH2c(options: ListenerOptions): Promise<Listener> {
     handle: dispatcher(options),
     contextValues: () => createContextValues().set(HTTP_VERSION, "2.0"),
     authority: `${options.address.host || host}:${options.address.port}`,
+    budget: processBudget(),
   };
   const connections = new Set<ServerConnection>();
   const counts = new PeerCounts(options.limits);
