@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ConnectionError, ErrorCode, FrameType, StreamError } from "./frames.ts";
+import { ConnectionError, ErrorCode, FrameType } from "./frames.ts";
 
 export type StreamState =
   | "idle"
@@ -137,16 +137,5 @@ export class ClosedStreams {
       ErrorCode.STREAM_CLOSED,
       `frame type ${type} on stream ${id}, closed by ${by.replace("_", " ")}`,
     );
-  }
-}
-
-/**
- * The verdict on a frame of `type` from the peer on a stream in `state`:
- * nothing when accepted; a half-closed (remote) stream takes only
- * WINDOW_UPDATE, PRIORITY and RST_STREAM (RFC 9113 §5.1).
- */
-export function checkReceive(state: StreamState, type: number): void {
-  if (state === "half_closed_remote" && !HARMLESS_LATE.has(type)) {
-    throw new StreamError(ErrorCode.STREAM_CLOSED, `frame type ${type} after END_STREAM`);
   }
 }
