@@ -243,6 +243,7 @@ Deno.test("a PING flood past its rate ends with ENHANCE_YOUR_CALM", async () => 
 Deno.test("streams that do not fit the memory budget are refused; the first one uses the reserve", async () => {
   // The part open to all is full: the connection and its first stream get in on the reserve.
   const budget = new MemoryBudget(1 << 20);
+  assert.ok(CONNECTION_COST + STREAM_COST + 10 < (1 << 20) * 0.2, "the reserve holds them");
   budget.take((1 << 20) * 0.8 - 1);
   const exchange = new Exchange(budget);
   await exchange.handshake();
