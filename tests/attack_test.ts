@@ -26,6 +26,7 @@ import {
   dataDribble,
   emptyDataFlood,
   emptyHeadersFlood,
+  ignoredHeadersFlood,
   madeYouReset,
   manyStreams,
   neverReads,
@@ -242,6 +243,11 @@ Deno.test("every published HTTP/2 attack class, on the cleartext listener", asyn
     calmedDown,
   );
   await attackClass(
+    "HEADERS again and again on a stream the server refused",
+    () => ignoredHeadersFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
     "CVE-2024-27316 empty CONTINUATION frames",
     () => continuationFlood(open, FLOOD_S),
     calmedDown,
@@ -289,6 +295,22 @@ Deno.test("every published HTTP/2 attack class, on the cleartext listener", asyn
     "CVE-2019-9517 24 clients that never read, requests",
     () => neverReads(open, 24, FLOOD_S, "requests"),
     (report) => assert.equal(report.closed, 24),
+  );
+  await attackClass(
+    "one connection at full speed: h2load, 100 streams at once",
+    async () => {
+      const start = performance.now();
+      const load = await h2load(aggregator.port, 1, 20_000, 100);
+      assert.equal(load.failed, 0);
+      return {
+        sent: load.succeeded,
+        goaway: [],
+        rst: 0,
+        closed: 0,
+        seconds: Math.round(performance.now() - start) / 1000,
+      };
+    },
+    () => {},
   );
   await attackClass(
     "150 connections x 100 streams, 10 kB of body each",

