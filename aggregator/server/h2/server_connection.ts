@@ -350,17 +350,25 @@ export class ServerConnection {
       this.#receive.credit(content.length);
       return this.#reset(stream, ErrorCode.PROTOCOL_ERROR, true);
     }
-    if (content.length) {
-      const reserved = this.#streams.size === 1 && stream.received <= RESERVED_BODY_BYTES;
-      if (!this.#take(content.length, reserved)) {
-        this.#receive.credit(content.length);
-        logger.debug("memory budget spent: a request body refused");
-        return this.#reset(stream, ErrorCode.REFUSED_STREAM, false);
-      }
-      stream.charged += content.length;
-      if (!stream.body.push(content)) this.#consumed(stream, content.length);
+    if (content.length) this.#receiveBody(stream, content);
+    if (endStream && stream.state.remoteOpen) this.#endRemote(stream);
+  }
+
+  /** Body bytes for the handler, charged to the budget while the stream lives; dropped once it failed. */
+  #receiveBody(stream: ServerStream, content: Uint8Array): void {
+    if (!stream.body.open) return this.#consumed(stream, content.length);
+    const reserved = this.#streams.size === 1 && stream.received <= RESERVED_BODY_BYTES;
+    if (!this.#take(content.length, reserved)) {
+      this.#receive.credit(content.length);
+      logger.debug("memory budget spent: a request body refused");
+      return this.#reset(stream, ErrorCode.REFUSED_STREAM, false);
     }
-    if (endStream) this.#endRemote(stream);
+    if (stream.body.push(content)) {
+      stream.charged += content.length;
+      return;
+    }
+    this.#release(content.length);
+    this.#consumed(stream, content.length);
   }
 
   #onHeaderFragment(frame: Frame): void {

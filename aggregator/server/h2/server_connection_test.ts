@@ -265,3 +265,19 @@ Deno.test("closing does not wait on a write the client never reads", async () =>
   assert.ok(performance.now() - start < 3_000, "released within the linger time");
   assert.equal(exchange.socket.closed, true);
 });
+
+Deno.test("a body past what the budget allows resets its stream, not the connection", async () => {
+  const budget = new MemoryBudget(1 << 20);
+  const others = Math.floor((1 << 20) * 0.8) - 1;
+  budget.take(others);
+  const exchange = new Exchange(budget);
+  await exchange.handshake();
+  // A first stream may take up to 16 KiB of body from the reserve, no more.
+  await exchange.send(headers(1, 0, 20_000), data(1, 16_000), data(1, 4_000, Flag.END_STREAM));
+  assert.equal(await exchange.reset(1), "REFUSED_STREAM");
+  await exchange.send(headers(3, Flag.END_STREAM, 0));
+  assert.equal(await exchange.answer(3), "0");
+  assert.ok(!exchange.frames.some((frame) => frame.type === FrameType.GOAWAY));
+  await exchange.close();
+  assert.equal(budget.used, others, "everything the connection took was released");
+});
