@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import { createContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import type { ListenerLimits } from "../../../shared/config/mod.ts";
@@ -280,4 +281,37 @@ Deno.test("a body past what the budget allows resets its stream, not the connect
   assert.ok(!exchange.frames.some((frame) => frame.type === FrameType.GOAWAY));
   await exchange.close();
   assert.equal(budget.used, others, "everything the connection took was released");
+});
+
+Deno.test("SETTINGS not acknowledged within 10 s end the connection with SETTINGS_TIMEOUT", async () => {
+  const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    const limits = { ...LIMITS, handshakeTimeoutMs: 60_000, idleTimeoutMs: 60_000 };
+    const exchange = new Exchange(undefined, limits);
+    await exchange.send(CLIENT_PREFACE, encodeSettings([]));
+    await clock.tickAsync(9_999);
+    assert.ok(!exchange.frames.some((frame) => frame.type === FrameType.GOAWAY));
+    await clock.tickAsync(1);
+    assert.equal(await exchange.goaway(), "SETTINGS_TIMEOUT");
+    await clock.tickAsync(2_000);
+    await exchange.server.done;
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("the SETTINGS ACK stops that timer", async () => {
+  const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    const limits = { ...LIMITS, handshakeTimeoutMs: 60_000, idleTimeoutMs: 60_000 };
+    const exchange = new Exchange(undefined, limits);
+    await exchange.handshake();
+    await clock.tickAsync(20_000);
+    assert.ok(!exchange.frames.some((frame) => frame.type === FrameType.GOAWAY));
+    exchange.server.destroy();
+    await clock.tickAsync(2_000);
+    await exchange.server.done;
+  } finally {
+    clock.uninstall();
+  }
 });
