@@ -41,6 +41,7 @@ import {
   errorCodeName,
   Flag,
   type Frame,
+  FRAME_HEADER_BYTES,
   type FrameHandlers,
   type FrameKind,
   framePayloadContent,
@@ -111,6 +112,12 @@ const CONNECTION_SHARE = 1 / 8;
 const RESERVED_BODY_BYTES = 16 * 1024;
 /** Frames one connection handles before the event loop is let to others. */
 const FRAMES_PER_TURN = 256;
+/**
+ * ...or this many bytes of them. A read whose data is already there may
+ * complete without the event loop turning, so a connection with a backlog
+ * would otherwise be served all of it before any other.
+ */
+const BYTES_PER_TURN = READ_BUFFER_BYTES;
 
 /** The rate-limited kind of each frame type (DATA is counted when empty, in #onData). */
 const FRAME_KINDS = new Map<number, FrameKind>([
@@ -239,6 +246,7 @@ export class ServerConnection {
   async #run(): Promise<void> {
     try {
       let handled = 0;
+      let bytes = 0;
       for await (
         const frames of readFrames(this.#conn, {
           clientPreface: true,
@@ -251,8 +259,10 @@ export class ServerConnection {
         }
         if (this.#state.closed) break;
         handled += frames.length;
-        if (handled >= FRAMES_PER_TURN) {
+        for (const frame of frames) bytes += FRAME_HEADER_BYTES + frame.payload.length;
+        if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
           handled = 0;
+          bytes = 0;
           // setImmediate, not setTimeout(0): it lets pending I/O run without a timer's ms-long wait.
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -410,16 +420,18 @@ export class ServerConnection {
     if (this.#streams.size >= this.#options.limits.maxConcurrentStreams) {
       return this.#refuse(id, ErrorCode.REFUSED_STREAM);
     }
+    // The budget first: a stream that will be refused costs no request parsing.
+    if (!this.#take(STREAM_COST, this.#streams.size === 0)) {
+      logger.debug("memory budget spent: a new stream refused");
+      return this.#refuse(id, ErrorCode.REFUSED_STREAM);
+    }
     let head: RequestHead;
     try {
       head = requestHead(block.fields, this.#options.authority);
     } catch (error) {
+      this.#release(STREAM_COST);
       if (!(error instanceof StreamError)) throw error;
       return this.#refuse(id, error.code);
-    }
-    if (!this.#take(STREAM_COST, this.#streams.size === 0)) {
-      logger.debug("memory budget spent: a new stream refused");
-      return this.#refuse(id, ErrorCode.REFUSED_STREAM);
     }
     const state = new StreamStateMachine();
     state.receiveHeaders(false);
