@@ -17,7 +17,27 @@ import {
   frameAttack,
   h2load,
   health,
+  probedDuring,
 } from "./support/attack_clients.ts";
+import {
+  type AttackReport,
+  cleartext,
+  continuationFlood,
+  dataDribble,
+  emptyDataFlood,
+  emptyHeadersFlood,
+  ignoredHeadersFlood,
+  madeYouReset,
+  manyStreams,
+  neverReads,
+  pingFlood,
+  priorityFlood,
+  rapidReset,
+  settingsFlood,
+  unknownFrameFlood,
+  windowUpdateFlood,
+} from "./support/h2_attacks.ts";
+import { ErrorCode, errorCodeName } from "../shared/http2/mod.ts";
 
 const PEAK_MIB = 300;
 const HANDSHAKE_S = 2;
@@ -155,6 +175,148 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
     assert.ok(answer.ms < 2000, `answered in ${answer.ms} ms`);
     return `HTTP ${answer.status}, curl exit ${answer.exitCode} after ${answer.ms} ms`;
   });
+
+  console.log(`\n${attackTable(rows)}\n`);
+  assert.deepEqual(rows.filter((row) => row.result !== "pass").map((row) => row.scenario), []);
+});
+
+/** How long each flood runs. */
+const FLOOD_S = 4;
+
+Deno.test("every published HTTP/2 attack class, on the cleartext listener", async (t) => {
+  await using aggregator = await AggregatorProcess.start();
+  const open = cleartext(aggregator.port);
+  const rows: AttackRow[] = [];
+  const attackClass = async (
+    name: string,
+    attack: () => Promise<AttackReport>,
+    check: (report: AttackReport) => void,
+  ) => {
+    const passed = await t.step(name, async () => {
+      const { report, slowestMs, probes } = await withDeadline(
+        name,
+        probedDuring(aggregator, attack()),
+      );
+      const after = await health(aggregator);
+      const notes = `${report.sent} sent, GOAWAY ${report.goaway.join(",") || "none"}, ` +
+        `${report.rst} RST, ${report.closed} closed in ${report.seconds} s; ` +
+        `slowest of ${probes} calls during it ${slowestMs} ms`;
+      rows.push({ scenario: name, result: "pass", ...after, notes });
+      assert.ok(after.alive, `the aggregator died: ${aggregator.stderr.slice(-2000)}`);
+      assert.ok(slowestMs < 1000, `a call during the attack took ${slowestMs} ms`);
+      assert.equal(after.publishStatus, 200);
+      assert.ok(after.publishMs < 1000, `a normal Publish took ${after.publishMs} ms`);
+      assert.ok(after.peakMib <= PEAK_MIB, `peak RSS ${after.peakMib} MiB`);
+      check(report);
+    });
+    if (!passed) {
+      const row = rows.find((row) => row.scenario === name);
+      if (row) row.result = "FAIL";
+      else rows.push({ scenario: name, result: "FAIL", peakMib: NaN, publishMs: NaN, notes: "" });
+    }
+  };
+  const calmedDown = (report: AttackReport) => {
+    assert.deepEqual(report.goaway, ["ENHANCE_YOUR_CALM"]);
+    assert.equal(report.closed, 1);
+  };
+
+  await attackClass("CVE-2019-9512 ping flood", () => pingFlood(open, FLOOD_S), calmedDown);
+  await attackClass(
+    "CVE-2019-9515 settings flood (2,730 entries each)",
+    () => settingsFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass("CVE-2019-9513 PRIORITY flood", () => priorityFlood(open, FLOOD_S), calmedDown);
+  await attackClass(
+    "CVE-2019-9518 empty DATA frames",
+    () => emptyDataFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
+    "WINDOW_UPDATE flood",
+    () => windowUpdateFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
+    "unknown frame types",
+    () => unknownFrameFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
+    "HEADERS again and again on a stream the server refused",
+    () => ignoredHeadersFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
+    "CVE-2024-27316 empty CONTINUATION frames",
+    () => continuationFlood(open, FLOOD_S),
+    calmedDown,
+  );
+  await attackClass(
+    "CONTINUATION frames of 100 bytes",
+    () => continuationFlood(open, FLOOD_S, 100),
+    (report) => assert.equal(report.closed, 1),
+  );
+  await attackClass(
+    "CVE-2019-9516 zero-length header fields",
+    () => emptyHeadersFlood(open, FLOOD_S),
+    (report) => assert.equal(report.closed, 1),
+  );
+  for (const code of [ErrorCode.CANCEL, ErrorCode.NO_ERROR]) {
+    await attackClass(
+      `CVE-2023-44487 rapid reset with ${errorCodeName(code)}`,
+      () => rapidReset(open, FLOOD_S, code),
+      calmedDown,
+    );
+  }
+  for (const provocation of ["second-headers", "window-update-0"] as const) {
+    await attackClass(
+      `CVE-2025-8671 MadeYouReset: ${provocation}`,
+      () => madeYouReset(open, FLOOD_S, provocation),
+      calmedDown,
+    );
+  }
+  await attackClass(
+    "CVE-2019-9514 reset flood: malformed requests",
+    () => madeYouReset(open, FLOOD_S, "malformed-headers"),
+    calmedDown,
+  );
+  await attackClass(
+    "CVE-2019-9511 data dribble",
+    () => dataDribble(open, FLOOD_S),
+    (report) => assert.equal(report.closed, 1),
+  );
+  await attackClass(
+    "CVE-2019-9517 24 clients that never read, PINGs",
+    () => neverReads(open, 24, FLOOD_S, "ping"),
+    (report) => assert.equal(report.closed, 24),
+  );
+  await attackClass(
+    "CVE-2019-9517 24 clients that never read, requests",
+    () => neverReads(open, 24, FLOOD_S, "requests"),
+    (report) => assert.equal(report.closed, 24),
+  );
+  await attackClass(
+    "one connection at full speed: h2load, 100 streams at once",
+    async () => {
+      const start = performance.now();
+      const load = await h2load(aggregator.port, 1, 20_000, 100);
+      assert.equal(load.failed, 0);
+      return {
+        sent: load.succeeded,
+        goaway: [],
+        rst: 0,
+        closed: 0,
+        seconds: Math.round(performance.now() - start) / 1000,
+      };
+    },
+    () => {},
+  );
+  await attackClass(
+    "150 connections x 100 streams, 10 kB of body each",
+    () => manyStreams(open, 150, 100, 10_000, 2 * FLOOD_S),
+    (report) => assert.ok(report.sent >= 150 * 100, `${report.sent} streams`),
+  );
 
   console.log(`\n${attackTable(rows)}\n`);
   assert.deepEqual(rows.filter((row) => row.result !== "pass").map((row) => row.scenario), []);

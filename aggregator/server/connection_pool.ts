@@ -8,6 +8,7 @@
  * @module
  */
 import { createContextValues } from "@connectrpc/connect";
+import { processBudget } from "../../shared/http2/mod.ts";
 import { HTTP_VERSION } from "./host_alias.ts";
 import { type ListenerOptions, socketHost } from "./listener.ts";
 import { dispatcher } from "./h2/dispatch.ts";
@@ -27,6 +28,8 @@ export class ConnectionPool {
       handle: dispatcher(options),
       contextValues: () => createContextValues().set(HTTP_VERSION, "2.0"),
       authority: `${options.address.host || socketHost(options.address)}:${options.address.port}`,
+      // One budget for the process: the cleartext and TLS listeners draw on it alike.
+      budget: processBudget(),
     };
   }
 

@@ -100,12 +100,6 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
 };
 
 /**
- * What a queued frame costs beyond its bytes: its own buffer and its entry in
- * the queue (a 17-byte PING answer holds about this much heap).
- */
-const FRAME_OVERHEAD_BYTES = 256;
-
-/**
  * Bytes read at a time. The aggregator's answers are a few hundred bytes; a
  * read of tiny frames (empty CONTINUATION, PING) is cut into one object per
  * frame before the first is refused, so this bounds what a flood allocates
@@ -149,7 +143,6 @@ export class Http2Connection {
   #outbox: Outbox;
   #handlers: FrameHandlers;
   /** Frames of the header block being received; 0 between blocks. */
-  #blockFrames = 0;
   #idleFrames: FrameBudget;
   #goaway = false;
   #closed?: ConnectError;
@@ -158,12 +151,14 @@ export class Http2Connection {
     this.#conn = conn;
     this.#where = where;
     this.#limits = limits;
-    this.#headerBlocks = new HeaderBlockReader(limits.maxHeaderListSize);
+    this.#headerBlocks = new HeaderBlockReader(
+      limits.maxHeaderListSize,
+      limits.maxHeaderBlockFrames,
+    );
     this.#idleFrames = new FrameBudget(limits.maxIdleFramesPerSecond, 1_000);
     this.#outbox = new Outbox(conn, {
       onWriteError: (error) => this.#giveUp(unavailable("writing to the server failed", error)),
       maxBytes: limits.maxQueuedBytes,
-      frameOverheadBytes: FRAME_OVERHEAD_BYTES,
       writeTimeoutMs: limits.writeTimeoutMs,
     });
     this.#handlers = {
@@ -412,17 +407,9 @@ export class Http2Connection {
 
   #onHeaderFragment(frame: Frame): void {
     if (frame.type === FrameType.HEADERS) this.#exchangeFor(frame);
-    this.#blockFrames = frame.type === FrameType.HEADERS ? 1 : this.#blockFrames + 1;
-    if (this.#blockFrames > this.#limits.maxHeaderBlockFrames) {
-      throw new ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        `a header block in more than ${this.#limits.maxHeaderBlockFrames} frames`,
-      );
-    }
     // Decoded even for a stream closed here, to keep the HPACK table in step.
     const block = this.#headerBlocks.push(frame);
     if (!block) return;
-    this.#blockFrames = 0;
     const exchange = this.#exchanges.get(block.streamId);
     if (exchange) this.#onHeaders(exchange, block.fields, block.endStream);
     else if (!this.#idleFrames.spend()) {

@@ -1,5 +1,6 @@
 /**
- * The inbound side of an HTTP/2 connection: bytes read from a `Deno.Conn` cut
+ * The inbound side of an HTTP/2 connection: bytes read from a `Deno.Conn` (or
+ * any reader shaped like one) cut
  * into frames, a batch per read, after checking the client preface when this
  * end is the server. Ends when the peer closes; a malformed frame or preface
  * throws `ConnectionError`.
@@ -16,6 +17,11 @@ import {
   joinBytes,
 } from "./frames.ts";
 
+/** What frames are read from: a `Deno.Conn`, or any duplex shaped like one. */
+export interface Readable {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
 export interface FrameReaderOptions {
   /** The connection starts with the client preface (this end is the server). */
   clientPreface?: boolean;
@@ -29,7 +35,7 @@ export interface FrameReaderOptions {
 
 /** The frames complete after each read of `conn`, in order. */
 export async function* readFrames(
-  conn: Deno.Conn,
+  conn: Readable,
   options: FrameReaderOptions = {},
 ): AsyncGenerator<Frame[]> {
   const parser = new FrameParser(DEFAULT_MAX_FRAME_SIZE);

@@ -242,40 +242,76 @@ export function framePayloadContent(frame: Frame): Uint8Array {
 }
 
 /**
- * Cuts bytes read from the connection into frames. Holds at most one frame's
- * worth of bytes beyond what was consumed; a frame header announcing more than
- * `maxFrameSize` ends the connection with FRAME_SIZE_ERROR.
+ * Cuts bytes read from the connection into frames. Each payload byte is
+ * copied once, into a buffer of exactly the payload's size (a frame split
+ * across reads is gathered into one allocated when its header arrived), so a
+ * payload kept costs its length and nothing is joined again per read. Holds
+ * at most one frame beyond what was consumed; a frame header announcing more
+ * than `maxFrameSize` ends the connection with FRAME_SIZE_ERROR.
  */
 export class FrameParser {
-  #buffer = new Uint8Array(0);
+  /** A frame header cut by the end of a read (fewer than 9 bytes). */
+  #header = new Uint8Array(FRAME_HEADER_BYTES);
+  #headerBytes = 0;
+  /** The frame whose payload is being gathered, and how much of it came. */
+  #pending?: Frame;
+  #filled = 0;
 
   constructor(readonly maxFrameSize = DEFAULT_MAX_FRAME_SIZE) {}
 
-  /** Appends `chunk` and returns every frame now complete, in order. */
+  /** Takes `chunk` and returns every frame now complete, in order. */
   push(chunk: Uint8Array): Frame[] {
-    const buffer = this.#buffer.length ? joinBytes([this.#buffer, chunk]) : chunk;
     const frames: Frame[] = [];
     let offset = 0;
-    while (buffer.length - offset >= FRAME_HEADER_BYTES) {
-      const length = (buffer[offset] << 16) | (buffer[offset + 1] << 8) | buffer[offset + 2];
+    while (offset < chunk.length) {
+      const pending = this.#pending;
+      if (pending) {
+        const take = Math.min(pending.payload.length - this.#filled, chunk.length - offset);
+        pending.payload.set(chunk.subarray(offset, offset + take), this.#filled);
+        this.#filled += take;
+        offset += take;
+        if (this.#filled < pending.payload.length) break;
+        frames.push(pending);
+        this.#pending = undefined;
+        continue;
+      }
+      let header: Uint8Array;
+      if (this.#headerBytes || chunk.length - offset < FRAME_HEADER_BYTES) {
+        const take = Math.min(FRAME_HEADER_BYTES - this.#headerBytes, chunk.length - offset);
+        this.#header.set(chunk.subarray(offset, offset + take), this.#headerBytes);
+        this.#headerBytes += take;
+        offset += take;
+        if (this.#headerBytes < FRAME_HEADER_BYTES) break;
+        this.#headerBytes = 0;
+        header = this.#header;
+      } else {
+        header = chunk.subarray(offset, offset + FRAME_HEADER_BYTES);
+        offset += FRAME_HEADER_BYTES;
+      }
+      const length = (header[0] << 16) | (header[1] << 8) | header[2];
       if (length > this.maxFrameSize) {
         throw new ConnectionError(
           ErrorCode.FRAME_SIZE_ERROR,
           `a frame of ${length} bytes exceeds SETTINGS_MAX_FRAME_SIZE ${this.maxFrameSize}`,
         );
       }
-      const end = offset + FRAME_HEADER_BYTES + length;
-      if (end > buffer.length) break;
-      const view = new DataView(buffer.buffer, buffer.byteOffset + offset, FRAME_HEADER_BYTES);
-      frames.push({
-        type: buffer[offset + 3],
-        flags: buffer[offset + 4],
-        streamId: view.getUint32(5) & MAX_WINDOW_SIZE,
-        payload: buffer.slice(offset + FRAME_HEADER_BYTES, end),
-      });
-      offset = end;
+      const frame: Frame = {
+        type: header[3],
+        flags: header[4],
+        streamId: new DataView(header.buffer, header.byteOffset + 5, 4).getUint32(0) &
+          MAX_WINDOW_SIZE,
+        payload: new Uint8Array(0),
+      };
+      if (chunk.length - offset >= length) {
+        frame.payload = chunk.slice(offset, offset + length);
+        offset += length;
+        frames.push(frame);
+      } else {
+        frame.payload = new Uint8Array(length);
+        this.#pending = frame;
+        this.#filled = 0;
+      }
     }
-    this.#buffer = buffer.slice(offset);
     return frames;
   }
 }

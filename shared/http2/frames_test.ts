@@ -29,6 +29,24 @@ Deno.test("frames cut at any byte boundary come out whole and in order", () => {
   }
 });
 
+Deno.test("frames fed one byte at a time come out whole, each payload its own buffer", () => {
+  const data = Uint8Array.from({ length: 300 }, (_, index) => index % 251);
+  const bytes = Uint8Array.from([
+    ...encodeFrame(FrameType.DATA, 0, 1, data),
+    ...encodeFrame(FrameType.DATA, Flag.END_STREAM, 1),
+    ...encodeFrame(FrameType.PING, Flag.ACK, 0, new Uint8Array(8)),
+  ]);
+  const parser = new FrameParser();
+  const frames = [...bytes].flatMap((byte) => parser.push(Uint8Array.of(byte)));
+  assert.deepEqual(frames.map((f) => [f.type, f.flags, f.streamId, f.payload.length]), [
+    [FrameType.DATA, 0, 1, 300],
+    [FrameType.DATA, Flag.END_STREAM, 1, 0],
+    [FrameType.PING, Flag.ACK, 0, 8],
+  ]);
+  assert.deepEqual(frames[0].payload, data);
+  assert.equal(frames[0].payload.buffer.byteLength, 300, "not a view into a larger buffer");
+});
+
 Deno.test("a frame header announcing more than SETTINGS_MAX_FRAME_SIZE is refused before its payload", () => {
   const header = encodeFrame(FrameType.DATA, 0, 1, new Uint8Array(16_385)).subarray(0, 9);
   assert.throws(

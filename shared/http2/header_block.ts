@@ -1,7 +1,9 @@
 /**
  * Header blocks received on an HTTP/2 connection (RFC 9113 §4.3, §6.2,
  * §6.10): a HEADERS frame and its CONTINUATION frames gathered, bounded in
- * size, and decoded in arrival order so the HPACK table stays in step.
+ * size and in the number of fragments (an empty CONTINUATION adds no bytes
+ * but still costs a buffer), and decoded in arrival order so the HPACK table
+ * stays in step.
  *
  * @module
  */
@@ -31,14 +33,19 @@ interface PendingBlock {
   bytes: number;
 }
 
+/** The most frames one header block may span: a block at the size limit needs two. */
+export const MAX_BLOCK_FRAGMENTS = 32;
+
 export class HeaderBlockReader {
   #maxBytes: number;
+  #maxFragments: number;
   #decoder: HeaderDecoder;
   #pending?: PendingBlock;
 
   /** `maxHeaderListSize` bounds the compressed block and the decoded list alike. */
-  constructor(maxHeaderListSize: number) {
+  constructor(maxHeaderListSize: number, maxFragments = MAX_BLOCK_FRAGMENTS) {
     this.#maxBytes = maxHeaderListSize;
+    this.#maxFragments = maxFragments;
     this.#decoder = new HeaderDecoder(maxHeaderListSize);
   }
 
@@ -65,6 +72,12 @@ export class HeaderBlockReader {
     const fragment = framePayloadContent(frame);
     pending.fragments.push(fragment);
     pending.bytes += fragment.length;
+    if (pending.fragments.length > this.#maxFragments) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `a header block in more than ${this.#maxFragments} frames`,
+      );
+    }
     if (pending.bytes > this.#maxBytes) {
       throw new ConnectionError(
         ErrorCode.ENHANCE_YOUR_CALM,

@@ -51,3 +51,15 @@ Deno.test("an interrupted or over-size block is a connection error", () => {
     (error) => error instanceof ConnectionError && error.code === ErrorCode.ENHANCE_YOUR_CALM,
   );
 });
+
+Deno.test("a block in more frames than the cap is a connection error, even with empty ones", () => {
+  const reader = new HeaderBlockReader(16 * 1024, 4);
+  const empty = (type: number) => ({ type, flags: 0, streamId: 1, payload: new Uint8Array() });
+  for (let index = 0; index < 4; index++) {
+    reader.push(empty(index ? FrameType.CONTINUATION : FrameType.HEADERS));
+  }
+  assert.throws(
+    () => reader.push(empty(FrameType.CONTINUATION)),
+    (error) => error instanceof ConnectionError && error.code === ErrorCode.ENHANCE_YOUR_CALM,
+  );
+});

@@ -1,75 +1,126 @@
 /**
  * The outbound side of an HTTP/2 connection: frames queued in one turn go out
- * in one write, in order, and the socket is closed only once what was queued
- * before the close is written. What waits is counted until it is written
- * (a write in flight still holds its bytes), each frame at its bytes plus an
- * optional per-frame overhead (its buffer and queue entry), so a peer that
- * never reads cannot grow the queue past `maxBytes`; with `writeTimeoutMs` a
- * write that does not finish in time fails the connection, and closing never
- * waits longer than that on a blocked write.
+ * in one write, in order. What waits is counted at its real cost — each
+ * queued frame is its own buffer, so a fixed overhead is added to its length
+ * — and stays counted until the write that carries it completes. Past
+ * `maxBytes` a push is refused (a peer that does not read); a write that
+ * makes no progress for `writeTimeoutMs` fails the connection; and closing
+ * waits for what was queued at most `lingerMs`, never on a blocked write.
  *
  * @module
  */
 import { joinBytes } from "./frames.ts";
 
+/** What one queued frame costs beyond its bytes: the buffer object and its queue slot. */
+export const FRAME_OVERHEAD_BYTES = 200;
+
+/** The socket an outbox writes to: a `Deno.Conn`, or any duplex shaped like one. */
+export interface Writable {
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+  /** Ends the sending side only (TCP FIN), where the socket can. */
+  closeWrite?(): Promise<void>;
+}
+
 export interface OutboxOptions {
-  /** Called once a write fails; nothing more is written after it. */
+  /** Called once a write fails or times out; nothing more is written after it. */
   onWriteError: (error: unknown) => void;
-  /** Bytes that may wait at once; past this `push` refuses (a peer that does not read). */
+  /** Cost (bytes plus overhead) that may wait at once; past this `push` refuses. */
   maxBytes?: number;
-  /** What each queued frame costs beyond its own bytes; 0 when absent. */
-  frameOverheadBytes?: number;
-  /** A write not finished within this many ms fails (`onWriteError`) and closes the socket. */
+  /** A write with no progress for this long fails the connection. */
   writeTimeoutMs?: number;
+  /** How long `close` waits for queued bytes before closing the socket anyway. */
+  lingerMs?: number;
+  /** Told of every change of the cost held, to charge a shared budget. */
+  onCost?: (delta: number) => void;
 }
 
 export class Outbox {
-  #conn: Deno.Conn;
+  #conn: Writable;
   #options: OutboxOptions;
   #queue: Uint8Array[] = [];
-  #bytes = 0;
+  /** Cost of what is queued or being written. */
+  #cost = 0;
   #flushing?: Promise<void>;
   #closed = false;
+  #socketClosed = false;
 
-  constructor(conn: Deno.Conn, options: OutboxOptions) {
+  constructor(conn: Writable, options: OutboxOptions) {
     this.#conn = conn;
     this.#options = options;
   }
 
-  /** What is queued or being written, at its counted cost. */
-  get bytes(): number {
-    return this.#bytes;
+  /** Cost (bytes plus per-frame overhead) queued or being written. */
+  get cost(): number {
+    return this.#cost;
   }
 
   /**
    * Queues `bytes` for writing (ignored once closed). False when the queue
-   * now holds more than `maxBytes`: the caller closes the connection.
+   * would hold more than `maxBytes`: the caller closes the connection.
    */
   push(bytes: Uint8Array): boolean {
     if (this.#closed) return true;
+    const cost = bytes.length + FRAME_OVERHEAD_BYTES;
+    if (this.#cost + cost > (this.#options.maxBytes ?? Infinity)) return false;
     this.#queue.push(bytes);
-    this.#bytes += this.#cost(bytes);
-    if (this.#bytes > (this.#options.maxBytes ?? Infinity)) return false;
+    this.#charge(cost);
     this.#flushing ??= this.#flush();
     return true;
   }
 
-  /** Refuses further bytes; resolves once what is being written is out and the socket closed. */
-  close(): Promise<void> {
+  /**
+   * Refuses further bytes; resolves once what was queued is written (or
+   * `lingerMs` passed, or a write failed) and the socket is closed.
+   */
+  async close(): Promise<void> {
+    await this.#written();
+    this.destroy();
+  }
+
+  /**
+   * Refuses further bytes; once what was queued is written (at most
+   * `lingerMs`), ends the sending side and resolves. The socket stays open
+   * for reading until `destroy`: a peer still sending then reads what was
+   * written last (a GOAWAY) instead of a reset.
+   */
+  async end(): Promise<void> {
+    await this.#written();
+    if (this.#socketClosed || this.#flushing) return;
+    try {
+      await this.#conn.closeWrite?.();
+    } catch {
+      // The peer is gone already.
+    }
+  }
+
+  async #written(): Promise<void> {
     this.#closed = true;
-    return (this.#flushing ?? Promise.resolve()).finally(() => this.#closeSocket());
+    if (!this.#flushing) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#flushing,
+      new Promise((resolve) => timer = setTimeout(resolve, this.#options.lingerMs ?? 1_000)),
+    ]);
+    clearTimeout(timer);
   }
 
-  #cost(bytes: Uint8Array): number {
-    return bytes.length + (this.#options.frameOverheadBytes ?? 0);
-  }
-
-  #closeSocket(): void {
+  /** Closes the socket now; a write in progress fails and what is queued is dropped. */
+  destroy(): void {
+    this.#closed = true;
+    this.#queue = [];
+    if (this.#socketClosed) return;
+    this.#socketClosed = true;
     try {
       this.#conn.close();
     } catch {
       // Already closed by a failed read or write.
     }
+  }
+
+  #charge(delta: number): void {
+    this.#cost += delta;
+    this.#options.onCost?.(delta);
   }
 
   async #flush(): Promise<void> {
@@ -81,28 +132,27 @@ export class Outbox {
         for (let written = 0; written < data.length;) {
           written += await this.#write(data.subarray(written));
         }
-        this.#bytes -= frames.reduce((sum, frame) => sum + this.#cost(frame), 0);
+        this.#charge(-(data.length + frames.length * FRAME_OVERHEAD_BYTES));
       }
     } catch (error) {
-      this.#options.onWriteError(error);
+      if (!this.#socketClosed) this.#options.onWriteError(error);
+      this.destroy();
     } finally {
       this.#flushing = undefined;
+      if (!this.#queue.length) this.#charge(-this.#cost);
     }
   }
 
-  /** One write, failed and the socket closed when it outlasts `writeTimeoutMs`. */
-  async #write(data: Uint8Array): Promise<number> {
-    const timeoutMs = this.#options.writeTimeoutMs;
-    if (timeoutMs === undefined) return await this.#conn.write(data);
+  /** One write, failed with a timeout when it makes no progress in `writeTimeoutMs`. */
+  async #write(bytes: Uint8Array): Promise<number> {
+    const ms = this.#options.writeTimeoutMs;
+    if (ms === undefined) return await this.#conn.write(bytes);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.#closeSocket();
-        reject(new Error(`a write of ${data.length} bytes made no progress for ${timeoutMs} ms`));
-      }, timeoutMs);
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no write progress for ${ms} ms`)), ms);
     });
     try {
-      return await Promise.race([this.#conn.write(data), late]);
+      return await Promise.race([this.#conn.write(bytes), stalled]);
     } finally {
       clearTimeout(timer);
     }

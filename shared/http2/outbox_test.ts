@@ -1,49 +1,77 @@
 import assert from "node:assert/strict";
-import { Outbox } from "./outbox.ts";
+import { socketPair } from "../../tests/support/memory_socket.ts";
+import { FRAME_OVERHEAD_BYTES, Outbox } from "./outbox.ts";
 
-/** A connected pair on 127.0.0.1 whose server end never reads. */
-async function neverRead() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [client, server] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }),
-    listener.accept(),
-  ]);
-  listener.close();
-  return { client, close: () => server.close() };
-}
-
-Deno.test("each queued frame costs its bytes plus the overhead, so many small frames reach the cap", async () => {
-  const pair = await neverRead();
-  const outbox = new Outbox(pair.client, {
+Deno.test("each queued frame costs its bytes plus the overhead, until its write completes", async () => {
+  const [server, client] = socketPair();
+  const costs: number[] = [];
+  const outbox = new Outbox(server, {
     onWriteError: () => {},
-    maxBytes: 2_000,
-    frameOverheadBytes: 256,
+    onCost: (delta) => costs.push(delta),
   });
-  const accepted = Array.from({ length: 8 }, () => outbox.push(new Uint8Array(17)));
-  // 7 × 273 = 1,911 bytes fit; the 8th frame makes 2,184.
-  assert.deepEqual(accepted, [true, true, true, true, true, true, true, false]);
+  server.stall();
+  assert.equal(outbox.push(new Uint8Array(17)), true);
+  assert.equal(outbox.cost, 17 + FRAME_OVERHEAD_BYTES);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(outbox.push(new Uint8Array(17)), true);
+  assert.equal(outbox.cost, 2 * (17 + FRAME_OVERHEAD_BYTES), "still counted while being written");
+  server.resume();
+  const buffer = new Uint8Array(64);
+  let read = 0;
+  while (read < 34) read += (await client.read(buffer))!;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(outbox.cost, 0);
+  assert.equal(costs.reduce((sum, delta) => sum + delta, 0), 0, "every charge released");
   await outbox.close();
-  pair.close();
 });
 
-Deno.test("a write that makes no progress fails at its deadline, counted until then, and closing does not wait on it", async () => {
-  const pair = await neverRead();
-  const failed = Promise.withResolvers<unknown>();
-  const outbox = new Outbox(pair.client, {
-    onWriteError: failed.resolve,
-    maxBytes: 64 * 1024 * 1024,
-    writeTimeoutMs: 300,
+Deno.test("past maxBytes a push is refused, overhead included", () => {
+  const [server] = socketPair();
+  const outbox = new Outbox(server, {
+    onWriteError: () => {},
+    maxBytes: 10 * FRAME_OVERHEAD_BYTES,
   });
-  const started = Date.now();
-  // More than the kernel buffers of a loopback pair: the write blocks.
-  for (let chunk = 0; chunk < 8; chunk++) assert.ok(outbox.push(new Uint8Array(4 * 1024 * 1024)));
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  // The write is under way and blocked: its bytes still count.
-  assert.equal(outbox.bytes, 32 * 1024 * 1024);
+  server.stall();
+  let accepted = 0;
+  while (outbox.push(new Uint8Array(17))) accepted++;
+  assert.equal(accepted, Math.floor(10 * FRAME_OVERHEAD_BYTES / (17 + FRAME_OVERHEAD_BYTES)));
+  outbox.destroy();
+});
+
+Deno.test("a write with no progress fails the connection at its deadline", async () => {
+  const [server] = socketPair();
+  const failed = Promise.withResolvers<unknown>();
+  const outbox = new Outbox(server, { onWriteError: failed.resolve, writeTimeoutMs: 50 });
+  server.stall();
+  outbox.push(new Uint8Array(10));
+  const start = performance.now();
   const error = await failed.promise;
-  assert.match(String(error), /made no progress for 300 ms/);
+  assert.match(String(error), /no write progress for 50 ms/);
+  assert.ok(performance.now() - start < 1000);
+  assert.equal(server.closed, true, "the socket is released");
+});
+
+Deno.test("closing never waits on a blocked write beyond the linger time", async () => {
+  const [server] = socketPair();
+  const outbox = new Outbox(server, { onWriteError: () => {}, lingerMs: 50 });
+  server.stall();
+  outbox.push(new Uint8Array(10));
+  const start = performance.now();
   await outbox.close();
-  const elapsed = Date.now() - started;
-  assert.ok(elapsed < 5_000, `${elapsed} ms`);
-  pair.close();
+  assert.ok(performance.now() - start < 1000, "closed after the linger");
+  assert.equal(server.closed, true);
+  assert.equal(outbox.push(new Uint8Array(1)), true, "ignored once closed");
+});
+
+Deno.test("end writes what is queued, then ends only the sending side", async () => {
+  const [server, client] = socketPair();
+  const outbox = new Outbox(server, { onWriteError: () => {} });
+  outbox.push(Uint8Array.of(1, 2, 3));
+  await outbox.end();
+  const buffer = new Uint8Array(8);
+  assert.equal(await client.read(buffer), 3);
+  assert.equal(await client.read(buffer), null, "end of stream after the bytes");
+  assert.equal(server.closed, false, "still open for reading");
+  outbox.destroy();
+  assert.equal(server.closed, true);
 });

@@ -38,6 +38,7 @@ export interface CurlResult {
   status: number;
   /** curl's exit code: 28 means it gave up at --max-time. */
   exitCode: number;
+  /** The call's duration as curl measured it (not this process, which may be busy attacking). */
   ms: number;
   body: string;
 }
@@ -56,18 +57,18 @@ export async function curlPost(
   for (const header of [...TAGS, "content-type: application/proto", ...headers]) {
     args.push("-H", header);
   }
-  args.push("--data-binary", `@${file}`, "--write-out", "\n%{http_code}");
-  const start = performance.now();
+  args.push("--data-binary", `@${file}`, "--write-out", "\n%{time_total} %{http_code}");
   const output = await new Deno.Command("curl", {
     args: [...args, `http://127.0.0.1:${port}/Aggregator/Publish`],
     stdout: "piped",
     stderr: "null",
   }).output();
   const lines = new TextDecoder().decode(output.stdout).split("\n");
+  const [seconds, status] = lines.pop()!.split(" ").map(Number);
   return {
-    status: Number(lines.pop()),
+    status,
     exitCode: output.code,
-    ms: Math.round(performance.now() - start),
+    ms: Math.round(seconds * 1000),
     body: lines.join("\n"),
   };
 }
@@ -103,14 +104,21 @@ export async function health(aggregator: AggregatorProcess): Promise<Health> {
   };
 }
 
-/** Runs h2load against GET /healthz; how many requests succeeded and failed. */
+/**
+ * Runs h2load against GET /healthz, `streams` at once per client; how many
+ * requests succeeded and failed.
+ */
 export async function h2load(
   port: number,
   clients: number,
   requests: number,
+  streams = 1,
 ): Promise<{ succeeded: number; failed: number }> {
   const output = await new Deno.Command("h2load", {
-    args: ["-c", String(clients), "-n", String(requests), `http://127.0.0.1:${port}/healthz`],
+    args: [
+      ...["-c", String(clients), "-m", String(streams), "-n", String(requests)],
+      `http://127.0.0.1:${port}/healthz`,
+    ],
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(60_000),
@@ -142,4 +150,36 @@ export function attackTable(rows: AttackRow[]): string {
     row.notes,
   ]);
   return textTable(header, cells);
+}
+
+/** What a normal Publish on another connection saw while an attack ran. */
+export interface Probed<T> {
+  report: T;
+  /** The slowest probe, ms; a failed probe counts as Infinity. */
+  slowestMs: number;
+  probes: number;
+}
+
+/**
+ * Runs `attack` and, until it ends, a normal Publish on a fresh connection
+ * every `everyMs`: the attack's report and the slowest answer.
+ */
+export async function probedDuring<T>(
+  aggregator: AggregatorProcess,
+  attack: Promise<T>,
+  everyMs = 250,
+): Promise<Probed<T>> {
+  let done = false;
+  const finished = attack.finally(() => done = true);
+  let slowestMs = 0;
+  let probes = 0;
+  const request = create(PublishRequestSchema, { unixTime: BigInt(Math.floor(Date.now() / 1000)) });
+  const body = toBinary(PublishRequestSchema, request);
+  while (!done) {
+    const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5);
+    probes++;
+    slowestMs = Math.max(slowestMs, publish.status === 200 ? publish.ms : Infinity);
+    await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, everyMs))]);
+  }
+  return { report: await finished, slowestMs, probes };
 }

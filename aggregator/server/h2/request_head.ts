@@ -3,7 +3,8 @@
  * `:method`, `:scheme`, `:authority`, `:path` and its other fields as
  * `Headers`. A malformed block (RFC 9113 §8.1.1: an unknown, repeated or late
  * pseudo-header, a missing one, an upper-case name, a connection-specific
- * field, a value `Headers` refuses) is a stream error: that request is reset
+ * field, a value `Headers` refuses, a content-length that is not a number) is
+ * a stream error: that request is reset
  * with PROTOCOL_ERROR and the connection goes on. A `host` field stays an
  * ordinary header (it is a tag over HTTP/2, see host_alias.ts).
  *
@@ -16,6 +17,8 @@ export interface RequestHead {
   /** Absolute URL built from `:scheme`, `:authority` (else `fallbackAuthority`) and `:path`. */
   url: string;
   header: Headers;
+  /** The body length declared by content-length (RFC 9113 §8.1.1), if any. */
+  contentLength?: number;
 }
 
 const PSEUDO = new Set([":method", ":scheme", ":authority", ":path"]);
@@ -65,7 +68,16 @@ export function requestHead(
   } catch {
     throw malformed(`:authority ${JSON.stringify(authority.slice(0, 64))}`);
   }
-  return { method, url: url.href, header };
+  const length = header.get("content-length");
+  if (length !== null && !/^\d{1,15}$/.test(length)) {
+    throw malformed(`content-length ${JSON.stringify(length.slice(0, 64))}`);
+  }
+  return {
+    method,
+    url: url.href,
+    header,
+    contentLength: length === null ? undefined : Number(length),
+  };
 }
 
 function malformed(what: string): StreamError {

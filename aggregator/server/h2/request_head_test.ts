@@ -17,6 +17,8 @@ Deno.test("a request's pseudo-headers make its URL; host stays a header", () => 
   assert.equal(head.url, "http://127.0.0.1:8000/Aggregator/Publish");
   assert.equal(head.header.get("host"), "web-1");
   assert.deepEqual([...head.header.keys()], ["content-type", "host"]);
+  assert.equal(head.contentLength, undefined);
+  assert.equal(requestHead([...GOOD, ["content-length", "12"]], "").contentLength, 12);
 });
 
 Deno.test("malformed header blocks are stream errors", () => {
@@ -29,6 +31,10 @@ Deno.test("malformed header blocks are stream errors", () => {
       "x",
     ]]],
     ["NUL in a value", [...GOOD.map(([n, v]) => [n, v] as [string, string]), ["service", "a\0b"]]],
+    ["content-length not a number", [...GOOD.map(([n, v]) => [n, v] as [string, string]), [
+      "content-length",
+      "-1",
+    ]]],
   ];
   for (const [name, fields] of cases) {
     assert.throws(

@@ -1,22 +1,32 @@
 /**
  * One cleartext HTTP/2 connection (prior knowledge) on the aggregator's own
- * server, RFC 9113 from the server side: preface and SETTINGS, HEADERS with
- * CONTINUATION, request DATA under flow control (windows reopened as the
- * handler reads), PING, RST_STREAM, GOAWAY both ways, and responses as
- * HEADERS, DATA and trailers. Each request goes to `handle` as a connect
- * universal request. Every breach by the client ends in GOAWAY with its error
- * code (or a RST_STREAM when it concerns one stream); nothing thrown here
- * escapes the connection. The limits (concurrent streams, reset budget,
- * handshake, idle and request timeouts) are enforced here, see limits in
- * `ListenerLimits`.
+ * server, RFC 9113 from the server side, on the shared engine's parts: the
+ * connection and stream state machines, inbound and outbound flow control,
+ * header blocks, the outbox. Each request goes to `handle` as a connect
+ * universal request; responses go out as HEADERS, DATA and trailers.
+ *
+ * No client can make it hold more than it can afford (docs/ARCHITECTURE.md,
+ * "The HTTP/2 engine"): the connection, its streams and their bodies are
+ * charged to the process's memory budget and refused when they do not fit;
+ * every reset the client sends or provokes is counted; control and empty
+ * frames are rate limited; output is capped and a write that makes no
+ * progress ends the connection; and each connection handles a bounded number
+ * of frames per turn of the event loop. Every breach ends in GOAWAY with its
+ * error code (or RST_STREAM when it concerns one stream), after which the
+ * socket lingers briefly so the client reads the GOAWAY; nothing thrown here
+ * escapes the connection. It reads and writes any `Deno.Conn`-shaped duplex.
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { ListenerLimits } from "../../../shared/config/mod.ts";
 import {
+  checkHeadersPriority,
+  ClosedStreams,
   ConnectionError,
+  ConnectionStateMachine,
   decodeUint32,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW_SIZE,
@@ -31,26 +41,34 @@ import {
   errorCodeName,
   Flag,
   type Frame,
+  FRAME_HEADER_BYTES,
   type FrameHandlers,
+  type FrameKind,
   framePayloadContent,
+  FrameRates,
   FrameType,
   type HeaderBlock,
   HeaderBlockReader,
   HeaderEncoder,
   type HeaderField,
+  type MemoryBudget,
   Outbox,
+  type Readable,
   readFrames,
   readGoaway,
   readSettings,
+  ReceiveFlow,
   SendFlow,
   Setting,
   SETTINGS_ACK,
   StreamError,
+  StreamStateMachine,
   windowIncrement,
+  type Writable,
 } from "../../../shared/http2/mod.ts";
 import { log } from "../../../shared/log.ts";
 import { RequestBody } from "./request_body.ts";
-import { requestHead } from "./request_head.ts";
+import { type RequestHead, requestHead } from "./request_head.ts";
 import { ResetBudget } from "./reset_budget.ts";
 import type { ServerStream } from "./server_stream.ts";
 
@@ -66,10 +84,56 @@ export const MAX_HEADER_LIST_SIZE = 16 * 1024;
 const STREAM_UPDATE_THRESHOLD = 16 * 1024;
 /** How long an answered stream may take to end its request body before it is reset. */
 const ANSWERED_GRACE_MS = 100;
-/** Bytes queued for a client that does not read; past this the connection is cut. */
-const MAX_OUTBOX_BYTES = 4 * 1024 * 1024;
+/** Output (bytes plus per-frame overhead) queued for a client that does not read; past this the connection is cut. */
+const MAX_OUTBOX_BYTES = 1024 * 1024;
+/** With the memory budget spent, a connection holding more output than this is cut. */
+const OUTBOX_UNDER_PRESSURE = 64 * 1024;
+/** A write that makes no progress this long ends the connection. */
+const WRITE_TIMEOUT_MS = 10_000;
+/** After closing: how long the socket stays open to deliver the GOAWAY and read what still comes. */
+const LINGER_MS = 1_000;
+/** ...and how much of what still comes is read (and dropped) at most. */
+const LINGER_BYTES = 64 * 1024 * 1024;
+/** How long the client has to acknowledge this server's SETTINGS (RFC 9113 §6.5.3). */
+const SETTINGS_TIMEOUT_MS = 10_000;
+/** Bytes read from the socket at once (the read buffer each connection keeps). */
+const READ_BUFFER_BYTES = 16 * 1024;
+/**
+ * A connection's standing cost: its read buffer, a header block being
+ * gathered (up to 16 KiB), the HPACK tables, the closed-stream record and
+ * the objects of the connection itself.
+ */
+export const CONNECTION_COST = 48 * 1024;
+/** A request stream in flight: its record, timers, signal and the handler's state (measured near 30 kB). */
+export const STREAM_COST = 32 * 1024;
+/** The part of the memory budget one connection may hold in streams and bodies. */
+const CONNECTION_SHARE = 1 / 8;
+/** A connection's first stream may use the budget's reserve for this much body. */
+const RESERVED_BODY_BYTES = 16 * 1024;
+/** Frames one connection handles before the event loop is let to others. */
+const FRAMES_PER_TURN = 256;
+/**
+ * ...or this many bytes of them. A read whose data is already there may
+ * complete without the event loop turning, so a connection with a backlog
+ * would otherwise be served all of it before any other.
+ */
+const BYTES_PER_TURN = READ_BUFFER_BYTES;
+
+/** The rate-limited kind of each frame type (DATA is counted when empty, in #onData). */
+const FRAME_KINDS = new Map<number, FrameKind>([
+  [FrameType.HEADERS, "headers"],
+  [FrameType.PRIORITY, "priority"],
+  [FrameType.RST_STREAM, "reset"],
+  [FrameType.SETTINGS, "settings"],
+  [FrameType.PING, "ping"],
+  [FrameType.WINDOW_UPDATE, "windowUpdate"],
+  [FrameType.CONTINUATION, "continuation"],
+]);
 
 export type Handle = (request: UniversalServerRequest) => Promise<UniversalServerResponse>;
+
+/** The socket a connection runs on: a `Deno.Conn`, or a TLS adapter shaped like one. */
+export type Duplex = Readable & Writable;
 
 export interface ServerConnectionOptions {
   limits: ListenerLimits;
@@ -79,25 +143,33 @@ export interface ServerConnectionOptions {
   contextValues: () => ContextValues;
   /** `host:port` for a request without `:authority`. */
   authority: string;
+  /** The process's memory budget, shared by every connection. */
+  budget: MemoryBudget;
 }
 
 export class ServerConnection {
-  #conn: Deno.Conn;
+  #conn: Duplex;
   #options: ServerConnectionOptions;
+  #state = new ConnectionStateMachine();
   #headerBlocks = new HeaderBlockReader(MAX_HEADER_LIST_SIZE);
   #encoder = new HeaderEncoder();
   #streams = new Map<number, ServerStream>();
+  #closedStreams = new ClosedStreams();
   #resets: ResetBudget;
+  #rates = new FrameRates();
   /** The highest stream id the client opened. */
   #lastStreamId = 0;
-  #settingsSeen = false;
-  /** Set once this server sent GOAWAY: the last stream it handles. */
-  #goawayLastId?: number;
-  #peerGoaway = false;
+  /** Set once this server sent GOAWAY. */
+  #goawaySent = false;
   #flow = new SendFlow();
-  #receiveWindow = CONNECTION_WINDOW;
-  #unacknowledged = 0;
+  #receive = new ReceiveFlow({
+    connectionWindow: CONNECTION_WINDOW,
+    streamUpdateThreshold: STREAM_UPDATE_THRESHOLD,
+    send: (frame) => this.#send(frame),
+  });
   #outbox: Outbox;
+  /** Budget bytes this connection holds, its own cost included once admitted. */
+  #held = 0;
   #handlers: FrameHandlers = {
     headerBlocks: this.#headerBlocks,
     onData: (frame) => this.#onData(frame),
@@ -109,16 +181,25 @@ export class ServerConnection {
     send: (bytes) => this.#send(bytes),
   };
   #handshakeTimer?: ReturnType<typeof setTimeout>;
+  #settingsTimer?: ReturnType<typeof setTimeout>;
   #idleTimer?: ReturnType<typeof setTimeout>;
-  #closed = false;
+  #lingerTimer?: ReturnType<typeof setTimeout>;
+  #ended?: Promise<void>;
   #done = Promise.withResolvers<void>();
 
-  constructor(conn: Deno.Conn, options: ServerConnectionOptions) {
+  constructor(conn: Duplex, options: ServerConnectionOptions) {
     this.#conn = conn;
     this.#options = options;
+    const budget = options.budget;
     this.#outbox = new Outbox(conn, {
-      onWriteError: () => this.#close(),
+      onWriteError: (error) => {
+        logger.debug("write failed: {error}", { error: String(error) });
+        this.#close();
+      },
       maxBytes: MAX_OUTBOX_BYTES,
+      writeTimeoutMs: WRITE_TIMEOUT_MS,
+      lingerMs: LINGER_MS,
+      onCost: (delta) => delta > 0 ? budget.force(delta) : budget.release(-delta),
     });
     this.#resets = new ResetBudget(options.limits.maxStreamResets);
     this.#handshakeTimer = setTimeout(() => this.#close(), options.limits.handshakeTimeoutMs);
@@ -129,7 +210,19 @@ export class ServerConnection {
       [Setting.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST_SIZE],
       [Setting.ENABLE_PUSH, 0],
     ]));
+    this.#settingsTimer = setTimeout(() => {
+      this.#goaway(ErrorCode.SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
+      this.#close();
+    }, SETTINGS_TIMEOUT_MS);
     this.#send(encodeWindowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW_SIZE));
+    // A connection may use the budget's reserve, so a new client gets in while others hold the rest.
+    if (budget.take(CONNECTION_COST, true)) {
+      this.#held = CONNECTION_COST;
+    } else {
+      logger.debug("memory budget spent: a new connection refused");
+      this.#goaway(ErrorCode.NO_ERROR, "");
+      this.#close();
+    }
     this.#run();
   }
 
@@ -147,77 +240,155 @@ export class ServerConnection {
   /** Closes at once; requests in flight are aborted. */
   destroy(): void {
     this.#close();
+    this.#outbox.destroy();
   }
 
   async #run(): Promise<void> {
     try {
-      for await (const frames of readFrames(this.#conn, { clientPreface: true })) {
-        if (this.#closed) break;
+      let handled = 0;
+      let bytes = 0;
+      for await (
+        const frames of readFrames(this.#conn, {
+          clientPreface: true,
+          readBytes: READ_BUFFER_BYTES,
+        })
+      ) {
         for (const frame of frames) {
+          if (this.#state.closed) break;
           this.#onFrame(frame);
-          if (this.#closed) return;
+        }
+        if (this.#state.closed) break;
+        handled += frames.length;
+        for (const frame of frames) bytes += FRAME_HEADER_BYTES + frame.payload.length;
+        if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
+          handled = 0;
+          bytes = 0;
+          // setImmediate, not setTimeout(0): it lets pending I/O run without a timer's ms-long wait.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
     } catch (error) {
       if (error instanceof ConnectionError) {
         this.#goaway(error.code, error.message);
-      } else if (!this.#closed && !(error instanceof Deno.errors.BadResource)) {
+      } else if (!this.#state.closed && !(error instanceof Deno.errors.BadResource)) {
         logger.debug("connection read failed: {error}", { error: String(error) });
       }
     }
     this.#close();
+    await this.#discardReads();
+    await this.#ended;
+    clearTimeout(this.#lingerTimer);
+    this.#outbox.destroy();
+    this.#done.resolve();
+  }
+
+  /** What the client still sends after the close is read and dropped, within the linger limits. */
+  async #discardReads(): Promise<void> {
+    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    try {
+      for (let total = 0; total < LINGER_BYTES;) {
+        const read = await this.#conn.read(buffer);
+        if (read === null) return;
+        total += read;
+      }
+    } catch {
+      // The socket was closed at the linger deadline.
+    }
   }
 
   #onFrame(frame: Frame): void {
-    if (!this.#settingsSeen && frame.type !== FrameType.SETTINGS) {
+    if (this.#state.state === "handshake" && frame.type !== FrameType.SETTINGS) {
       throw new ConnectionError(
         ErrorCode.PROTOCOL_ERROR,
         "the preface is not followed by SETTINGS",
       );
     }
+    const kind = FRAME_KINDS.get(frame.type) ??
+      (frame.type > FrameType.CONTINUATION ? "unknown" : undefined);
+    if (kind) this.#count(kind);
     dispatchFrame(frame, this.#handlers);
   }
 
-  /** The open stream a frame is for; undefined for one closed; an idle stream is an error. */
+  /** Counts a frame against its rate; past it the connection ends with ENHANCE_YOUR_CALM. */
+  #count(kind: FrameKind): void {
+    if (!this.#rates.take(kind)) {
+      throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, `too many frames: ${kind}`);
+    }
+  }
+
+  /**
+   * The open stream a frame is for; undefined when the frame is to be
+   * ignored (a stream this server reset, or one long closed). A frame on
+   * stream 0 or an idle stream, or a late one the stream's closing forbids,
+   * is a connection error.
+   */
   #streamFor(frame: Frame): ServerStream | undefined {
-    if (frame.streamId === 0 || frame.streamId > this.#lastStreamId) {
+    const stream = this.#streams.get(frame.streamId);
+    if (stream) return stream;
+    const late = frame.streamId === 0
+      ? "idle"
+      : this.#closedStreams.classify(frame.type, frame.streamId, this.#lastStreamId);
+    if (late === "idle") {
       throw new ConnectionError(
         ErrorCode.PROTOCOL_ERROR,
-        `frame type ${frame.type} on stream ${frame.streamId}, which is not open`,
+        `frame type ${frame.type} on stream ${frame.streamId}, which is idle`,
       );
     }
-    return this.#streams.get(frame.streamId);
+    return undefined;
   }
 
   #onData(frame: Frame): void {
+    const content = framePayloadContent(frame);
+    const endStream = !!(frame.flags & Flag.END_STREAM);
+    if (!content.length && !endStream) this.#count("emptyData");
     const stream = this.#streamFor(frame);
     const length = frame.payload.length;
-    this.#receiveWindow -= length;
-    if (this.#receiveWindow < 0) {
-      throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    if (!stream) return void this.#receive.receive(length);
+    if (!stream.state.remoteOpen) {
+      this.#receive.receive(length);
+      return this.#reset(stream, ErrorCode.STREAM_CLOSED, true);
     }
-    if (!stream) return this.#credit(length);
-    if (stream.remoteEnded) {
-      this.#credit(length);
-      return this.#reset(stream, ErrorCode.STREAM_CLOSED);
+    if (!this.#receive.receive(length, stream)) {
+      return this.#reset(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
     }
-    stream.receiveWindow -= length;
-    if (stream.receiveWindow < 0) {
-      this.#credit(length);
-      return this.#reset(stream, ErrorCode.FLOW_CONTROL_ERROR);
-    }
-    const content = framePayloadContent(frame);
     const padding = length - content.length;
     if (padding) this.#consumed(stream, padding);
-    if (content.length && !stream.body.push(content)) this.#consumed(stream, content.length);
-    if (frame.flags & Flag.END_STREAM) this.#endRemote(stream);
+    stream.received += content.length;
+    const declared = stream.contentLength;
+    if (
+      declared !== undefined &&
+      (stream.received > declared || (endStream && stream.received < declared))
+    ) {
+      this.#receive.credit(content.length);
+      return this.#reset(stream, ErrorCode.PROTOCOL_ERROR, true);
+    }
+    if (content.length) this.#receiveBody(stream, content);
+    if (endStream && stream.state.remoteOpen) this.#endRemote(stream);
+  }
+
+  /** Body bytes for the handler, charged to the budget while the stream lives; dropped once it failed. */
+  #receiveBody(stream: ServerStream, content: Uint8Array): void {
+    if (!stream.body.open) return this.#consumed(stream, content.length);
+    const reserved = this.#streams.size === 1 && stream.received <= RESERVED_BODY_BYTES;
+    if (!this.#take(content.length, reserved)) {
+      this.#receive.credit(content.length);
+      logger.debug("memory budget spent: a request body refused");
+      return this.#reset(stream, ErrorCode.REFUSED_STREAM, false);
+    }
+    if (stream.body.push(content)) {
+      stream.charged += content.length;
+      return;
+    }
+    this.#release(content.length);
+    this.#consumed(stream, content.length);
   }
 
   #onHeaderFragment(frame: Frame): void {
-    if (
-      frame.type === FrameType.HEADERS && (frame.streamId === 0 || frame.streamId % 2 === 0)
-    ) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
+    if (frame.type === FrameType.HEADERS) {
+      if (frame.streamId === 0 || frame.streamId % 2 === 0) {
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
+      }
+      checkHeadersPriority(frame);
     }
     // Decoded whatever the stream's state, to keep the HPACK table in step.
     const block = this.#headerBlocks.push(frame);
@@ -225,48 +396,56 @@ export class ServerConnection {
   }
 
   #onHeaderBlock(block: HeaderBlock): void {
-    if (block.streamId > this.#lastStreamId) {
-      this.#lastStreamId = block.streamId;
-      this.#open(block.streamId, block.fields, block.endStream);
-      return;
-    }
+    if (block.streamId > this.#lastStreamId) return this.#open(block);
     const stream = this.#streams.get(block.streamId);
-    if (!stream) return;
-    if (!block.endStream) return this.#reset(stream, ErrorCode.PROTOCOL_ERROR);
-    this.#endRemote(stream); // Request trailers: nothing in them is used.
+    if (!stream) {
+      this.#closedStreams.classify(FrameType.HEADERS, block.streamId, this.#lastStreamId);
+      return this.#count("ignoredHeaders");
+    }
+    if (!stream.state.remoteOpen) return this.#reset(stream, ErrorCode.STREAM_CLOSED, true);
+    // Request trailers must end the stream; nothing in them is used.
+    if (!block.endStream || (stream.contentLength ?? stream.received) !== stream.received) {
+      return this.#reset(stream, ErrorCode.PROTOCOL_ERROR, true);
+    }
+    this.#endRemote(stream);
   }
 
-  #open(id: number, fields: HeaderField[], endStream: boolean): void {
-    // After GOAWAY, streams above its last id are ignored (RFC 9113 §6.8).
-    if (this.#goawayLastId !== undefined) return;
+  #open(block: HeaderBlock): void {
+    const id = block.streamId;
+    this.#lastStreamId = id;
+    // After GOAWAY, new streams are ignored (RFC 9113 §6.8).
+    if (!this.#state.acceptsStreams) return this.#closedStreams.record(id, "local_reset");
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#idleTimer);
     if (this.#streams.size >= this.#options.limits.maxConcurrentStreams) {
-      this.#send(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
-      this.#spendReset();
-      this.#armIdle();
-      return;
+      return this.#refuse(id, ErrorCode.REFUSED_STREAM);
     }
-    let head;
+    // The budget first: a stream that will be refused costs no request parsing.
+    if (!this.#take(STREAM_COST, this.#streams.size === 0)) {
+      logger.debug("memory budget spent: a new stream refused");
+      return this.#refuse(id, ErrorCode.REFUSED_STREAM);
+    }
+    let head: RequestHead;
     try {
-      head = requestHead(fields, this.#options.authority);
+      head = requestHead(block.fields, this.#options.authority);
     } catch (error) {
+      this.#release(STREAM_COST);
       if (!(error instanceof StreamError)) throw error;
-      this.#send(encodeRstStream(id, error.code));
-      this.#spendReset();
-      this.#armIdle();
-      return;
+      return this.#refuse(id, error.code);
     }
+    const state = new StreamStateMachine();
+    state.receiveHeaders(false);
     const stream: ServerStream = {
       id,
+      state,
       body: new RequestBody(this.#options.maxBodyBytes, (bytes) => this.#consumed(stream, bytes)),
       abort: new AbortController(),
       receiveWindow: STREAM_WINDOW,
       unacknowledged: 0,
       sendWindow: this.#flow.initialStreamWindow,
-      remoteEnded: false,
-      answered: false,
-      closed: false,
+      contentLength: head.contentLength,
+      received: 0,
+      charged: STREAM_COST,
     };
     stream.timer = setTimeout(() => {
       stream.abort.abort(
@@ -275,10 +454,13 @@ export class ServerConnection {
           Code.DeadlineExceeded,
         ),
       );
-      this.#reset(stream, ErrorCode.CANCEL);
+      this.#reset(stream, ErrorCode.CANCEL, false);
     }, this.#options.limits.requestTimeoutMs);
     this.#streams.set(id, stream);
-    if (endStream) this.#endRemote(stream);
+    if (block.endStream) {
+      if (head.contentLength) return this.#reset(stream, ErrorCode.PROTOCOL_ERROR, true);
+      this.#endRemote(stream);
+    }
     const request: UniversalServerRequest = {
       httpVersion: "2.0",
       method: head.method,
@@ -291,17 +473,25 @@ export class ServerConnection {
     this.#options.handle(request)
       .then((response) => this.#respond(stream, response))
       .catch((error) => {
-        if (stream.closed) return;
+        if (!stream.state.localOpen) return;
         logger.error("request {path} failed: {error}", { path: head.url, error: String(error) });
-        this.#reset(stream, ErrorCode.INTERNAL_ERROR);
+        this.#reset(stream, ErrorCode.INTERNAL_ERROR, false);
       });
+  }
+
+  /** A new stream turned away with RST_STREAM; the refusal counts against the reset budget. */
+  #refuse(id: number, code: number): void {
+    this.#send(encodeRstStream(id, code));
+    this.#closedStreams.record(id, "local_reset");
+    this.#armIdle();
+    this.#spendReset();
   }
 
   async #respond(stream: ServerStream, response: UniversalServerResponse): Promise<void> {
     const chunks = response.body?.[Symbol.asyncIterator]();
     // Headers go after the first chunk: the handler may still set some until then.
     let chunk = await chunks?.next();
-    if (stream.closed) return;
+    if (!stream.state.localOpen) return;
     const trailer = response.trailer ? [...response.trailer] : [];
     const empty = !chunk || chunk.done;
     const fields: HeaderField[] = [[":status", String(response.status)]];
@@ -314,24 +504,27 @@ export class ServerConnection {
           stream,
           chunk.value,
           false,
-          () => !stream.closed,
+          () => stream.state.localOpen,
           (frame) => this.#send(frame),
         );
-        if (stream.closed) return;
+        if (!stream.state.localOpen) return;
         chunk = await chunks!.next();
-        if (stream.closed) return;
+        if (!stream.state.localOpen) return;
       }
       if (trailer.length) this.#sendHeaders(stream.id, trailer, Flag.END_STREAM);
       else this.#send(encodeFrame(FrameType.DATA, Flag.END_STREAM, stream.id));
     }
-    stream.answered = true;
     clearTimeout(stream.timer);
-    if (stream.remoteEnded) return this.#closeStream(stream);
+    stream.state.sendEnd();
+    if (stream.state.state === "closed") return this.#closeStream(stream);
     // The client is still sending a body the response did not wait for: what
     // comes is dropped, and unless it ends soon the client is told to stop
     // (after a pause, as some clients drop a response reset with it).
-    this.#credit(stream.body.fail(new ConnectError("answered", Code.Canceled)));
-    stream.timer = setTimeout(() => this.#reset(stream, ErrorCode.NO_ERROR), ANSWERED_GRACE_MS);
+    this.#receive.credit(stream.body.fail(new ConnectError("answered", Code.Canceled)));
+    stream.timer = setTimeout(
+      () => this.#reset(stream, ErrorCode.NO_ERROR, false),
+      ANSWERED_GRACE_MS,
+    );
   }
 
   #sendHeaders(streamId: number, fields: HeaderField[], flags: number): void {
@@ -342,55 +535,41 @@ export class ServerConnection {
   }
 
   #endRemote(stream: ServerStream): void {
-    stream.remoteEnded = true;
+    stream.state.receiveEnd();
     stream.body.end();
-    if (stream.answered) this.#closeStream(stream);
+    if (stream.state.state === "closed") this.#closeStream(stream);
   }
 
   /** Bytes of `stream` read (or dropped): reopen both windows when enough has gathered. */
   #consumed(stream: ServerStream, bytes: number): void {
-    this.#credit(bytes);
-    if (stream.closed || stream.remoteEnded) return;
-    stream.unacknowledged += bytes;
-    if (stream.unacknowledged >= STREAM_UPDATE_THRESHOLD) {
-      this.#send(encodeWindowUpdate(stream.id, stream.unacknowledged));
-      stream.receiveWindow += stream.unacknowledged;
-      stream.unacknowledged = 0;
-    }
-  }
-
-  /** Connection-window bytes no longer held: returned in batches of half the window. */
-  #credit(bytes: number): void {
-    this.#unacknowledged += bytes;
-    if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
-      this.#send(encodeWindowUpdate(0, this.#unacknowledged));
-      this.#receiveWindow += this.#unacknowledged;
-      this.#unacknowledged = 0;
-    }
+    this.#receive.consumed(stream, bytes, stream.state.remoteOpen);
   }
 
   #onReset(frame: Frame): void {
     const stream = this.#streamFor(frame);
     const code = decodeUint32(frame, "RST_STREAM");
-    if (code !== ErrorCode.NO_ERROR) this.#spendReset();
-    if (!stream) return;
-    stream.abort.abort(
-      new ConnectError(`stream reset by the client: ${errorCodeName(code)}`, Code.Canceled),
-    );
-    this.#closeStream(stream);
+    if (stream) {
+      stream.state.receiveReset();
+      stream.abort.abort(
+        new ConnectError(`stream reset by the client: ${errorCodeName(code)}`, Code.Canceled),
+      );
+      this.#closeStream(stream);
+    }
+    // Every reset counts, NO_ERROR too: a stream opened and reset costs the same.
+    this.#spendReset();
   }
 
   #onSettings(frame: Frame): void {
     const settings = readSettings(frame);
-    this.#settingsSeen = true;
-    if (!settings) return;
+    this.#state.settingsReceived();
+    if (!settings) return clearTimeout(this.#settingsTimer);
     this.#flow.applySettings(settings, this.#streams.values());
     this.#send(SETTINGS_ACK);
   }
 
   #onGoaway(frame: Frame): void {
     readGoaway(frame);
-    this.#peerGoaway = true;
+    this.#state.goingAway();
     this.#closeIfDone();
   }
 
@@ -400,46 +579,64 @@ export class ServerConnection {
     const stream = this.#streamFor(frame);
     if (!stream) return;
     const code = this.#flow.growStream(stream, increment);
-    if (code !== undefined) this.#reset(stream, code);
+    if (code !== undefined) this.#reset(stream, code, true);
   }
 
-  /** A stream error: RST_STREAM with `code`, the handler aborted. */
-  #reset(stream: ServerStream, code: number): void {
-    if (stream.closed) return;
+  /**
+   * A stream error: RST_STREAM with `code`, the handler aborted. When the
+   * client's frames caused it, it counts against the reset budget.
+   */
+  #reset(stream: ServerStream, code: number, byClient: boolean): void {
+    if (stream.state.state === "closed") return;
     this.#send(encodeRstStream(stream.id, code));
+    stream.state.sendReset();
     stream.abort.abort(new ConnectError(`stream reset: ${errorCodeName(code)}`, Code.Canceled));
     this.#closeStream(stream);
+    if (byClient) this.#spendReset();
   }
 
   #closeStream(stream: ServerStream): void {
-    if (stream.closed) return;
-    stream.closed = true;
+    if (!this.#streams.delete(stream.id)) return;
+    this.#closedStreams.record(stream.id, stream.state.closedBy ?? "local_reset");
     clearTimeout(stream.timer);
-    this.#streams.delete(stream.id);
-    const dropped = stream.body.fail(new ConnectError("stream closed", Code.Canceled));
-    this.#credit(dropped);
+    this.#receive.credit(stream.body.fail(new ConnectError("stream closed", Code.Canceled)));
+    this.#release(stream.charged);
     this.#flow.wake();
     this.#armIdle();
     this.#closeIfDone();
   }
 
+  /** Takes `bytes` of the budget, within this connection's share; false when they do not fit. */
+  #take(bytes: number, reserved: boolean): boolean {
+    const budget = this.#options.budget;
+    if (this.#held + bytes > budget.limit * CONNECTION_SHARE) return false;
+    if (!budget.take(bytes, reserved)) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  #release(bytes: number): void {
+    this.#held -= bytes;
+    this.#options.budget.release(bytes);
+  }
+
   #spendReset(): void {
     if (this.#resets.spend()) {
-      this.#goaway(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
-      this.#close();
+      throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
     }
   }
 
   /** With no stream open, GOAWAY after the idle timeout. */
   #armIdle(): void {
-    if (this.#streams.size || this.#closed) return;
+    if (this.#streams.size || this.#state.closed) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => this.shutdown(), this.#options.limits.idleTimeoutMs);
   }
 
   #goaway(code: number, message: string): void {
-    if (this.#goawayLastId !== undefined && code === ErrorCode.NO_ERROR) return;
-    this.#goawayLastId = this.#lastStreamId;
+    if (this.#state.closed || (this.#goawaySent && code === ErrorCode.NO_ERROR)) return;
+    this.#goawaySent = true;
+    this.#state.goingAway();
     const debug = code === ErrorCode.NO_ERROR ? "" : message;
     if (code !== ErrorCode.NO_ERROR) {
       logger.debug("GOAWAY {code}: {message}", { code: errorCodeName(code), message });
@@ -449,31 +646,41 @@ export class ServerConnection {
 
   /** After GOAWAY either way, the connection closes once its last stream is answered. */
   #closeIfDone(): void {
-    if ((this.#goawayLastId !== undefined || this.#peerGoaway) && this.#streams.size === 0) {
-      this.#close();
-    }
+    if (this.#state.state === "closing" && this.#streams.size === 0) this.#close();
   }
 
   #send(bytes: Uint8Array): void {
-    if (this.#closed || this.#outbox.push(bytes)) return;
+    if (this.#state.closed) return;
+    const queued = this.#outbox.push(bytes);
+    if (queued && !(this.#options.budget.exhausted && this.#outbox.cost > OUTBOX_UNDER_PRESSURE)) {
+      return;
+    }
     logger.debug("a client that does not read: connection closed");
     this.#close();
   }
 
-  /** Ends the connection: what is queued is written first, streams in flight are aborted. */
+  /**
+   * Ends the connection: streams in flight are aborted, what is queued is
+   * written (within the linger time), then the sending side is closed; the
+   * socket itself is released by #run once the linger is over.
+   */
   #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state.closed) return;
+    this.#state.close();
     clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#settingsTimer);
     clearTimeout(this.#idleTimer);
     for (const stream of this.#streams.values()) {
-      stream.closed = true;
+      if (stream.state.state !== "closed") stream.state.sendReset();
       clearTimeout(stream.timer);
       stream.abort.abort(new ConnectError("the connection closed", Code.Canceled));
       stream.body.fail(new ConnectError("the connection closed", Code.Canceled));
     }
     this.#streams.clear();
+    this.#options.budget.release(this.#held);
+    this.#held = 0;
     this.#flow.wake();
-    this.#outbox.close().finally(() => this.#done.resolve());
+    this.#ended = this.#outbox.end();
+    this.#lingerTimer = setTimeout(() => this.#outbox.destroy(), LINGER_MS);
   }
 }
