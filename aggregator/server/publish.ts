@@ -24,6 +24,8 @@ export interface Intake {
   /** The cap on distinct tag sets per hour. */
   tagSets: TagSetLimit;
   accepting: () => boolean;
+  /** Told the points of each call once they are spooled (the status page's view). */
+  observe?: (points: readonly Point[]) => void;
   now?: () => number;
 }
 
@@ -41,7 +43,9 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
             hostNameAlias: hostNameAlias(context.requestHeader, context.values.get(HTTP_VERSION)),
           };
           const nowMs = now();
-          await intake.spool.append([admitted(intake, pointFrom(call, nowMs), nowMs)]);
+          const point = admitted(intake, pointFrom(call, nowMs), nowMs);
+          await intake.spool.append([point]);
+          intake.observe?.([point]);
         } catch (error) {
           const { reason, answer } = refusal(error);
           intake.stats.reject(reason);
@@ -67,6 +71,7 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         });
         try {
           if (valid.length > 0) await intake.spool.append(valid);
+          intake.observe?.(valid);
         } catch (error) {
           const { reason, answer } = refusal(error);
           intake.stats.reject(reason, valid.length);
