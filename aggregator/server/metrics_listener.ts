@@ -113,14 +113,14 @@ function closeQuietly(conn: Deno.Conn): void {
 
 async function answer(line: RequestLine, options: MetricsListenerOptions): Promise<Response> {
   const path = line.target.split("?", 1)[0];
-  const page = line.method === "GET" ? await options.pages?.answer(path) : undefined;
-  if (page) return page;
-  if (path !== METRICS_PATH && path !== HEALTHZ_PATH) {
+  const page = await options.pages?.answer(path);
+  if (page === undefined && path !== METRICS_PATH && path !== HEALTHZ_PATH) {
     return new Response("not found\n", { status: 404 });
   }
   if (line.method !== "GET") {
     return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
   }
+  if (page) return page;
   if (path === HEALTHZ_PATH) return healthzResponse(options.serving);
   return new Response(await options.metrics.exposition(), {
     headers: { "content-type": options.metrics.contentType },

@@ -8,6 +8,8 @@
  *
  * `observe` is fed the points the intake accepted; everything else is read
  * from the aggregator through {@link StatusSources} when a snapshot is asked.
+ * A snapshot is reused for up to half a refresh period (at most a second), so
+ * many viewers or a client asking in a loop cost one snapshot per period.
  *
  * @module
  */
@@ -21,16 +23,21 @@ export type { SinkBacklog, SinkProblem, StatusSnapshot, StatusSources } from "./
 
 export const PAGE_PATH = "/";
 export const API_PATH = "/api/status";
+/** The longest a snapshot is reused. */
+const REUSE_MAX_MS = 1_000;
 
 export class StatusPage {
   readonly #board = new ContainerBoard();
   readonly #builder: SnapshotBuilder;
   readonly #now: () => number;
+  readonly #reuseMs: number;
   #policy?: Promise<string>;
+  #last?: { atMs: number; json: string };
 
   constructor(sources: StatusSources) {
     this.#builder = new SnapshotBuilder(sources, this.#board);
     this.#now = sources.now ?? Date.now;
+    this.#reuseMs = Math.min(REUSE_MAX_MS, sources.refreshMs / 2);
   }
 
   /** Records points the intake accepted (already spooled). */
@@ -50,7 +57,7 @@ export class StatusPage {
       "referrer-policy": "no-referrer",
     };
     if (path === API_PATH) {
-      return new Response(JSON.stringify(this.snapshot()), {
+      return new Response(this.#json(), {
         headers: { ...common, "content-type": "application/json" },
       });
     }
@@ -63,6 +70,15 @@ export class StatusPage {
         "content-security-policy": await this.#policy,
       },
     });
+  }
+
+  /** The snapshot as JSON, the last one while it is recent enough. */
+  #json(): string {
+    const nowMs = this.#now();
+    if (!this.#last || nowMs - this.#last.atMs >= this.#reuseMs) {
+      this.#last = { atMs: nowMs, json: JSON.stringify(this.snapshot()) };
+    }
+    return this.#last.json;
   }
 }
 

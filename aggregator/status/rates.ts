@@ -1,9 +1,10 @@
 /**
  * Per-second rates of the aggregator's counters for the status page: each
- * snapshot samples the counters, and a rate is the difference between the
- * last two samples over the time between them. Samples closer than
- * `minGapMs` reuse the last rates, so many viewers polling at once do not
- * shorten the window to nothing.
+ * snapshot samples the counters, and a rate is the growth from the oldest
+ * sample still within `windowMs` to the newest, over the time between them
+ * — long enough to smooth the steps of batched delivery. Samples closer than
+ * `minGapMs` to the last one are not kept, so viewers polling at once neither
+ * shorten the window nor grow the samples past `windowMs / minGapMs`.
  *
  * @module
  */
@@ -15,30 +16,37 @@ interface Sample {
 
 export class Rates {
   readonly #minGapMs: number;
-  #previous?: Sample;
-  #latest?: Sample;
+  readonly #windowMs: number;
+  /** Oldest first. */
+  #samples: Sample[] = [];
 
-  constructor(minGapMs: number) {
+  constructor(minGapMs: number, windowMs: number) {
     this.#minGapMs = minGapMs;
+    this.#windowMs = windowMs;
   }
 
   /** Takes a sample of `counts` (by key) at `nowMs` unless the last one is too recent. */
   sample(nowMs: number, counts: Map<string, number>): void {
-    if (this.#latest && nowMs - this.#latest.atMs < this.#minGapMs) return;
-    this.#previous = this.#latest;
-    this.#latest = { atMs: nowMs, counts };
+    const last = this.#samples.at(-1);
+    if (last && nowMs - last.atMs < this.#minGapMs) return;
+    this.#samples.push({ atMs: nowMs, counts });
+    // The oldest sample still reaching back to the window's start is kept.
+    while (this.#samples.length > 2 && nowMs - this.#samples[1].atMs >= this.#windowMs) {
+      this.#samples.shift();
+    }
   }
 
   /** The window the rates cover, in milliseconds; 0 before two samples. */
   get windowMs(): number {
-    return this.#previous && this.#latest ? this.#latest.atMs - this.#previous.atMs : 0;
+    return this.#samples.length < 2 ? 0 : this.#samples.at(-1)!.atMs - this.#samples[0].atMs;
   }
 
-  /** Per second between the last two samples; 0 before two samples. */
+  /** Per second over the window; 0 before two samples. */
   perSecond(key: string): number {
     const windowMs = this.windowMs;
     if (windowMs === 0) return 0;
-    const growth = (this.#latest!.counts.get(key) ?? 0) - (this.#previous!.counts.get(key) ?? 0);
+    const growth = (this.#samples.at(-1)!.counts.get(key) ?? 0) -
+      (this.#samples[0].counts.get(key) ?? 0);
     return Math.max(0, growth) * 1000 / windowMs;
   }
 }

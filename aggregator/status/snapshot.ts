@@ -84,6 +84,9 @@ export interface StatusSnapshot {
   spool: { depth: number; bytes: number; writable: boolean };
 }
 
+/** The shortest window rates are measured over. */
+const RATE_WINDOW_MS = 10_000;
+
 export class SnapshotBuilder {
   readonly #sources: StatusSources;
   readonly #board: ContainerBoard;
@@ -94,8 +97,8 @@ export class SnapshotBuilder {
     this.#sources = sources;
     this.#board = board;
     this.#now = sources.now ?? Date.now;
-    // Viewers polling together share one window of about a refresh period.
-    this.#rates = new Rates(sources.refreshMs / 2);
+    // Several refreshes, at least 10 s: batched delivery grows its counters in steps.
+    this.#rates = new Rates(sources.refreshMs / 2, Math.max(RATE_WINDOW_MS, 5 * sources.refreshMs));
   }
 
   build(): StatusSnapshot {
