@@ -285,6 +285,7 @@ Deno.test({
       const hosts = new Set(page.requests.map((url) => new URL(url).host));
       assert.deepEqual([...hosts], [metrics]);
       assert.ok(page.requests.filter((url) => url.endsWith("/api/status")).length >= 3);
+      assert.deepEqual(page.errors, [], "errors in the page or refused by its policy");
     } finally {
       await browser.close();
       await client.close();

@@ -229,6 +229,8 @@ export class Chromium {
 export class Page {
   /** Every URL the page requested, in order. */
   readonly requests: string[] = [];
+  /** Uncaught exceptions and console or browser messages at error level (CSP refusals among them). */
+  readonly errors: string[] = [];
   readonly #browser: Chromium;
   readonly #session: string;
   #loaded?: () => void;
@@ -242,12 +244,21 @@ export class Page {
         this.requests.push((message.params!.request as { url: string }).url);
       }
       if (message.method === "Page.loadEventFired") this.#loaded?.();
+      if (message.method === "Runtime.exceptionThrown") {
+        this.errors.push(JSON.stringify(message.params!.exceptionDetails));
+      }
+      const entry = message.params?.entry as { level: string; text: string } | undefined;
+      if (message.method === "Log.entryAdded" && entry?.level === "error") {
+        this.errors.push(entry.text);
+      }
     });
   }
 
   async enable(): Promise<void> {
     await this.#send("Network.enable");
     await this.#send("Page.enable");
+    await this.#send("Runtime.enable");
+    await this.#send("Log.enable");
   }
 
   /** Loads `url` and waits for its load event. */
