@@ -208,6 +208,19 @@ Deno.test({
         25,
       );
       assert.ok(shown, `the new CPU value not shown within ${Date.now() - published} ms`);
+      // A container that stops shows as stopped, as fast.
+      const web2 = CONTAINERS[1];
+      await publish(client, [{ ...web2, fields: { ...web2.fields, running: false } }]);
+      const stopped = Date.now();
+      assert.ok(
+        await until(
+          async () => (await page.evaluate<Cells>(ROWS))["web-2"].state === "stopped",
+          2 * PUBLISH_INTERVAL_MS,
+          25,
+        ),
+        `web-2 not shown stopped within ${Date.now() - stopped} ms`,
+      );
+      await publish(client, [web2]);
 
       // The down destination: its error, and a spool that grows with each call.
       await waitUntil(
