@@ -25,6 +25,7 @@ import {
 import { createSinks } from "./sinks/mod.ts";
 import { Spool, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
+import { configSecrets, StatusPage } from "./status/mod.ts";
 
 const logger = log("aggregator");
 
@@ -37,6 +38,8 @@ export class AggregatorService {
   #listeners: Listener[] = [];
   /** Present when AGGREGATOR_METRICS_LISTEN_ADDRESS is set. */
   #metrics?: AggregatorMetrics;
+  /** The status page, on the metrics listener. */
+  #status?: StatusPage;
   #metricsListener?: Listener;
   #accepting = false;
   #statsTimer?: ReturnType<typeof setInterval>;
@@ -57,6 +60,15 @@ export class AggregatorService {
         spool: () => this.#spool.state(),
         serving: () => this.serving(),
         sinks: sinks.map((sink) => sink.name),
+      });
+      this.#status = new StatusPage({
+        sinks: sinks.map((sink) => sink.name),
+        stats: () => this.#stats.snapshot(this.#spool.state()),
+        backlog: (sink) => this.#backlog(sink),
+        problem: (sink) => this.#stats.lastProblem(sink),
+        serving: () => this.serving(),
+        refreshMs: config.minimumPublishFrequencyMs,
+        secrets: configSecrets(config),
       });
     }
     const metrics = this.#metrics;
@@ -93,6 +105,7 @@ export class AggregatorService {
         stats: this.#stats,
         tagSets: new TagSetLimit(config.maxTagSets),
         accepting: () => this.#accepting,
+        observe: this.#status && ((points) => this.#status!.observe(points)),
       }),
       readMaxBytes: config.maxRequestBytes,
       limits: config.limits,
@@ -111,6 +124,7 @@ export class AggregatorService {
         address: config.metricsListenAddress,
         metrics: this.#metrics,
         serving: common.serving,
+        pages: this.#status,
       });
     }
     this.#statsTimer = setInterval(() => this.#logStats(), config.statsIntervalMs);
@@ -135,6 +149,15 @@ export class AggregatorService {
     await this.#closeSinks();
     this.#logFinalStats();
     await this.#spool.close();
+  }
+
+  /** A sink's points not yet delivered: how many, and how long the oldest has waited. */
+  #backlog(sink: string): { depth: number; oldestAgeMs: number } {
+    const oldest = this.#spool.oldestPendingMs(sink);
+    return {
+      depth: this.#spool.pending(sink),
+      oldestAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
+    };
   }
 
   #logStats(): void {

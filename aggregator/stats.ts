@@ -2,7 +2,7 @@
  * The aggregator's counters: calls by method, points accepted, points rejected
  * by reason, and
  * per sink the fate of its points (delivery outcomes counted by the delivery
- * loop, the sinks' own decisions, spool overflow). `formatStats` turns them and the
+ * loop, the sinks' own decisions, spool overflow) and the last problem it met. `formatStats` turns them and the
  * spool's depth and age into the periodic log line.
  *
  * @module
@@ -41,6 +41,7 @@ export class Stats implements DeliveryCounters {
   #accepted = 0;
   #rejected = new Map<string, number>();
   #sinks = new Map<string, Map<string, number>>();
+  #problems = new Map<string, { message: string; atMs: number }>();
 
   /** One call of `method`, whatever its outcome. */
   call(method: string): void {
@@ -60,6 +61,15 @@ export class Stats implements DeliveryCounters {
     let decisions = this.#sinks.get(sink);
     if (!decisions) this.#sinks.set(sink, decisions = new Map());
     increment(decisions, decision, points);
+  }
+
+  problem(sink: string, message: string): void {
+    this.#problems.set(sink, { message, atMs: Date.now() });
+  }
+
+  /** The last problem `sink` reported, and when. */
+  lastProblem(sink: string): { message: string; atMs: number } | undefined {
+    return this.#problems.get(sink);
   }
 
   snapshot(spool: SpoolState): StatsSnapshot {

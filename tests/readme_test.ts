@@ -11,7 +11,7 @@
  * `systemd-analyze verify` (skipped when systemd-analyze is missing); the
  * metric catalogue lists every PublishRequest field and only those; the
  * aggregator's metric table lists exactly the metrics aggregator/metrics.ts
- * registers.
+ * registers; the `/api/status` example has the shape of a real snapshot.
  *
  * @module
  */
@@ -22,7 +22,8 @@ import { collectorConfig, envFrom } from "../shared/config/mod.ts";
 import { METRICS_PATH } from "../aggregator/server/metrics_listener.ts";
 import { HEALTHZ_PATH } from "../aggregator/server/health.ts";
 import { SINK_DECISIONS } from "../aggregator/metrics.ts";
-import { REJECT_REASONS } from "../aggregator/stats.ts";
+import { REJECT_REASONS, Stats } from "../aggregator/stats.ts";
+import { StatusPage } from "../aggregator/status/mod.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
 import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
@@ -41,11 +42,13 @@ function blocks(language?: string): Block[] {
 }
 
 Deno.test("README has the blocks this test checks", () => {
-  for (const language of ["sh", "ini", "promql"]) {
+  for (const language of ["sh", "ini", "promql", "json"]) {
     assert.ok(blocks(language).length > 0, `a \`\`\`${language} block`);
   }
   assert.deepEqual(
-    blocks().filter((block) => !["sh", "yaml", "ini", "promql", ""].includes(block.language))
+    blocks().filter((block) =>
+      !["sh", "yaml", "ini", "promql", "json", ""].includes(block.language)
+    )
       .map((block) => block.language),
     [],
     "a block in a language this test does not check",
@@ -408,4 +411,50 @@ Deno.test("every relative link in docs/ resolves", () => {
       });
     assert.deepEqual(broken, [], `docs/${entry.name}: broken links`);
   }
+});
+
+/** The keys of an object and of the objects and first array items in it, by path; records of names excepted. */
+function shape(value: unknown, path = "", records: readonly string[] = []): string[] {
+  if (Array.isArray(value)) return value.length ? shape(value[0], `${path}[]`, records) : [];
+  if (value === null || typeof value !== "object") return [];
+  if (records.includes(path)) return [path];
+  return Object.entries(value).flatMap(([key, inner]) => [
+    `${path}.${key}`,
+    ...shape(inner, `${path}.${key}`, records),
+  ]);
+}
+
+Deno.test("README's /api/status example has the shape of a real snapshot", () => {
+  const [example] = blocks("json");
+  const stats = new Stats();
+  stats.call("publish_batch");
+  stats.count("prometheus", "deferred", 1);
+  stats.reject("missing_tag");
+  const status = new StatusPage({
+    sinks: ["prometheus"],
+    stats: () => stats.snapshot({ depth: 1, oldestAgeMs: 1, bytes: 1, writable: true }),
+    backlog: () => ({ depth: 1, oldestAgeMs: 1 }),
+    problem: () => ({ message: "network error", atMs: 1 }),
+    serving: () => true,
+    refreshMs: 15_000,
+    secrets: [],
+  });
+  status.observe([{
+    time: Math.floor(Date.now() / 1000),
+    tags: { environment: "e", service: "s", container: "c", host_name: "h" },
+    metrics: { running: 1, milli_cpu_usage: 1 },
+  }]);
+  // Records keyed by names (tags, metrics, methods, reasons, decisions) vary; their places do not.
+  const records = [
+    ".containers[].tags",
+    ".containers[].metrics",
+    ".destinations[].points",
+    ".intake.callsPerSecond",
+    ".intake.calls",
+    ".intake.rejected",
+  ];
+  assert.deepEqual(
+    shape(JSON.parse(example.text), "", records).sort(),
+    shape(status.snapshot(), "", records).sort(),
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * One request and its answer on a plain HTTP/1.1 connection, for the metrics
- * listener, which answers only bodiless `GET`s (`/metrics`, `/healthz`): the
- * request head is read within a byte budget and two deadlines — no byte for
+ * listener, which answers only bodiless `GET`s (`/metrics`, `/healthz`, the
+ * status page): the request head is read within a byte budget and two
+ * deadlines — no byte for
  * `idleMs` (a silent connection) or no complete head within `headerMs` (a
  * slowloris trickle) closes the connection — and the answer is written with
  * `connection: close` within `writeMs`, so nothing holds a connection longer

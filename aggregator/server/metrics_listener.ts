@@ -3,7 +3,8 @@
  * HTTP/1.1 for what cannot speak the main listener's HTTP/2: Prometheus
  * scrapes `GET /metrics` (text exposition 0.0.4) and Kubernetes `httpGet`
  * probes ask `GET /healthz`, answered by the same rule as on the other
- * listeners. It is its own small server on `Deno.listen` rather than
+ * listeners; with a status page (aggregator/status/), `GET /` and
+ * `GET /api/status` are its. It is its own small server on `Deno.listen` rather than
  * `Deno.serve`, whose accept loop ends the process on EMFILE and which has no
  * connection cap or header timeout (docs/ARCHITECTURE.md, "Limits"): at most
  * `MAX_CONNECTIONS` at once (when full, a new connection replaces the oldest
@@ -38,11 +39,17 @@ export interface MetricsSource {
   exposition(): Promise<string>;
 }
 
+/** Other read-only pages: the answer to a `GET` of a path, or undefined when it is not theirs. */
+export interface PageSource {
+  answer(path: string): Promise<Response | undefined>;
+}
+
 export interface MetricsListenerOptions {
   /** Port 0 picks a free port; `description` tells which. */
   address: Address;
   metrics: MetricsSource;
   serving: Serving;
+  pages?: PageSource;
 }
 
 export function listenMetrics(options: MetricsListenerOptions): Promise<Listener> {
@@ -106,12 +113,14 @@ function closeQuietly(conn: Deno.Conn): void {
 
 async function answer(line: RequestLine, options: MetricsListenerOptions): Promise<Response> {
   const path = line.target.split("?", 1)[0];
-  if (path !== METRICS_PATH && path !== HEALTHZ_PATH) {
+  const page = await options.pages?.answer(path);
+  if (page === undefined && path !== METRICS_PATH && path !== HEALTHZ_PATH) {
     return new Response("not found\n", { status: 404 });
   }
   if (line.method !== "GET") {
     return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
   }
+  if (page) return page;
   if (path === HEALTHZ_PATH) return healthzResponse(options.serving);
   return new Response(await options.metrics.exposition(), {
     headers: { "content-type": options.metrics.contentType },

@@ -24,6 +24,8 @@ export interface Intake {
   /** The cap on distinct tag sets per hour. */
   tagSets: TagSetLimit;
   accepting: () => boolean;
+  /** Told the points of each call once they are spooled and counted (the status page's view). */
+  observe?: (points: readonly Point[]) => void;
   now?: () => number;
 }
 
@@ -34,6 +36,7 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
       async publish(request, context) {
         intake.stats.call("publish");
         refuseWhenStopping(intake, 1);
+        let point: Point;
         try {
           const call = {
             request,
@@ -41,13 +44,15 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
             hostNameAlias: hostNameAlias(context.requestHeader, context.values.get(HTTP_VERSION)),
           };
           const nowMs = now();
-          await intake.spool.append([admitted(intake, pointFrom(call, nowMs), nowMs)]);
+          point = admitted(intake, pointFrom(call, nowMs), nowMs);
+          await intake.spool.append([point]);
         } catch (error) {
           const { reason, answer } = refusal(error);
           intake.stats.reject(reason);
           throw answer;
         }
         intake.stats.accept(1);
+        intake.observe?.([point]);
         return {};
       },
       async publishBatch(request) {
@@ -73,6 +78,7 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
           throw answer;
         }
         intake.stats.accept(valid.length);
+        intake.observe?.(valid);
         return { rejected };
       },
     });

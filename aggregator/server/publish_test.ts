@@ -14,6 +14,7 @@ import {
 } from "../../shared/gen/aggregator_pb.ts";
 import { Spool } from "../spool/mod.ts";
 import { Stats } from "../stats.ts";
+import type { Point } from "../stored_point.ts";
 import { publishRoutes } from "./publish.ts";
 import { TagSetLimit } from "./tag_set_limit.ts";
 
@@ -27,6 +28,8 @@ interface Setup {
   maxBytes?: number;
   accepting?: boolean;
   maxTagSets?: number;
+  /** Collects what the intake tells its observer (the status page). */
+  observed?: Point[];
 }
 
 /** The Publish routes over an in-process transport, on a real spool in a temporary directory. */
@@ -47,6 +50,7 @@ async function withPublish(
     stats,
     tagSets: new TagSetLimit(setup.maxTagSets ?? 1000),
     accepting: () => setup.accepting ?? true,
+    observe: (points) => setup.observed?.push(...points),
     now: () => NOW_MS,
   }));
   try {
@@ -140,7 +144,8 @@ const entry = (second: number, tags: Record<string, string> = TAGS, point?: Publ
 });
 
 Deno.test("a mixed batch: valid entries stored in one commit, invalid ones listed by index", async () => {
-  await withPublish({}, async (client, spool, stats) => {
+  const observed: Point[] = [];
+  await withPublish({ observed }, async (client, spool, stats) => {
     const { service: _, ...withoutService } = TAGS;
     const { host_name: __, ...hostOnly } = TAGS;
     const response = await client.publishBatch({
@@ -177,6 +182,7 @@ Deno.test("a mixed batch: valid entries stored in one commit, invalid ones liste
       invalid_metric: 1,
     });
     assert.deepEqual(snapshot.calls, { publish_batch: 1 });
+    assert.deepEqual(observed, stored, "the observer is told exactly the points stored");
   });
 });
 
@@ -190,12 +196,14 @@ Deno.test("an empty batch stores nothing and rejects nothing", async () => {
 });
 
 Deno.test("a batch the spool cannot take whole is an error and nothing of it is stored", async () => {
-  await withPublish({ maxBytes: 600 }, async (client, spool, stats) => {
+  const observed: Point[] = [];
+  await withPublish({ maxBytes: 600, observed }, async (client, spool, stats) => {
     const error = await refusal(
       client.publishBatch({ points: [0, 1, 2, 3, 4, 5].map((second) => entry(second)) }),
     );
     assert.equal(error.code, Code.ResourceExhausted);
     assert.equal(spool.state().depth, 0);
+    assert.deepEqual(observed, [], "the observer is told nothing of a refused batch");
     assert.deepEqual(stats.snapshot(spool.state()).rejected, { spool_full: 6 });
   });
 });

@@ -21,6 +21,8 @@ export type DeliveryOutcome = "delivered" | "dropped" | "deferred";
 /** The aggregator's counters, by decision: `sent`, `retried`, `split`, `dropped`, `expired`, … */
 export interface DeliveryCounters {
   count(sink: string, decision: string, points: number): void;
+  /** What last went wrong delivering to `sink` (a retried or refused request), for the status page. */
+  problem?(sink: string, message: string): void;
 }
 
 /** One destination. */

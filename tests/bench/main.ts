@@ -3,7 +3,7 @@
  * ingest, its sustained delivery, the delivery encodings and the end-to-end
  * latency on this machine, prints one JSON document and writes it to
  * .bench/results.json. Arguments name the sections to run (collector, hostmode,
- * sample, latency, ingest, delivery, encoding); none runs all. BENCHMARKS.md explains the figures.
+ * sample, latency, ingest, delivery, encoding, status); none runs all. BENCHMARKS.md explains the figures.
  */
 import { measureCollectors } from "./collector_overhead.ts";
 import { measureDelivery } from "./delivery.ts";
@@ -12,6 +12,7 @@ import { measureHostMode } from "./host_mode.ts";
 import { measureIngest } from "./ingest.ts";
 import { measureLatency } from "./latency.ts";
 import { measureSample } from "./micro.ts";
+import { measureStatusRing } from "./status_ring.ts";
 
 const OUTPUT = new URL("../../.bench/results.json", import.meta.url).pathname;
 const SECTIONS = [
@@ -22,6 +23,7 @@ const SECTIONS = [
   "ingest",
   "delivery",
   "encoding",
+  "status",
 ] as const;
 
 const chosen = Deno.args.length ? Deno.args : SECTIONS;
@@ -40,6 +42,10 @@ const results: Record<string, unknown> = {
 if (wanted("encoding")) {
   progress("delivery encoding");
   results.encoding = measureEncoding(25);
+}
+if (wanted("status")) {
+  progress("status page memory at 10,000 containers");
+  results.statusRing = await measureStatusRing(5);
 }
 if (wanted("sample")) {
   progress("one collector sample (deno bench)");

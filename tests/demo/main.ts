@@ -4,7 +4,9 @@
  * when the `victoria-metrics` binary is installed) and one collector polling
  * every second, both under their own declared permission sets, and shows the
  * aggregator's points as a table in the manner of `docker stats` (redrawn in
- * place on a terminal, one line per container per poll otherwise).
+ * place on a terminal, one line per container per poll otherwise). The
+ * aggregator's status page is on its metrics listener, whose address the demo
+ * prints: open it in a browser to watch the same containers fill it.
  *
  * By default the collector runs in host mode over several real containers
  * made for the demo (host_scene.ts), and one of them is stopped and started
@@ -16,7 +18,7 @@
  *
  * @module
  */
-import { AggregatorProcess } from "../support/aggregator.ts";
+import { AggregatorProcess, freePort } from "../support/aggregator.ts";
 import { CollectorProcess } from "../support/collector_process.ts";
 import { findBinary, type Receiver, startVictoriaMetrics } from "../support/receivers.ts";
 import { countPoints, victoriaMetricsPoints } from "../support/stored_points.ts";
@@ -113,9 +115,11 @@ async function run(): Promise<void> {
   const scratch = await Deno.makeTempDir({ prefix: "mini-collector-demo-" });
   cleanups.push(() => Deno.remove(scratch, { recursive: true }));
   const receiver = await victoriaMetrics();
+  const statusAddress = `127.0.0.1:${freePort()}`;
   const aggregator = await AggregatorProcess.start({
     env: {
       AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY: "1s",
+      AGGREGATOR_METRICS_LISTEN_ADDRESS: statusAddress,
       ...(receiver && {
         AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
           api_key: "demo",
@@ -129,6 +133,7 @@ async function run(): Promise<void> {
     `aggregator on ${aggregator.baseUrl} → stdout` +
       (receiver ? ` and VictoriaMetrics ${receiver.url.href} (Datadog v1 series)` : ""),
   );
+  say(`status page: http://${statusAddress}/ (live; /api/status as JSON, /metrics)`);
   const scene = await (sidecar ? sidecarScene(scratch) : hostScene(scratch));
   cleanups.push(() => scene.remove());
   for (const line of scene.description) say(line);

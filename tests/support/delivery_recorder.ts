@@ -1,6 +1,6 @@
 /**
  * Records what a sink reports, for sink tests: its counted decisions (summed
- * per decision), the losses it reports, and — once `captureLogs` is called —
+ * per decision), the problems and losses it reports, and — once `captureLogs` is called —
  * every log line the process writes.
  */
 import type { DeliveryCounters } from "../../aggregator/sinks/mod.ts";
@@ -10,10 +10,15 @@ import { setupLogging } from "../../shared/log.ts";
 export class DeliveryRecorder implements DeliveryCounters, LossReporter {
   counts: Record<string, number> = {};
   losses: Loss[] = [];
+  problems: string[] = [];
   logs: string[] = [];
 
   count(_sink: string, decision: string, points: number): void {
     this.counts[decision] = (this.counts[decision] ?? 0) + points;
+  }
+
+  problem(_sink: string, message: string): void {
+    this.problems.push(message);
   }
 
   lost(loss: Loss): void {

@@ -171,6 +171,7 @@ export class HttpDelivery {
       reason,
     });
     this.#counters.count(this.sink, "rejected", points.length);
+    this.#counters.problem?.(this.sink, `${points.length} points dropped: ${reason}`);
     this.#losses?.lost({ sink: this.sink, decision: "dropped", points: points.length, reason });
     return { delivered: 0, deferred: 0 };
   }
@@ -180,6 +181,7 @@ export class HttpDelivery {
     for (let retry = 1;; retry++) {
       const answer = await this.#attempt(payload, signal);
       if (answer.kind !== "retry") return answer;
+      this.#counters.problem?.(this.sink, answer.reason);
       if (retry > this.#settings.retryCount) {
         this.#logger.warn(
           "{sink}: {points} points deferred to the next round after {tries} tries: {reason}",

@@ -181,6 +181,7 @@ for (const code of [400, 403]) {
     assert.match(line, /\bERR\b|error/i);
     assert.match(line, /"test" dropped 10 points .* sent to "http:\/\/127\.0\.0\.1:\d+\/": 'HTTP/);
     assert.ok(recorder.logs.every((line) => !line.includes("s3cr3t")));
+    assert.deepEqual(recorder.problems, [`10 points dropped: HTTP ${code}: ${body}`]);
   });
 }
 
@@ -208,6 +209,9 @@ Deno.test("network errors are retried, then the batch is deferred", async () => 
   assert.equal(received.length, 0);
   assert.deepEqual(recorder.counts, { retried: 20 });
   assert.ok(recorder.logs.some((line) => line.includes("network error")));
+  // Each failed try is the sink's last problem in turn (the status page shows the latest).
+  assert.equal(recorder.problems.length, 3);
+  assert.ok(recorder.problems.every((problem) => problem.startsWith("network error")));
 });
 
 Deno.test("aborting the signal cancels the request in flight and defers the batch", async () => {
