@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { GrpcAggregatorClient } from "../collector/grpc/client.ts";
+import { type AggregatorClient, connectAggregator } from "../collector/transport.ts";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { Chromium, chromiumMissing, type Page } from "./support/chromium.ts";
@@ -82,7 +82,7 @@ const SINKS =
 
 type Cells = Record<string, Record<string, string>>;
 
-function publish(client: GrpcAggregatorClient, fed: readonly Fed[]) {
+function publish(client: AggregatorClient, fed: readonly Fed[]) {
   const unixTime = BigInt(Math.floor(Date.now() / 1000));
   return client.publishBatch({
     points: fed.map(({ container, environment, service, fields }) => ({
@@ -171,7 +171,11 @@ Deno.test({
         }),
       },
     });
-    const client = new GrpcAggregatorClient({ host: "127.0.0.1", port: aggregator.port });
+    const { client, close } = connectAggregator({
+      protocol: "grpc",
+      tls: undefined,
+      remoteAddress: { host: "127.0.0.1", port: aggregator.port },
+    });
     const browser = await Chromium.launch();
     try {
       assert.deepEqual((await publish(client, CONTAINERS)).rejected, []);
@@ -301,7 +305,7 @@ Deno.test({
       assert.deepEqual(page.errors, [], "errors in the page or refused by its policy");
     } finally {
       await browser.close();
-      await client.close();
+      close();
       await aggregator.close();
       await datadog.shutdown();
     }
