@@ -19,6 +19,7 @@ import type { Point } from "../stored_point.ts";
 import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
+import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
 import { permissionRefusal } from "../../shared/permissions/refusal.ts";
 
 /** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */
@@ -86,6 +87,7 @@ export class Spool {
   #options: SpoolOptions;
   #now: () => number;
   #db?: DatabaseSync;
+  #lock?: SpoolLock;
   #statements?: Statements;
   #bytes = 0;
   #lastId = 0;
@@ -112,7 +114,7 @@ export class Spool {
       this.#openDatabase();
     } catch (cause) {
       this.#closeDatabase();
-      throw this.#unavailable = new SpoolUnavailable(
+      throw this.#unavailable = cause instanceof SpoolLocked ? cause : new SpoolUnavailable(
         `cannot open ${this.path}: ${messageOf(cause)}`,
         { cause },
       );
@@ -217,10 +219,13 @@ export class Spool {
     this.#db = undefined;
     this.#statements = undefined;
     if (db?.isOpen) db.close();
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   #openDatabase(): void {
     mkdirSync(this.#options.directory, { recursive: true });
+    this.#lock = lockSpool(`${this.#options.directory}/spool.lock`);
     const db = new DatabaseSync(this.path);
     this.#db = db;
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");

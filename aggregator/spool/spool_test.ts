@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Point } from "../stored_point.ts";
 import { Stats } from "../stats.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
+import { SpoolLocked } from "./lock.ts";
 import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from "./spool.ts";
 
 function point(n: number): Point {
@@ -165,4 +166,21 @@ Deno.test("an unwritable spool directory is unavailable until an append can open
     await spool.close();
     await Deno.remove(blocker, { recursive: true });
   }
+});
+
+Deno.test("a spool is held by one Spool at a time, until it closes", async () => {
+  await withSpool({}, async (first, stats, directory) => {
+    const second = new Spool({ directory, maxBytes: 1 << 20, sinks: ["a"], counters: stats });
+    assert.throws(() => second.open(), (error: Error) => {
+      assert.ok(error instanceof SpoolLocked);
+      assert.ok(error instanceof SpoolUnavailable);
+      assert.equal(error.holder, Deno.pid);
+      return true;
+    });
+    assert.equal(second.writable, false);
+    await first.close();
+    second.open();
+    assert.equal(second.writable, true);
+    await second.close();
+  });
 });
