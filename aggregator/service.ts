@@ -81,6 +81,12 @@ export class AggregatorService {
   async start(): Promise<void> {
     try {
       this.#spool.open();
+      const migrated = this.#spool.migratedPoints;
+      if (migrated !== undefined) {
+        logger.info("spool migrated from format 1 to 2: {points} points kept", {
+          points: migrated,
+        });
+      }
     } catch (error) {
       if (!(error instanceof SpoolUnavailable) || error instanceof SpoolLocked) throw error;
       logger.error("spool not writable, answering unavailable until it is: {failure}", {
