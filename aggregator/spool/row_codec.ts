@@ -38,7 +38,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The row body holding `points`, in their order. */
-export function encodeRow(points: readonly Point[]): Uint8Array {
+export function encodeRow(points: readonly Point[]): Uint8Array<ArrayBuffer> {
   const strings = new Map<string, number>();
   for (const point of points) {
     for (const name of TAG_ORDER) {
@@ -117,7 +117,7 @@ export function decodeRow(body: Uint8Array): Point[] {
 
 /** A growing byte buffer. */
 class Writer {
-  #buffer: Uint8Array;
+  #buffer: Uint8Array<ArrayBuffer>;
   #view: DataView;
   #length = 0;
 
@@ -151,7 +151,7 @@ class Writer {
     this.#length += bytes.length;
   }
 
-  bytes(): Uint8Array {
+  bytes(): Uint8Array<ArrayBuffer> {
     return this.#buffer.slice(0, this.#length);
   }
 

@@ -24,6 +24,7 @@ import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backo
 import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
+import { IN_THREAD, type PayloadEncoder, type PayloadSpec } from "../encoding/formats.ts";
 import { RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry_after.ts";
 
 /** The most one request may carry; larger batches are split before sending. */
@@ -40,7 +41,8 @@ export interface HttpEndpoint {
   /** How log lines name the destination, e.g. with the Datadog site; the URL by default. */
   destination?: string;
   headers: Record<string, string>;
-  encode(points: readonly Point[]): Payload;
+  /** The request body, built by the sink's PayloadEncoder. */
+  payload: PayloadSpec;
   limits?: RequestLimits;
   /**
    * Statuses by which the destination says a point in the request is
@@ -65,6 +67,8 @@ export interface HttpSinkOptions {
   backoff?: BackoffPolicy;
   /** The longest `Retry-After` honoured; {@link RETRY_AFTER_CAP_MS} by default. */
   retryAfterCapMs?: number;
+  /** Where request bodies are built; in the calling thread by default. */
+  encoder?: PayloadEncoder;
 }
 
 /** The longest response body quoted in a log line. */
@@ -94,6 +98,7 @@ export class HttpDelivery {
   readonly #retryAfterCapMs: number;
   readonly #counters: DeliveryCounters;
   readonly #losses?: LossReporter;
+  readonly #encoder: PayloadEncoder;
 
   constructor(
     readonly sink: string,
@@ -107,6 +112,7 @@ export class HttpDelivery {
     this.#retryAfterCapMs = options.retryAfterCapMs ?? RETRY_AFTER_CAP_MS;
     this.#counters = options.counters;
     this.#losses = options.losses;
+    this.#encoder = options.encoder ?? IN_THREAD;
   }
 
   async deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
@@ -118,7 +124,7 @@ export class HttpDelivery {
 
   async #send(points: readonly Point[], signal: AbortSignal): Promise<Tally> {
     if (signal.aborted) return { delivered: 0, deferred: points.length };
-    const payload = this.endpoint.encode(points);
+    const payload = await this.#encoder.encode(this.endpoint.payload, points);
     const parts = partsNeeded(payload, this.endpoint.limits);
     if (parts > 1) {
       return this.#split(points, parts, signal, "exceeds the request limits");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Point } from "../../stored_point.ts";
 import type { BackoffPolicy } from "../../../shared/backoff.ts";
 import { HttpDelivery, type RequestLimits } from "./delivery.ts";
-import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
+import { lineProtocol } from "../influxdb/encode.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
 import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
@@ -41,7 +41,7 @@ async function run(
       {
         url: options.url ?? server.url,
         headers: { "Content-Encoding": "gzip", Authorization: "Token s3cr3t" },
-        encode: encodeLines,
+        payload: { format: "influxdb" },
         limits: options.limits,
         malformedPointStatuses: options.malformedPointStatuses,
       },
