@@ -41,6 +41,8 @@ export interface IngestLevel {
   concurrentCalls: number;
   pointsPerSecond: Summary;
   serverCpuUsPerPoint: Summary;
+  /** CPU of the server's main thread alone (the encoding worker excluded). */
+  mainThreadCpuUsPerPoint: Summary;
   /** Points on stdout minus h2load's 2xx answers, per run: 0 when they match. */
   countDifference: number[];
 }
@@ -160,6 +162,7 @@ async function measureProtocol(
   for (const concurrency of CONCURRENCY) {
     const rates: number[] = [];
     const cpu: number[] = [];
+    const mainCpu: number[] = [];
     const differences: number[] = [];
     while (rates.length < options.runs) {
       const before = await server.points();
@@ -174,6 +177,7 @@ async function measureProtocol(
         if (!server.alive) throw new Error("the aggregator exited");
         rates.push(points / result.seconds);
         cpu.push((after.cpuMs - usage.cpuMs) * 1000 / points);
+        mainCpu.push((after.mainThreadCpuMs - usage.mainThreadCpuMs) * 1000 / points);
         differences.push(await server.points() - before - points);
         peakRssMib = Math.max(peakRssMib, after.peakRssMib);
       } catch (error) {
@@ -190,6 +194,7 @@ async function measureProtocol(
       concurrentCalls: concurrency,
       pointsPerSecond: summarize(rates, 0),
       serverCpuUsPerPoint: summarize(cpu, 1),
+      mainThreadCpuUsPerPoint: summarize(mainCpu, 1),
       countDifference: differences,
     });
   }
