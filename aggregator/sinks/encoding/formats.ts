@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Point } from "../../stored_point.ts";
+import { METRIC_FIELDS, type Point } from "../../stored_point.ts";
 import { encodeV1, encodeV2 } from "../datadog/encode.ts";
 import type { Payload } from "../http/payload.ts";
 import { encodeLines } from "../influxdb/encode.ts";
@@ -47,6 +47,14 @@ export function encodePayload(spec: PayloadSpec, points: readonly Point[]): Payl
     default:
       throw new Error(`no payload format ${(spec as { format: unknown }).format}`);
   }
+}
+
+/** The most values (as RequestLimits counts them) one point can bring into a `spec` body. */
+export function maxValuesPerPoint(spec: PayloadSpec): number {
+  return spec.format === "datadog-v1" || spec.format === "datadog-v2" ||
+      spec.format === "prometheus"
+    ? METRIC_FIELDS.length
+    : 1;
 }
 
 /** Encodes in the calling thread. */
