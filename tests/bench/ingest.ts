@@ -8,13 +8,16 @@
  * {@link BATCH_POINTS} points per call (`PublishBatch`, tags per entry). Per
  * run: accepted points/s, server CPU µs per point (from the run's start until
  * every accepted point has left the spool through the stdout sink, so
- * spooling and delivery are included), and a check that the points written to
- * stdout equal the points of h2load's successful (HTTP 2xx) calls.
+ * spooling and delivery are included) for the whole process and for its main
+ * thread alone (delivery encoding runs in a worker thread), and a check that
+ * the points written to stdout equal the points of h2load's successful (HTTP
+ * 2xx) calls. Last, the spool's bytes per point (ingest_spool.ts).
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishBatchRequestSchema, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { METRIC_FIELDS } from "../../aggregator/stored_point.ts";
 import { IngestServer } from "./ingest_server.ts";
+import { measureSpoolBytes, type SpoolBytes } from "./ingest_spool.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -65,6 +68,7 @@ export interface IngestResult {
     grpc: ProtocolResult;
     connect: ProtocolResult;
   };
+  spool: SpoolBytes;
 }
 
 /** What h2load sends: one body file per protocol, to one method. */
@@ -112,6 +116,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestResul
           `required tags (${batch.length} bytes)`,
         ...batched,
       },
+      spool: await measureSpoolBytes(),
     };
   } finally {
     await Deno.remove(directory, { recursive: true });
