@@ -21,7 +21,8 @@ import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
-import { decodeRow, encodeRow } from "./row_codec.ts";
+import { encodeRow } from "./row_codec.ts";
+import { RowBody, RowPoint } from "./row_point.ts";
 import { openSchema, transaction } from "./schema.ts";
 import { permissionRefusal } from "../../shared/permissions/refusal.ts";
 
@@ -42,7 +43,7 @@ export interface SpoolOptions {
   now?: () => number;
 }
 
-/** A point read back from the spool, with its position and arrival time. */
+/** A point read back from the spool (decoded when looked at), with its position and arrival time. */
 export interface SpooledPoint {
   /** Its position: points are numbered from 1 in the order they were accepted. */
   id: number;
@@ -177,10 +178,14 @@ export class Spool {
       if (rows.length === 0) break;
       for (const row of rows) {
         const first = row.last - row.count + 1;
-        const decoded = decodeRow(row.body);
-        for (let index = Math.max(0, cursor + 1 - first); index < decoded.length; index++) {
+        const body = new RowBody(row.body);
+        for (let index = Math.max(0, cursor + 1 - first); index < row.count; index++) {
           if (points.length === limit) break;
-          points.push({ id: first + index, receivedMs: row.received, point: decoded[index] });
+          points.push({
+            id: first + index,
+            receivedMs: row.received,
+            point: new RowPoint(body, index),
+          });
         }
         after = row.last;
       }

@@ -1,7 +1,7 @@
 /**
  * The encoding worker's entry: it receives a job — a payload spec and the
- * points as one row body of the spool's codec (compact, and transferred, not
- * copied) — builds the body with the sinks' own encoders and sends it back,
+ * points as slices of row bodies of the spool's codec (compact, and decoded
+ * here, not on the main thread) — builds the body with the sinks' own encoders and sends it back,
  * its buffer transferred. It has no state; an encoder that throws answers
  * the job with the error's message.
  *
@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { decodeRow } from "../../spool/row_codec.ts";
+import { type RowSlice, slicedPoints } from "../../spool/row_point.ts";
 import { encodePayload, type PayloadSpec } from "./formats.ts";
 import type { Payload } from "../http/payload.ts";
 
@@ -19,8 +19,8 @@ import type { Payload } from "../http/payload.ts";
 export interface EncodeJob {
   id: number;
   spec: PayloadSpec;
-  /** The points, as a row body of the spool's codec. */
-  points: Uint8Array<ArrayBuffer>;
+  /** The points, as slices of row bodies of the spool's codec. */
+  rows: RowSlice[];
 }
 
 /** What the worker answers. */
@@ -37,7 +37,7 @@ const scope = globalThis as unknown as WorkerScope;
 scope.onmessage = ({ data: job }) => {
   let payload: Payload;
   try {
-    payload = encodePayload(job.spec, decodeRow(job.points));
+    payload = encodePayload(job.spec, slicedPoints(job.rows));
   } catch (error) {
     scope.postMessage({ id: job.id, error: String(error) }, []);
     return;

@@ -1,8 +1,9 @@
 /**
  * A PayloadEncoder that builds bodies in a Worker, so the encoding and
  * compression of every sink run on a second core while the main thread takes
- * calls. Points cross to it as one row body of the spool's codec
- * (transferred); bodies come back transferred. One worker serves every sink
+ * calls. Points read from the spool cross to it as the slices of the row
+ * bodies they came from, undecoded (other points are encoded into one row
+ * body first); bodies come back transferred. One worker serves every sink
  * (each sink has at most one delivery in flight, so the jobs waiting are at
  * most the number of sinks); it starts at the first job, and one that dies is
  * replaced at the next job, the jobs it held failing (their batches stay
@@ -15,6 +16,7 @@
  */
 import type { Point } from "../../stored_point.ts";
 import { encodeRow } from "../../spool/row_codec.ts";
+import { rowSlices } from "../../spool/row_point.ts";
 import type { Payload } from "../http/payload.ts";
 import type { PayloadEncoder, PayloadSpec } from "./formats.ts";
 import { WORKER_SOURCE } from "./gen/worker_source.ts";
@@ -34,10 +36,16 @@ export class WorkerEncoder implements PayloadEncoder {
   encode(spec: PayloadSpec, points: readonly Point[]): Promise<Payload> {
     const worker = this.#worker ?? this.#start();
     const id = ++this.#lastId;
-    const job: EncodeJob = { id, spec, points: encodeRow(points) };
+    const slices = rowSlices(points);
+    const job: EncodeJob = {
+      id,
+      spec,
+      rows: slices ?? [{ body: encodeRow(points), from: 0, to: points.length }],
+    };
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      worker.postMessage(job, [job.points.buffer]);
+      // Row bodies read from the spool are copied (a row may serve two batches); a fresh one moves.
+      worker.postMessage(job, slices ? [] : [job.rows[0].body.buffer as ArrayBuffer]);
     });
   }
 

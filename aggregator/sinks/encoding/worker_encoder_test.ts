@@ -4,6 +4,8 @@ import { workerSource } from "./bundle.ts";
 import { encodePayload, type PayloadSpec } from "./formats.ts";
 import { WorkerEncoder } from "./worker_encoder.ts";
 import type { Payload } from "../http/payload.ts";
+import { encodeRow } from "../../spool/row_codec.ts";
+import { RowBody, RowPoint } from "../../spool/row_point.ts";
 
 /** A payload with its body as a plain Uint8Array (node:zlib's are Buffers). */
 function plain(payload: Payload): Payload {
@@ -35,6 +37,30 @@ Deno.test("the worker builds the same bodies as the sinks' encoders, for every f
     for (const [index, spec] of SPECS.entries()) {
       const expected = encodePayload(spec, points);
       assert.deepEqual(plain(payloads[index]), plain(expected), spec.format);
+    }
+  } finally {
+    encoder.close();
+  }
+});
+
+Deno.test("points read from the spool go to the worker as their rows, gaps and all", async () => {
+  const points = containerPoints(250, Math.floor(Date.now() / 1000) - 600);
+  const rows = [points.slice(0, 100), points.slice(100, 180), points.slice(180)]
+    .map((call) => new RowBody(encodeRow(call)));
+  const read = rows.flatMap((row, r) =>
+    Array.from({ length: [100, 80, 70][r] }, (_, index) => new RowPoint(row, index))
+  );
+  // What a sink may pass on: a slice across rows with some points filtered out.
+  const passed = read.slice(50, 200).filter((_, index) => index % 7 !== 3);
+  const expected = points.slice(50, 200).filter((_, index) => index % 7 !== 3);
+  const encoder = new WorkerEncoder();
+  try {
+    for (const spec of SPECS) {
+      assert.deepEqual(
+        plain(await encoder.encode(spec, passed)),
+        plain(encodePayload(spec, expected)),
+        spec.format,
+      );
     }
   } finally {
     encoder.close();
