@@ -14,8 +14,8 @@ import { Stats } from "../../aggregator/stats.ts";
 import { containerPoints } from "../support/points.ts";
 import { round } from "./stats.ts";
 
-const CALLS = 2000;
-const POINTS_PER_CALL = 50;
+/** Calls appended, and points in each: one host's containers. */
+const WORKLOAD = { calls: 2000, pointsPerCall: 50 } as const;
 
 export interface SpoolBytes {
   workload: string;
@@ -35,10 +35,10 @@ export async function measureSpoolBytes(): Promise<SpoolBytes> {
       counters: new Stats(),
     });
     spool.open();
-    const start = Math.floor(Date.now() / 1000) - CALLS * 30;
-    for (let call = 0; call < CALLS; call++) {
+    const start = Math.floor(Date.now() / 1000) - WORKLOAD.calls * 30;
+    for (let call = 0; call < WORKLOAD.calls; call++) {
       await spool.append(
-        containerPoints(POINTS_PER_CALL, start + call * 30).map((point, index) => ({
+        containerPoints(WORKLOAD.pointsPerCall, start + call * 30).map((point, index) => ({
           ...point,
           tags: {
             ...point.tags,
@@ -54,7 +54,8 @@ export async function measureSpoolBytes(): Promise<SpoolBytes> {
       fileBytes += (await Deno.stat(`${directory}/${entry.name}`)).size;
     }
     return {
-      workload: `${CALLS} calls of ${POINTS_PER_CALL} points (one host's containers, 64-hex ` +
+      workload:
+        `${WORKLOAD.calls} calls of ${WORKLOAD.pointsPerCall} points (one host's containers, 64-hex ` +
         "container ids, every metric set)",
       capBytesPerPoint: round(bytes / depth, 1),
       fileBytesPerPoint: round(fileBytes / depth, 1),
