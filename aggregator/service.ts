@@ -4,7 +4,10 @@
  * and stopped in order — stop accepting, let calls in progress finish, deliver
  * what is spooled, cancel deliveries still running at the deadline (their
  * points stay spooled), close the metrics listener, log the final stats with
- * what each sink leaves spooled, close the database.
+ * what each sink leaves spooled, close the database. A spool locked by
+ * another aggregator stops the start (one writer per spool); any other
+ * failure to open it leaves the aggregator answering `unavailable` until it
+ * opens.
  *
  * @module
  */
@@ -23,7 +26,7 @@ import {
   TagSetLimit,
 } from "./server/mod.ts";
 import { createSinks } from "./sinks/mod.ts";
-import { Spool, SpoolUnavailable } from "./spool/mod.ts";
+import { Spool, SpoolLocked, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
 import { configSecrets, StatusPage } from "./status/mod.ts";
 
@@ -90,8 +93,14 @@ export class AggregatorService {
   async start(): Promise<void> {
     try {
       this.#spool.open();
+      const migrated = this.#spool.migratedPoints;
+      if (migrated !== undefined) {
+        logger.info("spool migrated from format 1 to 2: {points} points kept", {
+          points: migrated,
+        });
+      }
     } catch (error) {
-      if (!(error instanceof SpoolUnavailable)) throw error;
+      if (!(error instanceof SpoolUnavailable) || error instanceof SpoolLocked) throw error;
       logger.error("spool not writable, answering unavailable until it is: {failure}", {
         failure: error.message,
       });

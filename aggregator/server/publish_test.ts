@@ -197,7 +197,8 @@ Deno.test("an empty batch stores nothing and rejects nothing", async () => {
 
 Deno.test("a batch the spool cannot take whole is an error and nothing of it is stored", async () => {
   const observed: Point[] = [];
-  await withPublish({ maxBytes: 600, observed }, async (client, spool, stats) => {
+  // Room for one entry of this batch, not for six.
+  await withPublish({ maxBytes: 150, observed }, async (client, spool, stats) => {
     const error = await refusal(
       client.publishBatch({ points: [0, 1, 2, 3, 4, 5].map((second) => entry(second)) }),
     );
@@ -205,6 +206,8 @@ Deno.test("a batch the spool cannot take whole is an error and nothing of it is 
     assert.equal(spool.state().depth, 0);
     assert.deepEqual(observed, [], "the observer is told nothing of a refused batch");
     assert.deepEqual(stats.snapshot(spool.state()).rejected, { spool_full: 6 });
+    await client.publishBatch({ points: [entry(0)] });
+    assert.equal(spool.state().depth, 1);
   });
 });
 

@@ -12,6 +12,7 @@ import { InfluxdbSink } from "./influxdb/sink.ts";
 import { PrometheusSink } from "./prometheus/sink.ts";
 import type { DeliveryCounters, Sink } from "./sink.ts";
 import { StdoutSink } from "./stdout/sink.ts";
+import { WorkerEncoder } from "./encoding/worker_encoder.ts";
 
 /** The sinks to deliver to, and what to do once delivery has ended. */
 export interface ConfiguredSinks {
@@ -23,12 +24,18 @@ export interface ConfiguredSinks {
 /** The configured sinks, counting into `counters`. */
 export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): ConfiguredSinks {
   const losses = config.notify ? new PagerDutyAlerts(config.notify) : undefined;
+  const encoder = new WorkerEncoder();
+  const options = { counters, losses, encoder };
   const sinks: Sink[] = [];
-  if (config.datadog) sinks.push(new DatadogSink(config.datadog, { counters, losses }));
-  if (config.influxdb) sinks.push(new InfluxdbSink(config.influxdb, { counters, losses }));
-  if (config.prometheus) {
-    sinks.push(new PrometheusSink(config.prometheus, { counters, losses }));
-  }
-  if (config.text) sinks.push(new StdoutSink());
-  return { sinks, close: async () => await losses?.close() };
+  if (config.datadog) sinks.push(new DatadogSink(config.datadog, options));
+  if (config.influxdb) sinks.push(new InfluxdbSink(config.influxdb, options));
+  if (config.prometheus) sinks.push(new PrometheusSink(config.prometheus, options));
+  if (config.text) sinks.push(new StdoutSink(undefined, encoder));
+  return {
+    sinks,
+    close: async () => {
+      encoder.close();
+      await losses?.close();
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
- * The durable spool between acceptance and delivery, and the two ways it
- * refuses points (full, unavailable).
+ * The durable spool between acceptance and delivery, and the ways it refuses
+ * points (full, unavailable, held by another aggregator).
  *
  * @module
  */
 export { Spool, type SpoolState } from "./spool.ts";
 export { SpoolFull, SpoolUnavailable } from "./refusal.ts";
+export { SpoolLocked } from "./lock.ts";

@@ -1,27 +1,32 @@
 /**
  * The durable spool between acceptance and delivery: an append-only SQLite
- * table of points (node:sqlite, WAL) and one cursor per sink. Every sink reads
- * from its own cursor, so a slow sink never stalls the others; a point is
- * deleted once every configured sink is past it. A size cap drops the oldest
- * points and counts, per sink, those it had not yet passed. Writes from
- * concurrent callers are grouped into one transaction (see GroupCommit), and
- * a caller's promise resolves only after that transaction committed.
+ * table (node:sqlite, WAL) with one row per accepted call, its points in the
+ * compact body of row_codec.ts (tables and format: schema.ts), and one cursor
+ * per sink, a point position. Every sink reads from its own cursor, so a slow
+ * sink never stalls the others; a row is deleted once every configured sink is
+ * past its last point. A size cap drops the oldest rows and counts, per sink,
+ * the points it had not yet passed. Writes from concurrent callers are grouped
+ * into one transaction (see GroupCommit), and a caller's promise resolves only
+ * after that transaction committed.
  *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
 import type { DeliveryCounters } from "../sinks/mod.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
+import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
+import { encodeRow } from "./row_codec.ts";
+import { RowBody, RowPoint } from "./row_point.ts";
+import { openSchema, transaction } from "./schema.ts";
 import { permissionRefusal } from "../../shared/permissions/refusal.ts";
 
-/** Bytes a row costs beyond its JSON text (id, time, arrival, b-tree cell), for the size cap. */
+/** Bytes a row costs beyond its body (position, count, arrival, b-tree cell), for the size cap. */
 export const ROW_OVERHEAD_BYTES = 40;
 /** The counter decision under which the size cap's drops are counted, per sink. */
 export const OVERFLOW_DECISION = "spool_overflow";
@@ -29,7 +34,7 @@ export const OVERFLOW_DECISION = "spool_overflow";
 export interface SpoolOptions {
   /** Directory holding `spool.sqlite`; created when missing. */
   directory: string;
-  /** Size cap: stored JSON text plus ROW_OVERHEAD_BYTES per point. */
+  /** Size cap: stored row bodies plus ROW_OVERHEAD_BYTES per row. */
   maxBytes: number;
   /** Names of the configured sinks; cursors of sinks no longer configured are forgotten. */
   sinks: readonly string[];
@@ -38,8 +43,9 @@ export interface SpoolOptions {
   now?: () => number;
 }
 
-/** A point read back from the spool, with its position and arrival time. */
+/** A point read back from the spool (decoded when looked at), with its position and arrival time. */
 export interface SpooledPoint {
+  /** Its position: points are numbered from 1 in the order they were accepted. */
   id: number;
   /** When the aggregator accepted it, Unix milliseconds. */
   receivedMs: number;
@@ -57,7 +63,7 @@ export interface SpoolState {
 
 interface Statements {
   insert: StatementSync;
-  read: StatementSync;
+  readRows: StatementSync;
   oldest: StatementSync;
   setCursor: StatementSync;
   minCursor: StatementSync;
@@ -68,37 +74,33 @@ interface Statements {
   depth: StatementSync;
 }
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS points (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time INTEGER NOT NULL,
-    received INTEGER NOT NULL,
-    tags TEXT NOT NULL,
-    metrics TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
-`;
-/** A row's size for the cap, in SQL: its JSON as UTF-8 bytes plus the overhead. */
-const ROW_BYTES =
-  `length(CAST(tags AS BLOB)) + length(CAST(metrics AS BLOB)) + ${ROW_OVERHEAD_BYTES}`;
+/** Rows fetched at a time while reading a batch. */
+const READ_ROWS = 16;
+
+/** A row's size for the cap, in SQL: its body plus the overhead. */
+const ROW_BYTES = `length(body) + ${ROW_OVERHEAD_BYTES}`;
 
 export class Spool {
   #options: SpoolOptions;
   #now: () => number;
   #db?: DatabaseSync;
+  #lock?: SpoolLock;
   #statements?: Statements;
   #bytes = 0;
+  /** Position of the last point stored. */
   #lastId = 0;
   #cursors = new Map<string, number>();
   /** Why the last attempt to open or write failed; undefined once one succeeded. */
   #unavailable?: SpoolUnavailable;
-  #commits: GroupCommit<Point>;
+  /** Each item is the points of one call, stored as one row. */
+  #commits: GroupCommit<readonly Point[]>;
   #listeners = new Set<() => void>();
+  #migratedPoints?: number;
 
   constructor(options: SpoolOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#commits = new GroupCommit((points) => this.#insert(points));
+    this.#commits = new GroupCommit((calls) => this.#insert(calls));
   }
 
   get path(): string {
@@ -112,7 +114,7 @@ export class Spool {
       this.#openDatabase();
     } catch (cause) {
       this.#closeDatabase();
-      throw this.#unavailable = new SpoolUnavailable(
+      throw this.#unavailable = cause instanceof SpoolLocked ? cause : new SpoolUnavailable(
         `cannot open ${this.path}: ${messageOf(cause)}`,
         { cause },
       );
@@ -134,7 +136,12 @@ export class Spool {
    * points alone exceed the size cap.
    */
   append(points: readonly Point[]): Promise<void> {
-    return this.#commits.submit(points);
+    return this.#commits.submit([points]);
+  }
+
+  /** Points moved from a format-1 spool when it was opened, if it was one. */
+  get migratedPoints(): number | undefined {
+    return this.#migratedPoints;
   }
 
   /** Called after every commit that added points. */
@@ -162,20 +169,35 @@ export class Spool {
 
   /** Up to `limit` points after `sink`'s cursor, oldest first. */
   read(sink: string, limit: number): SpooledPoint[] {
-    if (!this.#statements) return [];
-    const rows = this.#statements.read.all(this.cursor(sink), limit) as unknown as Row[];
-    return rows.map((row) => ({
-      id: row.id,
-      receivedMs: row.received,
-      point: { time: row.time, tags: JSON.parse(row.tags), metrics: JSON.parse(row.metrics) },
-    }));
+    const statements = this.#statements;
+    if (!statements) return [];
+    const cursor = this.cursor(sink);
+    const points: SpooledPoint[] = [];
+    for (let after = cursor; points.length < limit;) {
+      const rows = statements.readRows.all(after, READ_ROWS) as unknown as Row[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const first = row.last - row.count + 1;
+        const body = new RowBody(row.body);
+        for (let index = Math.max(0, cursor + 1 - first); index < row.count; index++) {
+          if (points.length === limit) break;
+          points.push({
+            id: first + index,
+            receivedMs: row.received,
+            point: new RowPoint(body, index),
+          });
+        }
+        after = row.last;
+      }
+    }
+    return points;
   }
 
   /** Moves `sink`'s cursor to `position` and deletes what every sink has passed. */
   advance(sink: string, position: number): void {
     const statements = this.#statements;
     if (!statements || position <= this.cursor(sink)) return;
-    this.#transaction(() => {
+    transaction(this.#db!, () => {
       statements.setCursor.run(sink, position);
       const { position: lowest } = statements.minCursor.get() as { position: number };
       this.#deleteUpTo(lowest);
@@ -217,84 +239,88 @@ export class Spool {
     this.#db = undefined;
     this.#statements = undefined;
     if (db?.isOpen) db.close();
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   #openDatabase(): void {
     mkdirSync(this.#options.directory, { recursive: true });
+    this.#lock = lockSpool(`${this.#options.directory}/spool.lock`);
     const db = new DatabaseSync(this.path);
     this.#db = db;
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-    db.exec(SCHEMA);
+    this.#migratedPoints = openSchema(db).migratedPoints;
     const statements: Statements = {
-      insert: db.prepare(
-        "INSERT INTO points (time, received, tags, metrics) VALUES (?, ?, ?, ?)",
+      insert: db.prepare("INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)"),
+      readRows: db.prepare(
+        "SELECT last, count, received, body FROM calls WHERE last > ? ORDER BY last LIMIT ?",
       ),
-      read: db.prepare(
-        "SELECT id, time, received, tags, metrics FROM points WHERE id > ? ORDER BY id LIMIT ?",
-      ),
-      oldest: db.prepare("SELECT received FROM points WHERE id > ? ORDER BY id LIMIT 1"),
+      oldest: db.prepare("SELECT received FROM calls WHERE last > ? ORDER BY last LIMIT 1"),
       setCursor: db.prepare(
         "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
           "ON CONFLICT (sink) DO UPDATE SET position = ?2",
       ),
       minCursor: db.prepare("SELECT coalesce(min(position), 0) AS position FROM cursors"),
       sizeUpTo: db.prepare(
-        `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM points WHERE id <= ?`,
+        `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls WHERE last <= ?`,
       ),
-      deleteUpTo: db.prepare("DELETE FROM points WHERE id <= ?"),
-      oldestRows: db.prepare(`SELECT id, ${ROW_BYTES} AS bytes FROM points ORDER BY id LIMIT ?`),
-      countBetween: db.prepare("SELECT count(*) AS n FROM points WHERE id > ? AND id <= ?"),
-      depth: db.prepare("SELECT count(*) AS depth FROM points"),
+      deleteUpTo: db.prepare("DELETE FROM calls WHERE last <= ?"),
+      oldestRows: db.prepare(
+        `SELECT last AS id, ${ROW_BYTES} AS bytes FROM calls ORDER BY last LIMIT ?`,
+      ),
+      // Points with positions in (?1, ?2]: the part of each row that overlaps.
+      countBetween: db.prepare(
+        "SELECT coalesce(sum(min(last, ?2) - max(last - count, ?1)), 0) AS n FROM calls " +
+          "WHERE last > ?1 AND last - count < ?2",
+      ),
+      depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls"),
     };
     this.#statements = statements;
     this.#loadCursors(db);
-    const size = db.prepare(`SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM points`).get();
+    const size = db.prepare(`SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls`).get();
     this.#bytes = (size as { bytes: number }).bytes;
   }
 
-  /** Reads the cursors, adds missing sinks (they start at the oldest stored point), drops unknown ones. */
+  /**
+   * Reads the cursors, adds missing sinks (they start at the oldest stored
+   * point), drops unknown ones. The last position is the highest of the last
+   * stored point and the cursors: rows are deleted only once the cursors are
+   * past them, so positions are never given out twice.
+   */
   #loadCursors(db: DatabaseSync): void {
     const sinks = this.#options.sinks;
-    const last = db.prepare("SELECT coalesce(max(id), 0) AS id FROM points").get() as {
-      id: number;
-    };
-    const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'points'").get() as
-      | { seq: number }
-      | undefined;
-    this.#lastId = Math.max(last.id, sequence?.seq ?? 0);
     const rows = db.prepare("SELECT sink, position FROM cursors").all() as unknown as {
       sink: string;
       position: number;
     }[];
     const stored = new Map(rows.map((row) => [row.sink, row.position]));
-    const first = db.prepare("SELECT coalesce(min(id), 1) - 1 AS id FROM points").get() as {
-      id: number;
+    const last = db.prepare("SELECT coalesce(max(last), 0) AS last FROM calls").get() as {
+      last: number;
     };
-    this.#transaction(() => {
+    this.#lastId = Math.max(last.last, ...stored.values());
+    const first = db.prepare("SELECT min(last - count) AS position FROM calls").get() as {
+      position: number | null;
+    };
+    transaction(db, () => {
       for (const sink of stored.keys()) {
         if (!sinks.includes(sink)) db.prepare("DELETE FROM cursors WHERE sink = ?").run(sink);
       }
       for (const sink of sinks) {
-        const position = stored.get(sink) ?? first.id;
+        const position = stored.get(sink) ?? first.position ?? this.#lastId;
         this.#statements!.setCursor.run(sink, position);
         this.#cursors.set(sink, position);
       }
     });
   }
 
-  /** One transaction for a group of concurrent appends. */
-  #insert(points: readonly Point[]): void {
+  /** One transaction for a group of concurrent appends, a row per call. */
+  #insert(calls: readonly (readonly Point[])[]): void {
     this.open();
-    const rows = points.map((point) => ({
-      point,
-      tags: JSON.stringify(point.tags),
-      metrics: JSON.stringify(point.metrics),
+    const bodies = calls.filter((points) => points.length > 0).map((points) => ({
+      count: points.length,
+      body: encodeRow(points),
     }));
-    const incoming = rows.reduce(
-      (sum, row) =>
-        sum + Buffer.byteLength(row.tags) + Buffer.byteLength(row.metrics) + ROW_OVERHEAD_BYTES,
-      0,
-    );
+    const incoming = bodies.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
     const statements = this.#statements!;
     const received = this.#now();
@@ -302,11 +328,11 @@ export class Spool {
     const cursorsBefore = new Map(this.#cursors);
     const bytesBefore = this.#bytes;
     try {
-      this.#transaction(() => {
+      transaction(this.#db!, () => {
         this.#makeRoom(incoming);
-        for (const row of rows) {
-          const inserted = statements.insert.run(row.point.time, received, row.tags, row.metrics);
-          last = Number(inserted.lastInsertRowid);
+        for (const row of bodies) {
+          last += row.count;
+          statements.insert.run(last, row.count, received, row.body);
         }
       });
     } catch (cause) {
@@ -323,7 +349,7 @@ export class Spool {
     for (const listener of this.#listeners) listener();
   }
 
-  /** Deletes the oldest points until `incoming` more bytes fit under the cap; counts what each sink lost. */
+  /** Deletes the oldest rows until `incoming` more bytes fit under the cap; counts what each sink lost. */
   #makeRoom(incoming: number): void {
     const excess = this.#bytes + incoming - this.#options.maxBytes;
     if (excess <= 0) return;
@@ -363,26 +389,13 @@ export class Spool {
     statements.deleteUpTo.run(position);
     this.#bytes -= bytes;
   }
-
-  #transaction(body: () => void): void {
-    const db = this.#db!;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      body();
-      db.exec("COMMIT");
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw error;
-    }
-  }
 }
 
 interface Row {
-  id: number;
-  time: number;
+  last: number;
+  count: number;
   received: number;
-  tags: string;
-  metrics: string;
+  body: Uint8Array;
 }
 
 function messageOf(error: unknown): string {

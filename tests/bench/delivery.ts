@@ -35,6 +35,8 @@ export interface DeliveryRun {
   finalSpoolDepth: number;
   sustained: boolean;
   serverCpuUsPerPoint: number;
+  /** CPU of the server's main thread alone (the encoding worker excluded). */
+  mainThreadCpuUsPerPoint: number;
   peakRssMib: number;
 }
 
@@ -111,6 +113,8 @@ async function measureRate(body: string, rate: number, seconds: number): Promise
       sustained: accepted >= rate * seconds * 0.95 && late <= early + 2 * rate &&
         final < 10 * rate,
       serverCpuUsPerPoint: Math.round((after.cpuMs - before.cpuMs) * 10_000 / accepted) / 10,
+      mainThreadCpuUsPerPoint:
+        Math.round((after.mainThreadCpuMs - before.mainThreadCpuMs) * 10_000 / accepted) / 10,
       peakRssMib: Math.round(after.peakRssMib * 10) / 10,
     };
   } finally {

@@ -8,13 +8,16 @@
  * {@link BATCH_POINTS} points per call (`PublishBatch`, tags per entry). Per
  * run: accepted points/s, server CPU µs per point (from the run's start until
  * every accepted point has left the spool through the stdout sink, so
- * spooling and delivery are included), and a check that the points written to
- * stdout equal the points of h2load's successful (HTTP 2xx) calls.
+ * spooling and delivery are included) for the whole process and for its main
+ * thread alone (delivery encoding runs in a worker thread), and a check that
+ * the points written to stdout equal the points of h2load's successful (HTTP
+ * 2xx) calls. Last, the spool's bytes per point (ingest_spool.ts).
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishBatchRequestSchema, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { METRIC_FIELDS } from "../../aggregator/stored_point.ts";
 import { IngestServer } from "./ingest_server.ts";
+import { measureSpoolBytes, type SpoolBytes } from "./ingest_spool.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -41,6 +44,8 @@ export interface IngestLevel {
   concurrentCalls: number;
   pointsPerSecond: Summary;
   serverCpuUsPerPoint: Summary;
+  /** CPU of the server's main thread alone (the encoding worker excluded). */
+  mainThreadCpuUsPerPoint: Summary;
   /** Points on stdout minus h2load's 2xx answers, per run: 0 when they match. */
   countDifference: number[];
 }
@@ -63,6 +68,7 @@ export interface IngestResult {
     grpc: ProtocolResult;
     connect: ProtocolResult;
   };
+  spool: SpoolBytes;
 }
 
 /** What h2load sends: one body file per protocol, to one method. */
@@ -110,6 +116,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestResul
           `required tags (${batch.length} bytes)`,
         ...batched,
       },
+      spool: await measureSpoolBytes(),
     };
   } finally {
     await Deno.remove(directory, { recursive: true });
@@ -160,6 +167,7 @@ async function measureProtocol(
   for (const concurrency of CONCURRENCY) {
     const rates: number[] = [];
     const cpu: number[] = [];
+    const mainCpu: number[] = [];
     const differences: number[] = [];
     while (rates.length < options.runs) {
       const before = await server.points();
@@ -174,6 +182,7 @@ async function measureProtocol(
         if (!server.alive) throw new Error("the aggregator exited");
         rates.push(points / result.seconds);
         cpu.push((after.cpuMs - usage.cpuMs) * 1000 / points);
+        mainCpu.push((after.mainThreadCpuMs - usage.mainThreadCpuMs) * 1000 / points);
         differences.push(await server.points() - before - points);
         peakRssMib = Math.max(peakRssMib, after.peakRssMib);
       } catch (error) {
@@ -190,6 +199,7 @@ async function measureProtocol(
       concurrentCalls: concurrency,
       pointsPerSecond: summarize(rates, 0),
       serverCpuUsPerPoint: summarize(cpu, 1),
+      mainThreadCpuUsPerPoint: summarize(mainCpu, 1),
       countDifference: differences,
     });
   }

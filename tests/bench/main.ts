@@ -75,7 +75,7 @@ if (wanted("delivery")) {
   progress("sustained delivery into VictoriaMetrics (60 s per rate)");
   results.delivery = await measureDelivery({
     seconds: 60,
-    rates: [11_000, 16_000, 22_000, 30_000, 40_000],
+    rates: [11_000, 16_000, 22_000, 30_000, 40_000, 50_000],
   });
 }
 results.finishedAt = new Date().toISOString();

@@ -1,6 +1,8 @@
 /**
  * CPU time and memory of another process, from /proc/<pid>/stat (utime +
- * stime, in clock ticks) and /proc/<pid>/status (VmRSS, VmHWM). Deno grants
+ * stime, in clock ticks), /proc/<pid>/task/<pid>/stat (the same for its main
+ * thread alone: the aggregator encodes for its sinks in a worker thread) and
+ * /proc/<pid>/status (VmRSS, VmHWM). Deno grants
  * reads under /proc only with --allow-all (docs/ARCHITECTURE.md, "Platform
  * facts"), so the files are read
  * by a `cat` subprocess.
@@ -12,6 +14,8 @@ const TICKS_PER_SECOND = 100;
 export interface ProcessUsage {
   /** User + system CPU time so far, milliseconds. */
   cpuMs: number;
+  /** User + system CPU time of the main thread so far, milliseconds. */
+  mainThreadCpuMs: number;
   /** Resident set size now, MiB. */
   rssMib: number;
   /** Peak resident set size so far, MiB. */
@@ -19,15 +23,24 @@ export interface ProcessUsage {
 }
 
 export async function processUsage(pid: number): Promise<ProcessUsage> {
-  const [stat, status] = await catFiles(`/proc/${pid}/stat`, `/proc/${pid}/status`);
-  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  const [stat, mainStat, status] = await catFiles(
+    `/proc/${pid}/stat`,
+    `/proc/${pid}/task/${pid}/stat`,
+    `/proc/${pid}/status`,
+  );
   return {
-    cpuMs: ticks * 1000 / TICKS_PER_SECOND,
+    cpuMs: cpuMsOf(stat),
+    mainThreadCpuMs: cpuMsOf(mainStat),
     rssMib: statusKib(status, "VmRSS") / 1024,
     peakRssMib: statusKib(status, "VmHWM") / 1024,
   };
+}
+
+/** utime + stime (fields 14 and 15) of a stat line, in milliseconds. */
+function cpuMsOf(stat: string): number {
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / TICKS_PER_SECOND;
 }
 
 function statusKib(status: string, key: string): number {

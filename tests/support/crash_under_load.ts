@@ -84,7 +84,10 @@ export async function crashUnderLoad(scenario: CrashScenario): Promise<string> {
         }`
       ),
     );
-  const missing = () => [...acknowledged].filter((key) => !delivered().has(key));
+  const missing = () => {
+    const seen = delivered();
+    return [...acknowledged].filter((key) => !seen.has(key));
+  };
   await aggregator.waitFor(() => missing().length === 0, 60_000, "every acknowledged point");
   assert.ok(
     aggregator.lines.length > deliveredBeforeRestart,

@@ -13,7 +13,6 @@ import { log } from "../../../shared/log.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions, type RequestLimits } from "../http/delivery.ts";
-import { encodeV1, encodeV2 } from "./encode.ts";
 
 /** Datadog's intake limits: 512,000 B compressed, under 5,242,880 B raw; 10,000 values. */
 const DATADOG_LIMITS: RequestLimits = {
@@ -53,7 +52,7 @@ export class DatadogSink implements Sink {
           "Content-Type": "application/json",
           "Content-Encoding": v1 ? "deflate" : "gzip",
         },
-        encode: (points) => (v1 ? encodeV1 : encodeV2)(points, config.sendHost),
+        payload: { format: v1 ? "datadog-v1" : "datadog-v2", sendHost: config.sendHost },
         limits: DATADOG_LIMITS,
       },
       config,

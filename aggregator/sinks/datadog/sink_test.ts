@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
 import type { Point } from "../../stored_point.ts";
 import { DatadogSink } from "./sink.ts";
+import { IN_THREAD, type PayloadEncoder } from "../encoding/formats.ts";
 import { metricPayloadProblems } from "../../../tests/support/datadog_model.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
 import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
@@ -21,6 +22,7 @@ async function deliver(
   points: Point[],
   path: string,
   reply = () => new Response("{}", { status: 202 }),
+  encoder?: PayloadEncoder,
 ) {
   const recorder = new DeliveryRecorder().captureLogs(true);
   const server = scriptedServer(reply);
@@ -39,6 +41,7 @@ async function deliver(
       now: () => NOW_MS,
       backoff: { baseMs: 10, capMs: 10 },
       retryAfterCapMs: 10,
+      encoder,
     });
     const outcome = await sink.deliver(points, new AbortController().signal);
     return { outcome, recorder, received: server.received };
@@ -118,8 +121,15 @@ Deno.test("a batch that has wholly expired is dropped without a request", async 
 Deno.test("a full batch of every metric is split to stay within 10,000 values and 512,000 B", async () => {
   const points = containerPoints(1000, NOW_S - 1_800);
   const values = points.length * Object.keys(points[0].metrics).length;
-  const { outcome, recorder, received } = await deliver(points, "/api/v2/series");
+  const encoded: number[] = [];
+  const { outcome, recorder, received } = await deliver(
+    points,
+    "/api/v2/series",
+    undefined,
+    { encode: (spec, part) => (encoded.push(part.length), IN_THREAD.encode(spec, part)) },
+  );
   assert.equal(outcome, "delivered");
+  assert.deepEqual(encoded, [333, 333, 334], "split before encoding, each part encoded once");
   assert.equal(received.length, Math.ceil(values / 10_000));
   let total = 0;
   for (const request of received) {

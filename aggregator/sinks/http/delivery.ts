@@ -1,6 +1,9 @@
 /**
  * The delivery policy of the HTTP sinks (Datadog, InfluxDB, Prometheus), written once:
- * requests too large for the destination's limits are split before sending;
+ * requests too large for the destination's limits are split before sending
+ * (before encoding when the most values a point can carry says so, else once
+ * the body is built), and each part's body is built while the part before it
+ * is sent;
  * each attempt has a timeout; network errors, timeouts, 408, 429 and 5xx are
  * retried with capped exponential backoff and full jitter
  * (`BACKOFF.sinkRequest`) or after the server's `Retry-After` (at most
@@ -24,6 +27,12 @@ import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backo
 import { delay } from "../../../shared/delay.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
+import {
+  IN_THREAD,
+  maxValuesPerPoint,
+  type PayloadEncoder,
+  type PayloadSpec,
+} from "../encoding/formats.ts";
 import { RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry_after.ts";
 
 /** The most one request may carry; larger batches are split before sending. */
@@ -40,7 +49,8 @@ export interface HttpEndpoint {
   /** How log lines name the destination, e.g. with the Datadog site; the URL by default. */
   destination?: string;
   headers: Record<string, string>;
-  encode(points: readonly Point[]): Payload;
+  /** The request body, built by the sink's PayloadEncoder. */
+  payload: PayloadSpec;
   limits?: RequestLimits;
   /**
    * Statuses by which the destination says a point in the request is
@@ -65,6 +75,8 @@ export interface HttpSinkOptions {
   backoff?: BackoffPolicy;
   /** The longest `Retry-After` honoured; {@link RETRY_AFTER_CAP_MS} by default. */
   retryAfterCapMs?: number;
+  /** Where request bodies are built; in the calling thread by default. */
+  encoder?: PayloadEncoder;
 }
 
 /** The longest response body quoted in a log line. */
@@ -94,6 +106,7 @@ export class HttpDelivery {
   readonly #retryAfterCapMs: number;
   readonly #counters: DeliveryCounters;
   readonly #losses?: LossReporter;
+  readonly #encoder: PayloadEncoder;
 
   constructor(
     readonly sink: string,
@@ -107,6 +120,7 @@ export class HttpDelivery {
     this.#retryAfterCapMs = options.retryAfterCapMs ?? RETRY_AFTER_CAP_MS;
     this.#counters = options.counters;
     this.#losses = options.losses;
+    this.#encoder = options.encoder ?? IN_THREAD;
   }
 
   async deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
@@ -116,9 +130,21 @@ export class HttpDelivery {
     return tally.delivered > 0 ? "delivered" : "dropped";
   }
 
-  async #send(points: readonly Point[], signal: AbortSignal): Promise<Tally> {
+  /**
+   * Sends `points` in one request, or splits them first. `encoding`, when
+   * given, is their body already on its way.
+   */
+  async #send(
+    points: readonly Point[],
+    signal: AbortSignal,
+    encoding?: Promise<Payload>,
+  ): Promise<Tally> {
     if (signal.aborted) return { delivered: 0, deferred: points.length };
-    const payload = this.endpoint.encode(points);
+    const bound = partsBound(points.length, this.endpoint.payload, this.endpoint.limits);
+    if (!encoding && bound > 1) {
+      return this.#split(points, bound, signal, "exceeds the request limits");
+    }
+    const payload = await (encoding ?? this.#encoder.encode(this.endpoint.payload, points));
     const parts = partsNeeded(payload, this.endpoint.limits);
     if (parts > 1) {
       return this.#split(points, parts, signal, "exceeds the request limits");
@@ -152,14 +178,32 @@ export class HttpDelivery {
       reason,
     });
     const tally: Tally = { delivered: 0, deferred: 0 };
-    for (const part of divide(points, parts)) {
+    const divided = divide(points, parts);
+    // Each part's body is built (in the encoder) while the part before it is sent.
+    let next = this.#encodingOf(divided[0]);
+    for (const [index, part] of divided.entries()) {
+      const encoding = next;
+      next = tally.deferred === 0 && index + 1 < divided.length
+        ? this.#encodingOf(divided[index + 1])
+        : undefined;
       const result = tally.deferred > 0
         ? { delivered: 0, deferred: part.length }
-        : await this.#send(part, signal);
+        : await this.#send(part, signal, encoding);
       tally.delivered += result.delivered;
       tally.deferred += result.deferred;
     }
     return tally;
+  }
+
+  /**
+   * The body of `points` on its way, when they fit one request as far as can
+   * be told before encoding; its failure is seen where it is awaited.
+   */
+  #encodingOf(points: readonly Point[]): Promise<Payload> | undefined {
+    if (partsBound(points.length, this.endpoint.payload, this.endpoint.limits) > 1) return;
+    const encoding = this.#encoder.encode(this.endpoint.payload, points);
+    encoding.catch(() => {});
+    return encoding;
   }
 
   #drop(points: readonly Point[], reason: string): Tally {
@@ -269,6 +313,16 @@ function partsNeeded(payload: Payload, limits?: RequestLimits): number {
     payload.values / limits.maxValues,
   );
   return ratio <= 1 ? 1 : Math.max(2, Math.ceil(ratio));
+}
+
+/**
+ * Requests `count` points need at least, known before encoding from the most
+ * values a point can carry: splitting first spares encoding a body only to
+ * find it too large. One point is never split here (its body decides).
+ */
+function partsBound(count: number, payload: PayloadSpec, limits?: RequestLimits): number {
+  if (!limits || count < 2) return 1;
+  return Math.min(count, Math.ceil(count * maxValuesPerPoint(payload) / limits.maxValues));
 }
 
 /** The points in `parts` consecutive runs of nearly equal length. */

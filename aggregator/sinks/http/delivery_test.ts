@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import type { Point } from "../../stored_point.ts";
 import type { BackoffPolicy } from "../../../shared/backoff.ts";
 import { HttpDelivery, type RequestLimits } from "./delivery.ts";
-import { encodeLines, lineProtocol } from "../influxdb/encode.ts";
+import { lineProtocol } from "../influxdb/encode.ts";
+import { IN_THREAD, type PayloadEncoder } from "../encoding/formats.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
 import { DeliveryRecorder } from "../../../tests/support/delivery_recorder.ts";
@@ -23,6 +24,7 @@ interface Run {
   signal?: AbortSignal;
   /** The URL to post to instead of the scripted server's. */
   url?: URL;
+  encoder?: PayloadEncoder;
 }
 
 /** Delivers `points` (10 by default) with the policy to a server answering `reply`. */
@@ -41,7 +43,7 @@ async function run(
       {
         url: options.url ?? server.url,
         headers: { "Content-Encoding": "gzip", Authorization: "Token s3cr3t" },
-        encode: encodeLines,
+        payload: { format: "influxdb" },
         limits: options.limits,
         malformedPointStatuses: options.malformedPointStatuses,
       },
@@ -51,6 +53,7 @@ async function run(
         losses: recorder,
         backoff: FAST,
         retryAfterCapMs: 5_000,
+        encoder: options.encoder,
       },
     );
     const started = performance.now();
@@ -235,6 +238,29 @@ Deno.test("batches over the request limits are split before sending", async () =
   assert.equal(outcome, "delivered");
   assert.deepEqual(sizes, [3, 3, 4]);
   assert.deepEqual(recorder.counts, { split: 10, sent: 10 });
+});
+
+Deno.test("the next part's body is built while the part before it is sent", async () => {
+  const events: string[] = [];
+  const encoder: PayloadEncoder = {
+    encode(spec, points) {
+      events.push(`encode ${points.length}`);
+      return IN_THREAD.encode(spec, points);
+    },
+  };
+  const { outcome } = await run((lines) => {
+    events.push(`received ${lines.length}`);
+    return status(202);
+  }, { limits: { maxBodyBytes: 1e9, maxRawBytes: 1e9, maxValues: 4 }, encoder });
+  assert.equal(outcome, "delivered");
+  assert.deepEqual(events, [
+    "encode 3",
+    "encode 3",
+    "received 3",
+    "encode 4",
+    "received 3",
+    "received 4",
+  ]);
 });
 
 function encodeLinesText(points: Point[]): string[] {

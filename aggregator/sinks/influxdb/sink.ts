@@ -15,7 +15,6 @@ import type { InfluxdbConfig } from "../../../shared/config/mod.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
-import { encodeLines } from "./encode.ts";
 
 /** Delivers points to one InfluxDB database or bucket. */
 export class InfluxdbSink implements Sink {
@@ -32,7 +31,7 @@ export class InfluxdbSink implements Sink {
           "Content-Encoding": "gzip",
           ...authorization(config),
         },
-        encode: encodeLines,
+        payload: { format: "influxdb" },
         malformedPointStatuses: [400],
       },
       config,

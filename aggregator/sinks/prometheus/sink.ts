@@ -15,7 +15,6 @@ import type { PrometheusConfig } from "../../../shared/config/mod.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
-import { encodeWriteRequest } from "./encode.ts";
 
 /** The remote-write protocol version this sink speaks. */
 export const REMOTE_WRITE_VERSION = "0.1.0";
@@ -36,7 +35,7 @@ export class PrometheusSink implements Sink {
           "X-Prometheus-Remote-Write-Version": REMOTE_WRITE_VERSION,
           ...authorization(config),
         },
-        encode: (points) => encodeWriteRequest(points, config.labels),
+        payload: { format: "prometheus", labels: config.labels },
         malformedPointStatuses: [400],
       },
       config,

@@ -7,26 +7,27 @@
  * @module
  */
 import type { Point } from "../../stored_point.ts";
+import { IN_THREAD, type PayloadEncoder } from "../encoding/formats.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
-import { pointLine } from "./encode.ts";
 
 /** Writes all of `bytes` somewhere. */
 export type Write = (bytes: Uint8Array) => Promise<void>;
 
-const encoder = new TextEncoder();
-
-/** Writes every point to stdout (or to `write`, for tests). */
+/** Writes every point to stdout (or to `write`, for tests), encoded by `encoder`. */
 export class StdoutSink implements Sink {
   readonly name = "stdout";
   #write: Write;
+  #encoder: PayloadEncoder;
 
-  constructor(write: Write = writeStdout) {
+  constructor(write: Write = writeStdout, encoder: PayloadEncoder = IN_THREAD) {
     this.#write = write;
+    this.#encoder = encoder;
   }
 
   async deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
     if (signal.aborted) return "deferred";
-    await this.#write(encoder.encode(points.map((point) => pointLine(point) + "\n").join("")));
+    const { body } = await this.#encoder.encode({ format: "stdout" }, points);
+    await this.#write(body);
     return "delivered";
   }
 }
