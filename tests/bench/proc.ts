@@ -7,7 +7,7 @@
  */
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 export interface ProcessUsage {
   /** User + system CPU time so far, milliseconds. */
@@ -20,14 +20,23 @@ export interface ProcessUsage {
 
 export async function processUsage(pid: number): Promise<ProcessUsage> {
   const [stat, status] = await catFiles(`/proc/${pid}/stat`, `/proc/${pid}/status`);
-  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   return {
-    cpuMs: ticks * 1000 / TICKS_PER_SECOND,
+    cpuMs: statTicks(stat) * 1000 / TICKS_PER_SECOND,
     rssMib: statusKib(status, "VmRSS") / 1024,
     peakRssMib: statusKib(status, "VmHWM") / 1024,
   };
+}
+
+/** utime + stime (fields 14 and 15) of one `stat` line of a process or thread, clock ticks. */
+export function statTicks(stat: string): number {
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The command name (field 2) of one `stat` line. */
+export function statName(stat: string): string {
+  return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
 }
 
 function statusKib(status: string, key: string): number {
