@@ -4,7 +4,8 @@
  * and pids each second, which operators already run for this job. It runs in
  * the foreground with its own configuration in a scratch directory: only the
  * cgroups collector on (no other collector, no web server, no health checks,
- * charts kept in RAM), the cgroup v1 controllers read even on a hybrid host
+ * charts kept in RAM, its API on a loopback port only to tell when it charts
+ * every container), the cgroup v1 controllers read even on a hybrid host
  * (`use unified cgroups = no`), and only the bench's containers charted (a
  * pattern on their ids' shared prefix, so other cgroups on a shared machine
  * are not counted). Debian's package lacks `cgroup-name.sh`, without which
@@ -18,6 +19,7 @@
  * @module
  */
 import { join } from "node:path";
+import { freePort } from "../support/aggregator.ts";
 import { type ProcessUsage, processUsage, statName, statTicks, TICKS_PER_SECOND } from "./proc.ts";
 
 const NETDATA = "/usr/sbin/netdata";
@@ -35,7 +37,7 @@ export async function netdataMissing(): Promise<string | undefined> {
   }
 }
 
-function configuration(directory: string, idPrefix: string): string {
+function configuration(directory: string, idPrefix: string, port: number): string {
   return `[global]
     run as user = root
     hostname = mini-collector-bench
@@ -55,7 +57,8 @@ function configuration(directory: string, idPrefix: string): string {
     error log = ${directory}/log/error.log
     access log = none
 [web]
-    mode = none
+    mode = static-threaded
+    bind to = 127.0.0.1:${port}
 [health]
     enabled = no
 [ml]
@@ -79,6 +82,16 @@ function configuration(directory: string, idPrefix: string): string {
     script to get cgroup names = ${directory}/cgroup-name.sh
     enable by default cgroups matching = /docker/${idPrefix}* !*
     enable by default cgroups names matching = *
+    enable cpuacct stats = yes
+    enable cpuacct usage = yes
+    enable cpuacct cpu throttling = yes
+    enable memory = yes
+    enable detailed memory = yes
+    enable memory limits fail count = yes
+    enable blkio bandwidth = yes
+    enable blkio operations = yes
+    enable blkio throttle bandwidth = yes
+    enable blkio throttle operations = yes
 `;
 }
 
@@ -97,6 +110,7 @@ export class NetdataPeer {
     readonly pid: number,
     readonly directory: string,
     readonly idPrefix: string,
+    readonly port: number,
     readonly child: Deno.ChildProcess,
   ) {}
 
@@ -105,7 +119,11 @@ export class NetdataPeer {
     for (const sub of ["cache", "lib", "log"]) {
       await Deno.mkdir(join(directory, sub), { recursive: true });
     }
-    await Deno.writeTextFile(join(directory, "netdata.conf"), configuration(directory, idPrefix));
+    const port = freePort();
+    await Deno.writeTextFile(
+      join(directory, "netdata.conf"),
+      configuration(directory, idPrefix, port),
+    );
     await Deno.writeTextFile(join(directory, "cgroup-name.sh"), NAME_SCRIPT, { mode: 0o755 });
     const child = new Deno.Command("sh", {
       args: ["-c", `exec ${NETDATA} -D -c "$1/netdata.conf"`, "sh", directory],
@@ -114,22 +132,20 @@ export class NetdataPeer {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    return new NetdataPeer(child.pid, directory, idPrefix, child);
+    return new NetdataPeer(child.pid, directory, idPrefix, port, child);
   }
 
-  /** How many of the bench's containers netdata reads now (its kept-open memory.stat files). */
+  /** How many of the bench's containers netdata charts now (0 until its API answers). */
   async chartedContainers(): Promise<number> {
-    const output = await new Deno.Command("sh", {
-      args: [
-        "-c",
-        `ls -l /proc/$1/fd 2>/dev/null | grep -c "/memory/docker/$2.*/memory.stat" || true`,
-        "sh",
-        String(this.pid),
-        this.idPrefix,
-      ],
-      stdout: "piped",
-    }).output();
-    return Number(new TextDecoder().decode(output.stdout).trim());
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.port}/api/v1/charts`);
+      const { charts } = await response.json() as { charts: Record<string, unknown> };
+      const prefix = `cgroup_${this.idPrefix}`;
+      return Object.keys(charts).filter((id) => id.startsWith(prefix) && id.endsWith(".mem_usage"))
+        .length;
+    } catch {
+      return 0;
+    }
   }
 
   async usage(): Promise<NetdataUsage> {
