@@ -18,12 +18,20 @@ export interface BlkioTable extends Transfer {
   devices: number;
 }
 
+/** A table exactly as the kernel prints it: each device's rows, then the `Total` line. */
+const KERNEL_TABLE = /^(?:\d+:\d+ (?:Read|Write|Sync|Async|Discard|Total) \d+\n)*Total \d+\n$/;
+
 /**
  * Sums the Read and Write rows over all devices. An empty file is an empty
- * table. Only the values summed are parsed: the kernel lists each device's
- * rows together, six per device, so this runs every poll over many lines.
+ * table. Only the values summed are parsed, and a table in the kernel's exact
+ * form is checked with one expression and its Read and Write rows found in
+ * the text itself: it has six rows per device and is read every poll.
  */
 export function parseBlkioTable(text: string): BlkioTable {
+  if (KERNEL_TABLE.test(text)) {
+    const read = sumRows(text, " Read ");
+    return { read: read.sum, write: sumRows(text, " Write ").sum, devices: read.rows };
+  }
   const table: BlkioTable = { read: 0n, write: 0n, devices: 0 };
   let device = "";
   for (const line of text.split("\n")) {
@@ -46,4 +54,16 @@ export function parseBlkioTable(text: string): BlkioTable {
     else if (fields[1] === "Write") table.write += parseUint64(fields[2]);
   }
   return table;
+}
+
+/** The sum of the values on the rows with `operation` (text in the kernel's form), and their count. */
+function sumRows(text: string, operation: string): { sum: bigint; rows: number } {
+  let sum = 0n;
+  let rows = 0;
+  for (let at = text.indexOf(operation); at >= 0; at = text.indexOf(operation, at + 1)) {
+    const start = at + operation.length;
+    sum += parseUint64(text.slice(start, text.indexOf("\n", start)));
+    rows++;
+  }
+  return { sum, rows };
 }
