@@ -53,6 +53,14 @@ export function onCgroupFilesystem(paths: readonly string[]): boolean {
 
 const decoder = new TextDecoder();
 
+/**
+ * The bytes of the file being read, shared by every kept reader: a read is
+ * synchronous and decoded before it returns, so one buffer serves all (a
+ * host-mode collector has one reader per container). It grows for a larger
+ * file and stays grown.
+ */
+let buffer = new Uint8Array(16 * 1024);
+
 /** The files that hold only a limit an operator sets: re-read on a slower cadence. */
 export const LIMIT_FILES: ReadonlySet<string> = new Set([
   "memory.limit_in_bytes",
@@ -85,7 +93,6 @@ export interface KeptFilesOptions {
 export class KeptFiles implements FileReader, Disposable {
   #files = new Map<string, Deno.FsFile>();
   #absent = new Set<string>();
-  #buffer = new Uint8Array(16 * 1024);
   /** The last reading of each limit file and when it was taken. */
   #limits = new Map<string, { text: string; atMs: number }>();
   #limitRefreshMs: number;
@@ -149,18 +156,18 @@ export class KeptFiles implements FileReader, Disposable {
     file.seekSync(0, Deno.SeekMode.Start);
     let length = 0;
     for (;;) {
-      if (length === this.#buffer.length) {
-        const larger = new Uint8Array(this.#buffer.length * 2);
-        larger.set(this.#buffer);
-        this.#buffer = larger;
+      if (length === buffer.length) {
+        const larger = new Uint8Array(buffer.length * 2);
+        larger.set(buffer);
+        buffer = larger;
       }
-      const wanted = this.#buffer.length - length;
-      const count = file.readSync(this.#buffer.subarray(length));
+      const wanted = buffer.length - length;
+      const count = file.readSync(buffer.subarray(length));
       if (count === null) break;
       length += count;
       if (count < wanted) break;
     }
-    return decoder.decode(this.#buffer.subarray(0, length));
+    return decoder.decode(buffer.subarray(0, length));
   }
 
   [Symbol.dispose](): void {
