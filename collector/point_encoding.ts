@@ -194,22 +194,33 @@ function writePoint(out: Bytes, point: PublishRequest): void {
         out.double(value as number);
         break;
       case ScalarType.SINT64: {
-        const signed = value as bigint;
+        const signed = int64(field, value as bigint);
         out.varint64(BigInt.asUintN(64, (signed << 1n) ^ (signed >> 63n)));
         break;
       }
-      default:
-        if ((value as bigint) > MAX_UINT64) {
-          throw new RangeError(`PublishRequest.${field.localName}: ${value} exceeds 64 bits`);
+      case ScalarType.UINT64:
+        if ((value as bigint) < 0n || (value as bigint) > MAX_UINT64) {
+          throw new RangeError(`PublishRequest.${field.localName}: ${value} is not a uint64`);
         }
         out.varint64(value as bigint);
+        break;
+      default:
+        out.varint64(int64(field, value as bigint));
     }
   }
+}
+
+function int64(field: FieldWriter, value: bigint): bigint {
+  if (BigInt.asIntN(64, value) !== value) {
+    throw new RangeError(`PublishRequest.${field.localName}: ${value} is not an int64`);
+  }
+  return value;
 }
 
 /** One batch entry: its TaggedPoint bytes behind their length, as an unknown field carries them. */
 function entryData({ tags, point }: TaggedPoint): Uint8Array {
   const body = scratch.point;
+  body.length = 0; // after a point that failed to encode, start afresh
   writePoint(body, point);
   const pointLength = body.length;
   const tagBytes = tagsBytes(tags);
@@ -221,7 +232,6 @@ function entryData({ tags, point }: TaggedPoint): Uint8Array {
   out.varint(POINT_KEY);
   out.varint(pointLength);
   out.raw(body.buffer.subarray(0, pointLength));
-  body.length = 0;
   return out.take();
 }
 

@@ -83,3 +83,20 @@ Deno.test("a tag set changed by replacing it is encoded anew", () => {
     ["wébshop ✓", "worker"],
   );
 });
+
+Deno.test("a value outside its field's range is refused as protobuf-es refuses it, and the next batch is intact", () => {
+  for (
+    const values of [
+      { milliCpuUsage: -1n },
+      { milliCpuUsage: 2n ** 64n },
+      { unixTime: 2n ** 63n },
+      { diskUsageMb: -(2n ** 63n) - 1n },
+    ]
+  ) {
+    const entry = { tags: TAGS, point: create(PublishRequestSchema, values) };
+    assert.throws(() => reference([entry]), JSON.stringify(values, (_, v) => String(v)));
+    assert.throws(() => sent([entry]), RangeError);
+  }
+  const entries = points();
+  assert.deepEqual(sent(entries), reference(entries));
+});
