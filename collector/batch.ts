@@ -3,15 +3,12 @@
  * {@link MAX_BATCH_POINTS} of them and at most a byte budget, never fewer than
  * one. A point's size is taken as the most its message can encode to (every
  * field set at its widest) plus the exact size of its tags, so the budget
- * holds without encoding anything twice.
+ * holds without encoding anything twice. The request itself is encoded by
+ * ./point_encoding.ts.
  *
  * @module
  */
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import {
-  type PublishBatchRequestSchema,
-  PublishRequestSchema,
-} from "../shared/gen/aggregator_pb.ts";
+import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import type { TaggedPoint } from "./queue.ts";
 import type { Tags } from "./tags.ts";
 
@@ -55,9 +52,5 @@ export function nextBatch(entries: readonly TaggedPoint[], maxBytes: number): Ta
   return batch;
 }
 
-/** The request carrying `entries`, each with its tags. */
-export function batchRequest(
-  entries: readonly TaggedPoint[],
-): MessageInitShape<typeof PublishBatchRequestSchema> {
-  return { points: entries.map(({ tags, point }) => ({ tags: { ...tags }, point })) };
-}
+/** The request carrying `entries`, each with its tags, encoded by hand (./point_encoding.ts). */
+export { encodeBatch as batchRequest } from "./point_encoding.ts";

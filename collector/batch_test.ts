@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { create, ScalarType, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, ScalarType, toBinary } from "@bufbuild/protobuf";
 import { PublishBatchRequestSchema, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { batchRequest, entryBytes, MAX_BATCH_POINTS, nextBatch } from "./batch.ts";
 import type { TaggedPoint } from "./queue.ts";
@@ -56,7 +56,10 @@ Deno.test("a batch takes the oldest entries within the byte budget, at least one
 
 Deno.test("the request carries each entry's own tags and point", () => {
   const [a, b] = [widest(0), { ...widest(1), tags: { ...TAGS, service: "worker" } }];
-  const request = batchRequest([a, b]);
-  assert.deepEqual(request.points?.map((entry) => entry.tags?.service), ["wébshop", "worker"]);
-  assert.equal(request.points?.[1].point, b.point);
+  const request = fromBinary(
+    PublishBatchRequestSchema,
+    toBinary(PublishBatchRequestSchema, create(PublishBatchRequestSchema, batchRequest([a, b]))),
+  );
+  assert.deepEqual(request.points.map((entry) => entry.tags.service), ["wébshop", "worker"]);
+  assert.deepEqual(request.points[1].point, b.point);
 });

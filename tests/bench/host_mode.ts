@@ -1,14 +1,20 @@
 /**
- * Section `hostmode`: one collector in host mode sampling N containers
- * against N collectors in container mode (sidecars), side by side on the same
- * real containers (tests/support/live_cgroup.ts: most idle, three busy — a
- * spin under a quota, fsync writes, memory held), each container's labels in
- * a Docker root of `config.v2.json` files, all publishing every second to one
- * aggregator (stdout sink; host mode sends PublishBatch). After every
- * collector has delivered and a warm-up: CPU per container per poll
- * (utime + stime from /proc/<pid>/stat over the window ÷ polls ÷ N) and peak
- * RSS (VmHWM; the sidecars' summed) in all and per container. Sidecars run
- * only up to `sidecarsUpTo` containers: each is a whole Deno process.
+ * Section `hostmode`: one collector in host mode sampling N containers side
+ * by side with netdata's cgroups collector (./netdata.ts), the cost peer, on
+ * the same real containers at the same time (tests/support/live_cgroup.ts:
+ * most idle, three busy — a spin under a quota, fsync writes, memory held),
+ * and up to `sidecarsUpTo` containers also one collector in container mode
+ * (sidecar) per container. Each container's labels are in a Docker root of
+ * `config.v2.json` files; every collector publishes every second to one
+ * aggregator (stdout sink; host mode sends PublishBatch). The containers' ids
+ * share a random prefix, so netdata charts only them on a shared machine.
+ *
+ * After every collector has delivered, netdata reads every container and a
+ * warm-up: `windows` consecutive windows, each with the load average at its
+ * start and end, CPU per container per poll (utime + stime from
+ * /proc/<pid>/stat over the window ÷ polls ÷ N; netdata's per second, and its
+ * PLUGIN[cgroups] threads' alone), and at the end peak RSS (VmHWM; the
+ * sidecars' summed). Figures are the windows' median with min–max.
  *
  * @module
  */
@@ -17,43 +23,58 @@ import { delay } from "../../shared/delay.ts";
 import { AggregatorProcess } from "../support/aggregator.ts";
 import { CollectorProcess } from "../support/collector_process.ts";
 import { type ContainerSpec, LiveCgroupHost, liveCgroupLayout } from "../support/live_cgroup.ts";
+import { waitUntil } from "../support/until.ts";
 import { writeDockerConfig } from "../demo/docker_config.ts";
+import { netdataMissing, NetdataPeer, type NetdataUsage } from "./netdata.ts";
 import { type ProcessUsage, processUsage } from "./proc.ts";
-import { round } from "./stats.ts";
+import { round, summarize, type Summary } from "./stats.ts";
 
 export interface HostModeOptions {
-  /** Container counts, one run each. */
+  /** Container counts, one setup each. */
   counts: number[];
   /** The largest count that also runs one sidecar per container. */
   sidecarsUpTo: number;
-  /** Measurement window after the warm-up, seconds. */
+  /** Length of one measurement window, seconds. */
   seconds: number;
+  /** Consecutive windows per count: the runs of each figure. */
+  windows: number;
 }
 
-/** The targets per container count: CPU ms per container per poll, peak RSS MiB in all. */
-const TARGETS: Record<number, { cpuMsPerContainerPerPoll: number; peakRssMib: number }> = {
-  50: { cpuMsPerContainerPerPoll: 0.25, peakRssMib: 60 },
-  200: { cpuMsPerContainerPerPoll: 0.2, peakRssMib: 80 },
-};
-
-export interface ModeFigures {
-  processes: number;
-  cpuMsPerContainerPerPoll: number;
-  cpuMsPerPoll: number;
-  peakRssMib: number;
-  peakRssMibPerContainer: number;
-  /** RSS at the end of the window, MiB, in all. */
-  endRssMib: number;
-  pointsInWindow: number;
-}
+/** Peak RSS target of host mode: a floor plus a share per container, MiB. */
+const RSS_TARGET = { baseMib: 50, perContainerMib: 0.1 };
 
 export interface HostModeRun {
   containers: number;
   busyContainers: number;
+  /** Other `docker/<id>` cgroups on the machine when the windows started (host mode lists and skips them). */
+  foreignContainers: number;
   windowSeconds: number;
   warmupSeconds: number;
-  hostMode: ModeFigures & { target?: typeof TARGETS[number]; meetsTarget?: boolean };
-  sidecars: ModeFigures | { skipped: string };
+  /** Load average (1, 5, 15 min) at the start and end of each window. */
+  loadAverage: { start: string; end: string }[];
+  hostMode: {
+    cpuMsPerContainerPerPoll: Summary;
+    cpuMsPerPoll: Summary;
+    peakRssMib: number;
+    peakRssMibPerContainer: number;
+    pointsPerWindow: Summary;
+  };
+  netdata: {
+    cpuMsPerContainerPerSecond: Summary;
+    cgroupsThreadsCpuMsPerContainerPerSecond: Summary;
+    peakRssMib: number;
+  } | { skipped: string };
+  sidecars: {
+    processes: number;
+    cpuMsPerPoll: Summary;
+    peakRssMibInAll: number;
+  } | { skipped: string };
+  targets: {
+    cpuMsPerContainerPerPoll: string;
+    peakRssMib: number;
+    cpuMet?: boolean;
+    rssMet: boolean;
+  };
 }
 
 export type HostModeResult = { cgroup: string; pollInterval: "1s"; runs: HostModeRun[] } | {
@@ -80,9 +101,7 @@ export async function measureHostMode(options: HostModeOptions): Promise<HostMod
     console.error(`bench: hostmode: ${count} containers`);
     runs.push(await measureCount(count, options));
   }
-  const kernel = new TextDecoder().decode(
-    (await new Deno.Command("sh", { args: ["-c", "uname -r"], stdout: "piped" }).output()).stdout,
-  ).trim();
+  const kernel = (await sh("uname -r")).trim();
   return {
     cgroup: `live cgroups docker/<id> (${layout}, Linux ${kernel}) through a read-only bind mount`,
     pollInterval: "1s",
@@ -90,12 +109,22 @@ export async function measureHostMode(options: HostModeOptions): Promise<HostMod
   };
 }
 
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (byte) => byte.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
 async function measureCount(count: number, options: HostModeOptions): Promise<HostModeRun> {
   const scratch = await Deno.makeTempDir({ prefix: "mini-collector-bench-hostmode-" });
   const dockerRoot = join(scratch, "docker");
+  const idPrefix = randomHex(4);
   const host = await LiveCgroupHost.create(scratch);
   const collectors: CollectorProcess[] = [];
   let aggregator: AggregatorProcess | undefined;
+  let netdata: NetdataPeer | undefined;
+  const noNetdata = await netdataMissing();
   try {
     const ids: string[] = [];
     for (let index = 0; index < count; index++) {
@@ -104,7 +133,7 @@ async function measureCount(count: number, options: HostModeOptions): Promise<Ho
         pidsMax: 32,
         cpuLimitMilli: index === 0 ? 100 : undefined,
         workload: BUSY[index] ?? {},
-      });
+      }, idPrefix + randomHex(28));
       ids.push(container.containerId);
       await writeDockerConfig(dockerRoot, {
         id: container.containerId,
@@ -117,17 +146,18 @@ async function measureCount(count: number, options: HostModeOptions): Promise<Ho
     }
     aggregator = await AggregatorProcess.start();
     const remote = `127.0.0.1:${aggregator.port}`;
-    const hostCollector = new CollectorProcess({
-      MINI_COLLECTOR_MODE: "host",
-      MINI_COLLECTOR_REMOTE_ADDRESS: remote,
-      MINI_COLLECTOR_CGROUP_PATH: host.exposed,
-      MINI_COLLECTOR_DOCKER_ROOT: dockerRoot,
-      MINI_COLLECTOR_POLL_INTERVAL: "1s",
-    });
-    collectors.push(hostCollector);
+    collectors.push(
+      new CollectorProcess({
+        MINI_COLLECTOR_MODE: "host",
+        MINI_COLLECTOR_REMOTE_ADDRESS: remote,
+        MINI_COLLECTOR_CGROUP_PATH: host.exposed,
+        MINI_COLLECTOR_DOCKER_ROOT: dockerRoot,
+        MINI_COLLECTOR_POLL_INTERVAL: "1s",
+      }),
+    );
     const withSidecars = count <= options.sidecarsUpTo;
-    const sidecars = withSidecars
-      ? ids.map((containerId, index) =>
+    if (withSidecars) {
+      collectors.push(...ids.map((containerId, index) =>
         new CollectorProcess({
           MINI_COLLECTOR_REMOTE_ADDRESS: remote,
           MINI_COLLECTOR_CONTAINER_ID: containerId,
@@ -137,62 +167,147 @@ async function measureCount(count: number, options: HostModeOptions): Promise<Ho
           MINI_COLLECTOR_MOUNT_PATH: scratch,
           MINI_COLLECTOR_POLL_INTERVAL: "1s",
         })
-      )
-      : [];
-    collectors.push(...sidecars);
+      ));
+    }
+    if (noNetdata === undefined) {
+      netdata = await NetdataPeer.start(join(scratch, "netdata"), idPrefix);
+    }
 
     const points = new PointCounter(aggregator);
     await points.waitForAll(count, withSidecars);
+    if (netdata) {
+      const peer = netdata;
+      await waitUntil(
+        async () => await peer.chartedContainers() >= count,
+        READY_TIMEOUT_MS,
+        `netdata reading all ${count} containers`,
+      );
+    }
     await delay(WARMUP_S * 1000);
-    const before = points.snapshot();
-    const start = await usages(collectors);
-    const startedAt = performance.now();
-    await delay(options.seconds * 1000);
-    const end = await usages(collectors);
-    const polls = (performance.now() - startedAt) / 1000;
-    const after = points.snapshot();
+    const foreign = (await sh(
+      `ls /sys/fs/cgroup/memory/docker 2>/dev/null | grep -Ec '^[0-9a-f]{64}$' || true`,
+    )).trim();
 
-    const figures = (index: number[], environment: string): ModeFigures => {
-      const cpuMs = index.reduce((sum, i) => sum + end[i].cpuMs - start[i].cpuMs, 0);
-      const peak = index.reduce((sum, i) => sum + end[i].peakRssMib, 0);
-      return {
-        processes: index.length,
-        cpuMsPerContainerPerPoll: round(cpuMs / polls / count, 3),
-        cpuMsPerPoll: round(cpuMs / polls, 2),
-        peakRssMib: round(peak, 1),
-        peakRssMibPerContainer: round(peak / count, 2),
-        endRssMib: round(index.reduce((sum, i) => sum + end[i].rssMib, 0), 1),
-        pointsInWindow: (after.get(environment) ?? 0) - (before.get(environment) ?? 0),
-      };
-    };
-    const hostMode = figures([0], HOST_ENVIRONMENT);
-    const target = TARGETS[count];
+    const windows: Window[] = [];
+    for (let index = 0; index < options.windows; index++) {
+      windows.push(await measureWindow(collectors, netdata, points, options.seconds));
+    }
+
+    const last = windows[windows.length - 1];
+    const hostPeak = last.end[0].peakRssMib;
+    const rssTarget = round(RSS_TARGET.baseMib + RSS_TARGET.perContainerMib * count, 1);
+    const ours = summarize(windows.map((w) => w.cpuMs(0) / w.polls / count), 3);
+    const peer = netdata &&
+      summarize(windows.map((w) => w.netdataCpuMs() / w.polls / count), 3);
     return {
       containers: count,
       busyContainers: Math.min(count, BUSY.length),
+      foreignContainers: Number(foreign) - count,
       windowSeconds: options.seconds,
       warmupSeconds: WARMUP_S,
+      loadAverage: windows.map(({ load }) => load),
       hostMode: {
-        ...hostMode,
-        ...(target && {
-          target,
-          meetsTarget: hostMode.cpuMsPerContainerPerPoll <= target.cpuMsPerContainerPerPoll &&
-            hostMode.peakRssMib <= target.peakRssMib,
-        }),
+        cpuMsPerContainerPerPoll: ours,
+        cpuMsPerPoll: summarize(windows.map((w) => w.cpuMs(0) / w.polls), 2),
+        peakRssMib: round(hostPeak, 1),
+        peakRssMibPerContainer: round(hostPeak / count, 2),
+        pointsPerWindow: summarize(windows.map((w) => w.points.get(HOST_ENVIRONMENT) ?? 0), 0),
       },
+      netdata: netdata && peer && last.netdataEnd
+        ? {
+          cpuMsPerContainerPerSecond: peer,
+          cgroupsThreadsCpuMsPerContainerPerSecond: summarize(
+            windows.map((w) => w.netdataThreadsCpuMs() / w.polls / count),
+            3,
+          ),
+          peakRssMib: round(last.netdataEnd.peakRssMib, 1),
+        }
+        : { skipped: noNetdata ?? "netdata did not start" },
       sidecars: withSidecars
-        ? figures(sidecars.map((_, index) => index + 1), SIDECAR_ENVIRONMENT)
+        ? {
+          processes: count,
+          cpuMsPerPoll: summarize(
+            windows.map((w) =>
+              ids.reduce((sum, _, index) => sum + w.cpuMs(index + 1), 0) / w.polls / count
+            ),
+            3,
+          ),
+          peakRssMibInAll: round(
+            ids.reduce((sum, _, index) => sum + last.end[index + 1].peakRssMib, 0),
+            1,
+          ),
+        }
         : {
           skipped: `more than ${options.sidecarsUpTo} containers: one Deno process each ` +
-            `would not fit this machine's memory and 2 cores`,
+            `would not fit this shared machine's 2 cores`,
         },
+      targets: {
+        cpuMsPerContainerPerPoll: "≤ netdata's CPU per container per second, same window",
+        peakRssMib: rssTarget,
+        ...(peer && { cpuMet: ours.median <= peer.median }),
+        rssMet: hostPeak <= rssTarget,
+      },
     };
   } finally {
     await Promise.all(collectors.map((collector) => collector.stop("SIGTERM").catch(() => {})));
+    await netdata?.stop();
     await aggregator?.close();
     await host.remove();
     await Deno.remove(scratch, { recursive: true });
   }
+}
+
+/** What one window measured: usages at its start and end, polls (seconds) and points. */
+interface Window {
+  start: ProcessUsage[];
+  end: ProcessUsage[];
+  netdataStart?: NetdataUsage;
+  netdataEnd?: NetdataUsage;
+  polls: number;
+  points: Map<string, number>;
+  load: { start: string; end: string };
+  cpuMs(collector: number): number;
+  netdataCpuMs(): number;
+  netdataThreadsCpuMs(): number;
+}
+
+async function measureWindow(
+  collectors: CollectorProcess[],
+  netdata: NetdataPeer | undefined,
+  points: PointCounter,
+  seconds: number,
+): Promise<Window> {
+  const loadStart = await loadAverage();
+  const before = points.snapshot();
+  const [start, netdataStart] = await Promise.all([usages(collectors), netdata?.usage()]);
+  const startedAt = performance.now();
+  await delay(seconds * 1000);
+  const [end, netdataEnd] = await Promise.all([usages(collectors), netdata?.usage()]);
+  const polls = (performance.now() - startedAt) / 1000;
+  const after = points.snapshot();
+  const window: Window = {
+    start,
+    end,
+    netdataStart,
+    netdataEnd,
+    polls,
+    points: new Map([...after].map(([name, total]) => [name, total - (before.get(name) ?? 0)])),
+    load: { start: loadStart, end: await loadAverage() },
+    cpuMs: (index) => end[index].cpuMs - start[index].cpuMs,
+    netdataCpuMs: () => (netdataEnd?.cpuMs ?? 0) - (netdataStart?.cpuMs ?? 0),
+    netdataThreadsCpuMs: () =>
+      (netdataEnd?.cgroupsThreadsCpuMs ?? 0) - (netdataStart?.cgroupsThreadsCpuMs ?? 0),
+  };
+  return window;
+}
+
+async function loadAverage(): Promise<string> {
+  return (await sh("cut -d' ' -f1-3 /proc/loadavg")).trim();
+}
+
+async function sh(script: string): Promise<string> {
+  const output = await new Deno.Command("sh", { args: ["-c", script], stdout: "piped" }).output();
+  return new TextDecoder().decode(output.stdout);
 }
 
 function usages(collectors: CollectorProcess[]): Promise<ProcessUsage[]> {

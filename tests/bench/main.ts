@@ -56,11 +56,12 @@ if (wanted("collector")) {
   results.collector = await measureCollectors({ seconds: 60, runs: 3 });
 }
 if (wanted("hostmode")) {
-  progress("host mode against sidecars (10, 50, 200 containers; ~1 min each)");
+  progress("host mode against netdata (10, 50, 100, 200 containers; ~1.5 min each)");
   results.hostMode = await measureHostMode({
-    counts: [10, 50, 200],
-    sidecarsUpTo: 50,
-    seconds: 30,
+    counts: [10, 50, 100, 200],
+    sidecarsUpTo: 10,
+    seconds: 20,
+    windows: 3,
   });
 }
 if (wanted("latency")) {

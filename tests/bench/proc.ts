@@ -9,7 +9,7 @@
  */
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 export interface ProcessUsage {
   /** User + system CPU time so far, milliseconds. */
@@ -29,18 +29,23 @@ export async function processUsage(pid: number): Promise<ProcessUsage> {
     `/proc/${pid}/status`,
   );
   return {
-    cpuMs: cpuMsOf(stat),
-    mainThreadCpuMs: cpuMsOf(mainStat),
+    cpuMs: statTicks(stat) * 1000 / TICKS_PER_SECOND,
+    mainThreadCpuMs: statTicks(mainStat) * 1000 / TICKS_PER_SECOND,
     rssMib: statusKib(status, "VmRSS") / 1024,
     peakRssMib: statusKib(status, "VmHWM") / 1024,
   };
 }
 
-/** utime + stime (fields 14 and 15) of a stat line, in milliseconds. */
-function cpuMsOf(stat: string): number {
+/** utime + stime (fields 14 and 15) of one `stat` line of a process or thread, clock ticks. */
+export function statTicks(stat: string): number {
   // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / TICKS_PER_SECOND;
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The command name (field 2) of one `stat` line. */
+export function statName(stat: string): string {
+  return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
 }
 
 function statusKib(status: string, key: string): number {

@@ -28,3 +28,21 @@ Deno.test("parseKeyed rejects empty files and lines that are not key value", () 
   assert.throws(() => parseKeyed("usage_usec\nuser_usec 70315512\n"), FormatError);
   assert.throws(() => parseKeyed("a 1 2\n"), /line "a 1 2" is not "key value"/);
 });
+
+Deno.test("parseKeyed gives the same values whether or not the file is in the kernel's exact form", () => {
+  const kernel = "cache 1\nrss 2\ntotal_rss 3\nrss_huge 4\n";
+  const loose = "cache 1\n\n  rss\t2\ntotal_rss 3  \nrss_huge 4";
+  for (const text of [kernel, loose]) {
+    const stat = parseKeyed(text);
+    assert.deepEqual(
+      [stat.uint("cache"), stat.uint("rss"), stat.hierarchicalUint("rss"), stat.uint("rss_huge")],
+      [1n, 2n, 3n, 4n],
+      JSON.stringify(text),
+    );
+    assert.equal(stat.has("rss_hug"), false, "a key is a whole word");
+    assert.equal(stat.has("ache"), false);
+    assert.equal(stat.optionalUint("swap"), undefined);
+  }
+  assert.equal(parseKeyed("a 1\na 2\n").uint("a"), 1n, "a key listed twice: its first line");
+  assert.equal(parseKeyed("a 1\n a 2\n").uint("a"), 1n);
+});

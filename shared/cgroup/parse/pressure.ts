@@ -16,17 +16,25 @@ export interface Pressure {
 export function parsePressure(text: string): Pressure {
   const pressure: Pressure = {};
   for (const line of text.split("\n")) {
-    const [kind, ...pairs] = line.trim().split(/\s+/);
-    if (kind === "") continue;
-    const values = new Map(pairs.map((pair) => pair.split("=") as [string, string]));
-    const avg10 = values.get("avg10");
-    const total = values.get("total");
-    if ((kind !== "some" && kind !== "full") || avg10 === undefined || total === undefined) {
+    if (line.trim() === "") continue;
+    const kind = line.slice(0, 5);
+    const avg10 = valueOf(line, "avg10");
+    const total = valueOf(line, "total");
+    if ((kind !== "some " && kind !== "full ") || avg10 === undefined || total === undefined) {
       throw new FormatError(`line ${quote(line)} is not "some|full avg10=… total=…"`);
     }
     parseUint64(total);
-    pressure[kind === "some" ? "someAvg10" : "fullAvg10"] = parsePercentage(avg10);
+    pressure[kind === "some " ? "someAvg10" : "fullAvg10"] = parsePercentage(avg10);
   }
   if (pressure.someAvg10 === undefined) throw new FormatError('no "some" line');
   return pressure;
+}
+
+/** The text after ` key=` up to the next blank, or undefined without that pair. */
+function valueOf(line: string, key: string): string | undefined {
+  const at = line.indexOf(` ${key}=`);
+  if (at < 0) return undefined;
+  const start = at + key.length + 2;
+  const end = line.indexOf(" ", start);
+  return line.slice(start, end < 0 ? line.length : end).trim();
 }

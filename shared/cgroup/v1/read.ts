@@ -20,12 +20,19 @@ import type { V1Paths } from "./locate.ts";
 /**
  * The blkio tables, best first. CFQ's `blkio.io_service*_recursive` are empty
  * (or hold only `Total 0`) under any other I/O scheduler, and do not exist on
- * kernels without CFQ (5.0+); the throttle tables then carry the counts.
+ * kernels without CFQ (5.0+); the throttle tables then carry the counts. The
+ * recursive throttle table, where it exists, lists the same devices as the
+ * plain one (both print the cgroup's own block groups, the recursive one with
+ * its descendants' counts added), so the plain one is read only without it.
  */
 const BLKIO_SOURCES = [
-  ["blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"],
-  ["blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"],
-  ["blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"],
+  { bytes: "blkio.io_service_bytes_recursive", operations: "blkio.io_serviced_recursive" },
+  {
+    bytes: "blkio.throttle.io_service_bytes_recursive",
+    operations: "blkio.throttle.io_serviced_recursive",
+    last: true,
+  },
+  { bytes: "blkio.throttle.io_service_bytes", operations: "blkio.throttle.io_serviced" },
 ] as const;
 
 export async function readV1(
@@ -84,16 +91,25 @@ async function readMemory(memory: CgroupDirectory): Promise<Omit<RawCgroup, "cou
   };
 }
 
+/**
+ * Read and Write bytes and operations from the best table. A bytes table that
+ * lists no device means no I/O was accounted: its operations table is empty
+ * too, so it is not read.
+ */
 async function readBlkio(blkio: CgroupDirectory): Promise<Counters> {
   let chosen: { bytes: BlkioTable; operationsName: string } | undefined;
-  for (const [bytesName, operationsName] of BLKIO_SOURCES) {
-    const bytes = await blkio.read(bytesName, parseBlkioTable);
+  for (const source of BLKIO_SOURCES) {
+    const bytes = await blkio.read(source.bytes, parseBlkioTable);
     if (bytes === undefined) continue;
-    if (chosen === undefined || bytes.devices > 0) chosen = { bytes, operationsName };
-    if (bytes.devices > 0) break;
+    if (chosen === undefined || bytes.devices > 0) {
+      chosen = { bytes, operationsName: source.operations };
+    }
+    if (bytes.devices > 0 || "last" in source) break;
   }
   if (chosen === undefined) return {};
-  const operations = await blkio.read(chosen.operationsName, parseBlkioTable);
+  const operations = chosen.bytes.devices === 0
+    ? { read: 0n, write: 0n }
+    : await blkio.read(chosen.operationsName, parseBlkioTable);
   return {
     readBytes: chosen.bytes.read,
     writeBytes: chosen.bytes.write,

@@ -10,6 +10,7 @@ import {
 import type { RawCgroup } from "../raw.ts";
 import { locateV1, type V1Paths } from "./locate.ts";
 import { readV1 } from "./read.ts";
+import { openPerRead } from "../files.ts";
 
 async function read(root: string, relativePath: string, adjust?: (paths: V1Paths) => V1Paths) {
   const paths = await locateV1(root, { relativePaths: [relativePath] });
@@ -227,5 +228,74 @@ Deno.test("readV1 on garbage: one error per damaged file or key, the rest intact
     pidsCurrent: 1n,
     pidsLimit: 64n,
     cpuLimit: { quotaUs: 50000n, periodUs: 100000n },
+  });
+});
+
+/** readV1 over a directory holding only `files` (every controller there), and the files it read. */
+async function readBlkioOnly(files: Record<string, string>) {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(join(dir, name), text);
+    }
+    const read: string[] = [];
+    const reader = {
+      read(path: string) {
+        const text = openPerRead.read(path);
+        if (text !== undefined) read.push(path.slice(dir.length + 1));
+        return text;
+      },
+    };
+    const errors: string[] = [];
+    const raw = await readV1({ cpuacct: dir, memory: dir, blkio: dir }, errors, reader);
+    return { counters: raw.counters, read: read.filter((name) => name.startsWith("blkio.")) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const TABLE =
+  "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Total 12288\nTotal 12288\n";
+const OPERATIONS = "8:0 Read 1\n8:0 Write 2\n8:0 Sync 0\n8:0 Async 3\n8:0 Total 3\nTotal 3\n";
+
+Deno.test("readV1 reads the plain throttle tables only where the recursive ones do not exist", async () => {
+  const both = await readBlkioOnly({
+    "blkio.throttle.io_service_bytes_recursive": TABLE,
+    "blkio.throttle.io_serviced_recursive": OPERATIONS,
+    "blkio.throttle.io_service_bytes": TABLE,
+    "blkio.throttle.io_serviced": OPERATIONS,
+  });
+  assert.deepEqual(both.read, [
+    "blkio.throttle.io_service_bytes_recursive",
+    "blkio.throttle.io_serviced_recursive",
+  ]);
+  const counts = { readBytes: 4096n, writeBytes: 8192n, readOperations: 1n, writeOperations: 2n };
+  assert.deepEqual(definedOnly(both.counters), counts);
+  const plainOnly = await readBlkioOnly({
+    "blkio.throttle.io_service_bytes": TABLE,
+    "blkio.throttle.io_serviced": OPERATIONS,
+  });
+  assert.deepEqual(plainOnly.read, [
+    "blkio.throttle.io_service_bytes",
+    "blkio.throttle.io_serviced",
+  ]);
+  assert.deepEqual(definedOnly(plainOnly.counters), counts);
+});
+
+Deno.test("readV1 does not read the operations of a bytes table that lists no device: both are 0", async () => {
+  const idle = await readBlkioOnly({
+    "blkio.io_service_bytes_recursive": "Total 0\n",
+    "blkio.throttle.io_service_bytes_recursive": "Total 0\n",
+    "blkio.throttle.io_serviced_recursive": OPERATIONS,
+  });
+  assert.deepEqual(idle.read, [
+    "blkio.io_service_bytes_recursive",
+    "blkio.throttle.io_service_bytes_recursive",
+  ]);
+  assert.deepEqual(definedOnly(idle.counters), {
+    readBytes: 0n,
+    writeBytes: 0n,
+    readOperations: 0n,
+    writeOperations: 0n,
   });
 });
