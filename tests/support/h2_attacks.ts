@@ -12,15 +12,11 @@ import {
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
-  ErrorCode,
-  errorCodeName,
-  Flag,
   FrameParser,
-  FrameType,
-  HeaderEncoder,
-  joinBytes,
-  SETTINGS_ACK,
-} from "../../shared/http2/mod.ts";
+} from "../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../shared/http2/hpack.ts";
+import { ErrorCode, errorCodeName, Flag, FrameType, joinBytes } from "../../shared/http2/mod.ts";
+import { SETTINGS_ACK } from "../../shared/http2/settings.ts";
 
 /** How to open a connection to the listener under attack. */
 export type OpenConnection = () => Promise<Deno.Conn>;

@@ -9,17 +9,19 @@ import {
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
+  FrameParser,
+} from "../../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../../shared/http2/hpack.ts";
+import {
   ErrorCode,
   errorCodeName,
   Flag,
   type Frame,
-  FrameParser,
   FrameType,
-  HeaderEncoder,
   joinBytes,
   MemoryBudget,
-  SETTINGS_ACK,
 } from "../../../shared/http2/mod.ts";
+import { SETTINGS_ACK } from "../../../shared/http2/settings.ts";
 import { type MemorySocket, socketPair } from "../../../tests/support/memory_socket.ts";
 import { CONNECTION_COST, ServerConnection, STREAM_COST } from "./server_connection.ts";
 
