@@ -118,6 +118,8 @@ export class Http2Connection {
   #exchanges = new Map<number, Exchange>();
   #closedStreams = new ClosedStreams();
   #nextStreamId = 1;
+  /** Requests given a stream slot whose exchange is not yet registered. */
+  #reservedSlots = 0;
   /** What the server's GOAWAY said, once it came. */
   #goaway?: string;
   #closed?: ConnectError;
@@ -235,6 +237,7 @@ export class Http2Connection {
     // Handled below; marked now so a failure while the body waits for a window is not unhandled.
     exchange.result.promise.catch(() => {});
     this.#nextStreamId += 2;
+    this.#reservedSlots--;
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
@@ -273,7 +276,7 @@ export class Http2Connection {
     this.#engine.outbox.close();
   }
 
-  /** Waits until one more stream is within the server's MAX_CONCURRENT_STREAMS. */
+  /** Waits until one more stream is within the server's MAX_CONCURRENT_STREAMS, and reserves it. */
   async #streamSlot(signal: AbortSignal): Promise<void> {
     const aborted = new Promise<never>((_, reject) => {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
@@ -284,7 +287,10 @@ export class Http2Connection {
       if (!this.usable) {
         throw this.#closed ?? new ConnectError("the connection is going away", Code.Unavailable);
       }
-      if (this.#exchanges.size < this.#engine.peerMaxConcurrentStreams) return;
+      if (this.#exchanges.size + this.#reservedSlots < this.#engine.peerMaxConcurrentStreams) {
+        this.#reservedSlots++;
+        return;
+      }
       await Promise.race([this.#engine.flow.changed(), aborted]);
     }
   }

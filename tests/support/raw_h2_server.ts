@@ -10,9 +10,8 @@ import {
   encodeSettings,
   FrameParser,
 } from "../../shared/http2/frames.ts";
-import { Flag, type Frame, FrameType } from "../../shared/http2/mod.ts";
 import { HeaderEncoder } from "../../shared/http2/hpack.ts";
-import { type HeaderField } from "../../shared/http2/mod.ts";
+import { Flag, type Frame, FrameType, type HeaderField } from "../../shared/http2/mod.ts";
 
 export class RawPeer {
   /** Every frame the client sent on this connection. */

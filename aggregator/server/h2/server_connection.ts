@@ -396,6 +396,7 @@ export class ServerConnection {
     const empty = !chunk || chunk.done;
     const fields: HeaderField[] = [[":status", String(response.status)]];
     for (const field of response.header ?? []) fields.push(field);
+    if (!this.#fitsClient(stream, fields) || !this.#fitsClient(stream, trailer)) return;
     const flags = empty && trailer.length === 0 ? Flag.END_STREAM : 0;
     this.#engine.sendHeaders(stream.id, fields, flags);
     if (!flags) {
@@ -425,6 +426,16 @@ export class ServerConnection {
       () => this.#reset(stream, ErrorCode.NO_ERROR, false),
       ANSWERED_GRACE_MS,
     );
+  }
+
+  /** Whether the client accepts `fields` (its MAX_HEADER_LIST_SIZE); if not, the stream is reset. */
+  #fitsClient(stream: ServerStream, fields: HeaderField[]): boolean {
+    if (this.#engine.fitsPeerHeaderList(fields)) return true;
+    logger.warn("a response's header fields exceed the client's MAX_HEADER_LIST_SIZE ({limit})", {
+      limit: this.#engine.peerMaxHeaderListSize,
+    });
+    this.#reset(stream, ErrorCode.INTERNAL_ERROR, false);
+    return false;
   }
 
   #endRemote(stream: ServerStream): void {

@@ -20,6 +20,7 @@ import {
   FrameType,
   joinBytes,
   MemoryBudget,
+  Setting,
 } from "../../../shared/http2/mod.ts";
 import { SETTINGS_ACK } from "../../../shared/http2/settings.ts";
 import { type MemorySocket, socketPair } from "../../../tests/support/memory_socket.ts";
@@ -316,4 +317,14 @@ Deno.test("the SETTINGS ACK stops that timer", async () => {
   } finally {
     clock.uninstall();
   }
+});
+
+Deno.test("a response over the client's MAX_HEADER_LIST_SIZE is not sent: the stream is reset", async () => {
+  const exchange = new Exchange();
+  // ":status: 200" alone counts 42 (RFC 9113 §6.5.2): more than the client accepts.
+  await exchange.send(CLIENT_PREFACE, encodeSettings([[Setting.MAX_HEADER_LIST_SIZE, 40]]));
+  await exchange.send(SETTINGS_ACK, headers(1, Flag.END_STREAM, 0));
+  assert.equal(await exchange.reset(1), "INTERNAL_ERROR");
+  assert.ok(!exchange.frames.some((f) => f.type === FrameType.HEADERS));
+  await exchange.close();
 });
