@@ -6,13 +6,17 @@
  * the process must be alive, answer a normal Publish within a second, and its
  * peak resident memory must stay within PEAK_MIB. Limits are the defaults
  * except the timeouts and connection caps, shortened so the suite is quick.
+ * Every published attack class runs on the cleartext listener and again on
+ * the mutual-TLS one, with the normal Publish there made over TLS.
  */
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
+import { aggregatorTlsEnv, makePki, writeClientFiles } from "./support/certs.ts";
 import {
   type AttackRow,
   attackTable,
   bomb,
+  type ClientFiles,
   curlPost,
   frameAttack,
   h2load,
@@ -29,7 +33,9 @@ import {
   ignoredHeadersFlood,
   madeYouReset,
   manyStreams,
+  mutualTls,
   neverReads,
+  type OpenConnection,
   pingFlood,
   priorityFlood,
   rapidReset,
@@ -185,19 +191,34 @@ const FLOOD_S = 4;
 
 Deno.test("every published HTTP/2 attack class, on the cleartext listener", async (t) => {
   await using aggregator = await AggregatorProcess.start();
-  const open = cleartext(aggregator.port);
+  await attackClasses(t, aggregator, cleartext(aggregator.port));
+});
+
+Deno.test("every published HTTP/2 attack class, on the mutual-TLS listener", async (t) => {
+  const pki = await makePki();
+  await using aggregator = await AggregatorProcess.start({ env: aggregatorTlsEnv(pki) });
+  const files = await writeClientFiles(aggregator.directory, pki);
+  await attackClasses(t, aggregator, mutualTls(aggregator.port, pki), files);
+});
+
+/**
+ * Each attack class on the listener `open` reaches, with a normal Publish
+ * (over mutual TLS with `tls`) on other connections during and after it.
+ */
+async function attackClasses(
+  t: Deno.TestContext,
+  aggregator: AggregatorProcess,
+  open: OpenConnection,
+  tls?: ClientFiles,
+): Promise<void> {
   const rows: AttackRow[] = [];
-  const attackClass = async (
-    name: string,
-    attack: () => Promise<AttackReport>,
-    check: (report: AttackReport) => void,
-  ) => {
+  const attackClass: AttackClass = async (name, attack, check) => {
     const passed = await t.step(name, async () => {
       const { report, slowestMs, probes } = await withDeadline(
         name,
-        probedDuring(aggregator, attack()),
+        probedDuring(aggregator, attack(), tls),
       );
-      const after = await health(aggregator);
+      const after = await health(aggregator, tls);
       const notes = `${report.sent} sent, GOAWAY ${report.goaway.join(",") || "none"}, ` +
         `${report.rst} RST, ${report.closed} closed in ${report.seconds} s; ` +
         `slowest of ${probes} calls during it ${slowestMs} ms`;
@@ -296,6 +317,26 @@ Deno.test("every published HTTP/2 attack class, on the cleartext listener", asyn
     () => neverReads(open, 24, FLOOD_S, "requests"),
     (report) => assert.equal(report.closed, 24),
   );
+  // h2load presents no client certificate: the load row runs in cleartext only.
+  if (!tls) await fullSpeed(aggregator, attackClass);
+  await attackClass(
+    "150 connections x 100 streams, 10 kB of body each",
+    () => manyStreams(open, 150, 100, 10_000, 2 * FLOOD_S),
+    (report) => assert.ok(report.sent >= 150 * 100, `${report.sent} streams`),
+  );
+
+  console.log(`\n${attackTable(rows)}\n`);
+  assert.deepEqual(rows.filter((row) => row.result !== "pass").map((row) => row.scenario), []);
+}
+
+type AttackClass = (
+  name: string,
+  attack: () => Promise<AttackReport>,
+  check: (report: AttackReport) => void,
+) => Promise<void>;
+
+/** One connection carrying h2load's 100 streams at once, as fast as it goes. */
+async function fullSpeed(aggregator: AggregatorProcess, attackClass: AttackClass): Promise<void> {
   await attackClass(
     "one connection at full speed: h2load, 100 streams at once",
     async () => {
@@ -312,12 +353,4 @@ Deno.test("every published HTTP/2 attack class, on the cleartext listener", asyn
     },
     () => {},
   );
-  await attackClass(
-    "150 connections x 100 streams, 10 kB of body each",
-    () => manyStreams(open, 150, 100, 10_000, 2 * FLOOD_S),
-    (report) => assert.ok(report.sent >= 150 * 100, `${report.sent} streams`),
-  );
-
-  console.log(`\n${attackTable(rows)}\n`);
-  assert.deepEqual(rows.filter((row) => row.result !== "pass").map((row) => row.scenario), []);
-});
+}

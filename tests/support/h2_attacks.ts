@@ -25,6 +25,34 @@ export function cleartext(port: number): OpenConnection {
   return () => Deno.connect({ hostname: "127.0.0.1", port });
 }
 
+/** What a mutual-TLS client trusts and presents, as PEM text. */
+export interface ClientTls {
+  caCertificate: string;
+  clientCertificate: string;
+  clientKey: string;
+}
+
+/** Connections over mutual TLS (ALPN h2), handshake done, presenting `tls`'s client certificate. */
+export function mutualTls(port: number, tls: ClientTls): OpenConnection {
+  return async () => {
+    const conn = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port,
+      caCerts: [tls.caCertificate],
+      cert: tls.clientCertificate,
+      key: tls.clientKey,
+      alpnProtocols: ["h2"],
+    });
+    try {
+      await conn.handshake();
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+    return conn;
+  };
+}
+
 /** What the server did on one or more attacking connections. */
 export interface AttackReport {
   /** Frames (or streams) the attacker got written. */
