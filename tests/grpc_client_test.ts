@@ -11,7 +11,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { type AggregatorClient, connectAggregator } from "../collector/transport.ts";
-import { type ConnectionLimits, DEFAULT_LIMITS } from "../collector/grpc/mod.ts";
+import { type ConnectionLimits, DEFAULT_LIMITS } from "../shared/http2/client/mod.ts";
 import {
   encodeFrame,
   encodeGoaway,

@@ -1,7 +1,7 @@
 /**
  * The project's HTTP/2 (RFC 9113) engine, as the two roles on it see it: the
- * aggregator's server (aggregator/server/h2/) and the collector's client
- * (collector/grpc/). `ConnectionEngine` runs a connection — read loop,
+ * aggregator's server (aggregator/server/h2/) and the client of the
+ * collector and the aggregator's health check (client/). `ConnectionEngine` runs a connection — read loop,
  * connection states, SETTINGS, PING, GOAWAY, flow control, frame rates,
  * header blocks, the outbox — and a role keeps its streams, each with its
  * RFC 9113 §5.1 state machine, and says what their frames mean. The wire

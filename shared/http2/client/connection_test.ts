@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { encodeFrame, encodeSettings } from "../../shared/http2/frames.ts";
-import { Flag, FrameType, type HeaderField, Setting } from "../../shared/http2/mod.ts";
-import { rawH2Server, type RawPeer } from "../../tests/support/raw_h2_server.ts";
+import { encodeFrame, encodeSettings } from "../frames.ts";
+import { Flag, FrameType, type HeaderField, Setting } from "../mod.ts";
+import { rawH2Server, type RawPeer } from "../../../tests/support/raw_h2_server.ts";
 import { Http2Connection } from "./connection.ts";
 
 const REQUEST: HeaderField[] = [

@@ -1,23 +1,26 @@
 /**
- * One HTTP/2 client connection (RFC 9113) on `Deno.connect` (cleartext, prior
- * knowledge) or `Deno.connectTls` (ALPN "h2", mutual TLS), carrying
- * request/response exchanges: the preface and SETTINGS, HEADERS with
- * CONTINUATION, DATA under both flow-control windows, PING answers, GOAWAY
- * and RST_STREAM. It is kept across calls until it fails or the server sends
- * GOAWAY; every failure rejects the exchanges in flight with a `ConnectError`
- * (connection loss and GOAWAY `unavailable`, a server breaking the protocol
- * `internal`), and whatever a hostile server could inflate is bounded: the
- * frames queued for it (each at its real cost), the frames one header block
- * may span and its size, the informational answers before a response, the
- * frames per second that carry no response, the time a write may block and a
- * response may take. A connection past a limit is closed and says why in the
- * log.
+ * The client role on the HTTP/2 engine (../engine.ts): one connection on
+ * `Deno.connect` (cleartext with prior knowledge, or a unix socket) or
+ * `Deno.connectTls` (ALPN "h2", mutual TLS), carrying request/response
+ * exchanges, each a stream with its RFC 9113 §5.1 state machine. The engine
+ * runs the connection (SETTINGS with an acknowledgement deadline, PING,
+ * GOAWAY, flow control, frame rates, the outbox); this role opens streams
+ * within the server's MAX_CONCURRENT_STREAMS and MAX_HEADER_LIST_SIZE and
+ * reads their answers. It is kept across calls until it fails or the server
+ * sends GOAWAY; every failure rejects the exchanges in flight with a
+ * `ConnectError` (connection loss and GOAWAY `unavailable`, a server
+ * breaking the protocol `internal`), and whatever a hostile server could
+ * inflate is bounded: the frames queued for it (each at its real cost), the
+ * frames one header block may span and its size, the informational answers
+ * before a response, the rate of control and empty frames, the time a write
+ * may block and a response may take. A connection past a limit is closed and
+ * says why in the log.
  *
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { log } from "../../shared/log.ts";
-import type { TlsMaterial } from "../../shared/tls.ts";
+import { log } from "../../log.ts";
+import type { TlsMaterial } from "../../tls.ts";
 import {
   ClosedStreams,
   ConnectionEngine,
@@ -34,7 +37,7 @@ import {
   type ReceiveStream,
   Setting,
   StreamStateMachine,
-} from "../../shared/http2/mod.ts";
+} from "../mod.ts";
 import { resetError } from "./reset_error.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
@@ -86,7 +89,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
 /** Reopen a response's stream window once this much of it was read. */
 const STREAM_UPDATE_THRESHOLD = 16 * 1024;
 
-const logger = log("collector", "http2");
+const logger = log("http2", "client");
 
 export interface Http2Response {
   status: number;
