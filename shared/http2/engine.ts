@@ -34,6 +34,7 @@ import {
   Flag,
   type Frame,
   FRAME_HEADER_BYTES,
+  framePayloadContent,
   FrameType,
   type Goaway,
 } from "./frames.ts";
@@ -65,7 +66,7 @@ const FRAMES_PER_TURN = 256;
  */
 const BYTES_PER_TURN = READ_BUFFER_BYTES;
 
-/** The rate-limited kind of each frame type (empty DATA is counted by the role, which parses it). */
+/** The rate-limited kind of each frame type (empty DATA is counted once its padding is removed). */
 const FRAME_KINDS = new Map<number, FrameKind>([
   [FrameType.HEADERS, "headers"],
   [FrameType.PRIORITY, "priority"],
@@ -78,8 +79,8 @@ const FRAME_KINDS = new Map<number, FrameKind>([
 
 /** What a role does with the frames that concern its streams, and with the connection's end. */
 export interface EngineRole {
-  /** DATA, rates and flow control not yet applied. */
-  onData(frame: Frame): void;
+  /** DATA and its content (padding removed); flow control not yet applied. */
+  onData(frame: Frame, content: Uint8Array): void;
   /** A HEADERS frame (not on stream 0, priority checked), before its fragment joins a block. */
   onHeadersFrame(frame: Frame): void;
   /** A complete header block, decoded. */
@@ -163,7 +164,7 @@ export class ConnectionEngine {
     this.outbox = new Outbox(conn, options.outbox);
     this.#handlers = {
       headerBlocks: this.#headerBlocks,
-      onData: (frame) => role.onData(frame),
+      onData: (frame) => this.#onData(frame),
       onHeaderFragment: (frame) => this.#onHeaderFragment(frame),
       onReset: (frame) => role.onReset(frame, decodeUint32(frame, "RST_STREAM")),
       onSettings: (frame) => this.#onSettings(frame),
@@ -294,6 +295,13 @@ export class ConnectionEngine {
       (frame.type > FrameType.CONTINUATION ? "unknown" : undefined);
     if (kind) this.count(kind);
     dispatchFrame(frame, this.#handlers);
+  }
+
+  /** Empty DATA that does not end its stream carries nothing: it is rate limited. */
+  #onData(frame: Frame): void {
+    const content = framePayloadContent(frame);
+    if (!content.length && !(frame.flags & Flag.END_STREAM)) this.count("emptyData");
+    this.#role.onData(frame, content);
   }
 
   #onHeaderFragment(frame: Frame): void {

@@ -23,7 +23,6 @@ export {
   errorCodeName,
   Flag,
   type Frame,
-  framePayloadContent,
   FrameType,
   type Goaway,
   joinBytes,

@@ -31,7 +31,6 @@ import {
   errorCodeName,
   Flag,
   type Frame,
-  framePayloadContent,
   FrameType,
   type HeaderBlock,
   type HeaderField,
@@ -118,7 +117,7 @@ export class ServerConnection {
     const budget = options.budget;
     this.#resets = new ResetBudget(options.limits.maxStreamResets);
     this.#engine = new ConnectionEngine(conn, {
-      onData: (frame) => this.#onData(frame),
+      onData: (frame, content) => this.#onData(frame, content),
       onHeadersFrame: (frame) => this.#onHeadersFrame(frame),
       onHeaderBlock: (block) => this.#onHeaderBlock(block),
       onReset: (frame, code) => this.#onReset(frame, code),
@@ -239,10 +238,8 @@ export class ServerConnection {
     return undefined;
   }
 
-  #onData(frame: Frame): void {
-    const content = framePayloadContent(frame);
+  #onData(frame: Frame, content: Uint8Array): void {
     const endStream = !!(frame.flags & Flag.END_STREAM);
-    if (!content.length && !endStream) this.#engine.count("emptyData");
     const stream = this.#streamFor(frame);
     const length = frame.payload.length;
     if (!stream) return void this.#engine.receive.receive(length);

@@ -29,7 +29,6 @@ import {
   errorCodeName,
   Flag,
   type Frame,
-  framePayloadContent,
   type Goaway,
   type HeaderBlock,
   type HeaderField,
@@ -131,7 +130,7 @@ export class Http2Connection {
     this.#where = where;
     this.#limits = limits;
     this.#engine = new ConnectionEngine(conn, {
-      onData: (frame) => this.#onData(frame),
+      onData: (frame, data) => this.#onData(frame, data),
       onHeadersFrame: (frame) => void this.#exchangeFor(frame),
       onHeaderBlock: (block) => this.#onHeaderBlock(block),
       onReset: (frame, code) => this.#onReset(frame, code),
@@ -348,10 +347,8 @@ export class Http2Connection {
     return exchange;
   }
 
-  #onData(frame: Frame): void {
-    const data = framePayloadContent(frame);
+  #onData(frame: Frame, data: Uint8Array): void {
     const endStream = !!(frame.flags & Flag.END_STREAM);
-    if (!data.length && !endStream) this.#engine.count("emptyData");
     const exchange = this.#exchangeFor(frame);
     const receive = this.#engine.receive;
     if (!exchange) return void receive.receive(frame.payload.length);
