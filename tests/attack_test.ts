@@ -192,9 +192,9 @@ const FLOOD_S = 4;
 const PROBE_LIMIT_MS = 1_000;
 /**
  * ...except during the first second of 150 connections × 3 MB over TLS: a
- * known gap (docs/ARCHITECTURE.md, "The HTTP/2 engine"): paused TLS sockets
- * keep decrypting, so a call meanwhile took 0.3 s on a quiet machine and
- * 1.0–1.7 s at load 4. Every other criterion holds.
+ * known gap (docs/ARCHITECTURE.md, "The HTTP/2 engine"): a call meanwhile
+ * took 0.3 s at load 2–3 and 1.0–1.7 s at load 4, for reasons not yet
+ * settled. Every other criterion holds.
  */
 const TLS_BURST_PROBE_LIMIT_MS = 3_000;
 
