@@ -5,13 +5,13 @@
  * cleartext Connect listener when one is configured; otherwise it presents
  * the aggregator's own certificate, which must then allow client
  * authentication (no extendedKeyUsage, or one including clientAuth). It asks
- * over the collector's own HTTP/2 client (collector/grpc/), without checking
+ * over the project's own HTTP/2 client (shared/http2/client/), without checking
  * the name in the certificate: it reaches its own process by address.
  *
  * @module
  */
 import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
-import { Http2Client } from "../collector/grpc/mod.ts";
+import { Http2Client } from "../shared/http2/client/mod.ts";
 import { HEALTHZ_PATH, socketHost } from "./server/mod.ts";
 
 export async function healthcheck(config: AggregatorConfig, timeoutMs = 5000): Promise<string> {

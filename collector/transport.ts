@@ -5,7 +5,7 @@
  *
  * Both protocols are connect-es's own implementations (its gRPC and Connect
  * transports: envelopes, deadlines, metadata, status and trailers) over the
- * collector's own HTTP/2 client (collector/grpc/), one connection kept across
+ * collector's own HTTP/2 client (shared/http2/client/), one connection kept across
  * polls. Node's HTTP/2 module, which connect-node needs, is not loaded: it
  * cost about 20 MiB, and Deno's version of it aborts the whole process when a
  * GOAWAY reaches a session with finished streams (docs/ARCHITECTURE.md,
@@ -18,12 +18,8 @@ import { createTransport as createConnectTransport } from "@connectrpc/connect/p
 import { createTransport as createGrpcTransport } from "@connectrpc/connect/protocol-grpc";
 import type { Address, CollectorConfig } from "../shared/config/mod.ts";
 import { Aggregator } from "../shared/gen/aggregator_pb.ts";
-import {
-  type ConnectionLimits,
-  DEFAULT_LIMITS,
-  Http2Client,
-  transportOptions,
-} from "./grpc/mod.ts";
+import { type ConnectionLimits, DEFAULT_LIMITS, Http2Client } from "../shared/http2/client/mod.ts";
+import { transportOptions } from "./grpc/mod.ts";
 
 export type AggregatorClient = Pick<Client<typeof Aggregator>, "publish" | "publishBatch">;
 

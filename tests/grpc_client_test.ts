@@ -11,17 +11,14 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { type AggregatorClient, connectAggregator } from "../collector/transport.ts";
-import { type ConnectionLimits, DEFAULT_LIMITS } from "../collector/grpc/mod.ts";
+import { type ConnectionLimits, DEFAULT_LIMITS } from "../shared/http2/client/mod.ts";
 import {
   encodeFrame,
   encodeGoaway,
   encodeRstStream,
   encodeSettings,
-  ErrorCode,
-  Flag,
-  FrameType,
-  Setting,
-} from "../shared/http2/mod.ts";
+} from "../shared/http2/frames.ts";
+import { ErrorCode, Flag, FrameType, Setting } from "../shared/http2/mod.ts";
 import { isRetryable } from "../collector/retry.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { rawH2Server, type RawPeer } from "./support/raw_h2_server.ts";
@@ -242,7 +239,7 @@ scripted("RST_STREAM INTERNAL_ERROR", Code.Internal, async (peer) => {
 
 scripted("RST_STREAM REFUSED_STREAM", Code.Unavailable, async (peer) => {
   const id = await peer.request();
-  await peer.send(encodeRstStream(id, ErrorCode.REFUSED_STREAM));
+  await peer.send(peer.settings(), encodeRstStream(id, ErrorCode.REFUSED_STREAM));
 });
 
 scripted("connection closed after the request", Code.Unavailable, async (peer) => {
@@ -267,7 +264,10 @@ scripted("a frame larger than SETTINGS_MAX_FRAME_SIZE", Code.Internal, async (pe
 
 scripted("a response over the size limit", Code.ResourceExhausted, async (peer) => {
   const id = await peer.request();
-  await peer.send(peer.headers(id, [[":status", "200"], ["content-type", "application/grpc"]]));
+  await peer.send(
+    peer.settings(),
+    peer.headers(id, [[":status", "200"], ["content-type", "application/grpc"]]),
+  );
   for (let sent = 0; sent < 70 * 1024; sent += 16_384) {
     await peer.send(encodeFrame(FrameType.DATA, 0, id, new Uint8Array(16_384)));
   }
@@ -284,7 +284,15 @@ scripted("a server that never answers", Code.DeadlineExceeded, async (peer) => {
 
 scripted("HEADERS without :status", Code.Internal, async (peer) => {
   const id = await peer.request();
-  await peer.send(peer.headers(id, [["grpc-status", "0"]], Flag.END_STREAM));
+  await peer.send(peer.settings(), peer.headers(id, [["grpc-status", "0"]], Flag.END_STREAM));
+});
+
+scripted("a server whose first frame is not SETTINGS", Code.Internal, async (peer) => {
+  const id = await peer.request();
+  await peer.send(peer.headers(id, [[":status", "200"]]));
+}, async (peer) => {
+  const goaway = await peer.frame((f) => f.type === FrameType.GOAWAY);
+  assert.equal(new DataView(goaway.payload.buffer).getUint32(4), ErrorCode.PROTOCOL_ERROR);
 });
 
 Deno.test("scripted server: PING is answered, CONTINUATION joined, and the connection kept across calls", async () => {

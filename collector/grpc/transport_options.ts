@@ -6,7 +6,7 @@
  * @module
  */
 import type { CommonTransportOptions } from "@connectrpc/connect/protocol";
-import type { Http2Client } from "./http_client.ts";
+import type { Http2Client } from "../../shared/http2/client/mod.ts";
 
 export function transportOptions(
   http: Http2Client,

@@ -1,7 +1,7 @@
 /**
  * A client of a node runtime's CRI `RuntimeService` (proto/runtime/v1/cri.proto)
  * on its unix socket: connect's gRPC transport over the collector's own
- * HTTP/2 client (collector/grpc/), one connection opened on first use and
+ * HTTP/2 client (shared/http2/client/), one connection opened on first use and
  * kept across calls, replaced after it fails. Every call has a deadline
  * covering the connect too. A response is bounded ({@link CRI_LIMITS}), so a
  * runtime listing a huge node cannot exhaust the collector's memory.
@@ -20,8 +20,8 @@ import {
   type ConnectionLimits,
   DEFAULT_LIMITS,
   Http2Client,
-  transportOptions,
-} from "../grpc/mod.ts";
+} from "../../shared/http2/client/mod.ts";
+import { transportOptions } from "../grpc/mod.ts";
 
 /**
  * A listing of a full node (110 pods, their labels and annotations) stays

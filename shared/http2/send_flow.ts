@@ -67,6 +67,11 @@ export class SendFlow {
     return undefined;
   }
 
+  /** Resolves at the next `wake`: what a sender waiting for a window or a stream slot awaits. */
+  changed(): Promise<void> {
+    return this.#opened.promise;
+  }
+
   /** Wakes the senders waiting for a window (a window grew, a stream or the connection closed). */
   wake(): void {
     this.#opened.resolve();

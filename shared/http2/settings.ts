@@ -1,7 +1,8 @@
 /**
  * The checks both ends of an HTTP/2 connection make on what the peer sends
  * about the connection itself (RFC 9113 §6.5, §6.7, §6.8, §6.9): a SETTINGS
- * frame read into the values this project acts on, a PING to answer, a GOAWAY
+ * frame read into the values this project acts on, the size a header list
+ * has in the peer's eyes (§6.5.2), a PING to answer, a GOAWAY
  * read, and a WINDOW_UPDATE added to a flow-control window without overflow.
  *
  * @module
@@ -21,11 +22,16 @@ import {
   MAX_WINDOW_SIZE,
   Setting,
 } from "./frames.ts";
+import type { HeaderField } from "./hpack.ts";
 
 /** The settings a peer changed, validated; absent ones were not in the frame. */
 export interface PeerSettings {
   initialWindowSize?: number;
   maxFrameSize?: number;
+  /** The most streams this end may have open towards the peer at once. */
+  maxConcurrentStreams?: number;
+  /** The largest header list (RFC 9113 §6.5.2 size) the peer accepts. */
+  maxHeaderListSize?: number;
 }
 
 /** RFC 9113 §4.2: the largest SETTINGS_MAX_FRAME_SIZE allowed. */
@@ -59,6 +65,10 @@ export function readSettings(frame: Frame): PeerSettings | undefined {
         throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `MAX_FRAME_SIZE ${value}`);
       }
       settings.maxFrameSize = value;
+    } else if (id === Setting.MAX_CONCURRENT_STREAMS) {
+      settings.maxConcurrentStreams = value;
+    } else if (id === Setting.MAX_HEADER_LIST_SIZE) {
+      settings.maxHeaderListSize = value;
     }
   }
   return settings;
@@ -96,4 +106,20 @@ export function readGoaway(frame: Frame): Goaway {
     throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
   }
   return decodeGoaway(frame.payload);
+}
+
+/** A header list's size as MAX_HEADER_LIST_SIZE counts it: bytes of names and values, plus 32 per field. */
+export function headerListSize(fields: readonly HeaderField[]): number {
+  let size = 0;
+  for (const [name, value] of fields) size += utf8Length(name) + utf8Length(value) + 32;
+  return size;
+}
+
+function utf8Length(text: string): number {
+  let length = text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80) length += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return length;
 }

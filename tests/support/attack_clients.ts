@@ -3,7 +3,8 @@
  * HTTP/2 attacker (tests/support/attack_h2.py on the Debian python3-hpack),
  * curl with hand-made bodies and encodings, and the proof after each attack —
  * the process is alive, a normal Publish answers within a second, and its
- * peak resident memory (VmHWM).
+ * peak resident memory (VmHWM). On a mutual-TLS listener the normal Publish
+ * is curl over TLS with the trusted client certificate (`ClientFiles`).
  */
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -43,23 +44,36 @@ export interface CurlResult {
   body: string;
 }
 
-/** A Connect Publish by curl over HTTP/2 with `body` and extra headers. */
+/** The CA to trust and the client certificate and key to present, as files (mutual TLS). */
+export interface ClientFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * A Connect Publish by curl over HTTP/2 with `body` and extra headers: in
+ * cleartext with prior knowledge, or over mutual TLS with `tls`.
+ */
 export async function curlPost(
   port: number,
   directory: string,
   body: Uint8Array,
   headers: string[] = [],
   maxSeconds = 10,
+  tls?: ClientFiles,
 ): Promise<CurlResult> {
   const file = `${directory}/attack-body`;
   await Deno.writeFile(file, body);
-  const args = ["--silent", "--http2-prior-knowledge", "--max-time", String(maxSeconds)];
+  const args = ["--silent", "--max-time", String(maxSeconds)];
+  if (tls) args.push("--http2", "--cacert", tls.ca, "--cert", tls.cert, "--key", tls.key);
+  else args.push("--http2-prior-knowledge");
   for (const header of [...TAGS, "content-type: application/proto", ...headers]) {
     args.push("-H", header);
   }
   args.push("--data-binary", `@${file}`, "--write-out", "\n%{time_total} %{http_code}");
   const output = await new Deno.Command("curl", {
-    args: [...args, `http://127.0.0.1:${port}/Aggregator/Publish`],
+    args: [...args, `${tls ? "https" : "http"}://127.0.0.1:${port}/Aggregator/Publish`],
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -90,12 +104,12 @@ export interface Health {
 }
 
 /** Whether the aggregator survived: alive, answering a normal Publish, its memory peak. */
-export async function health(aggregator: AggregatorProcess): Promise<Health> {
+export async function health(aggregator: AggregatorProcess, tls?: ClientFiles): Promise<Health> {
   const pid = aggregator.pid;
   const memory = pid === undefined ? undefined : await processMemory(pid);
   const request = create(PublishRequestSchema, { unixTime: BigInt(Math.floor(Date.now() / 1000)) });
   const body = toBinary(PublishRequestSchema, request);
-  const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5);
+  const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5, tls);
   return {
     alive: memory !== undefined && aggregator.pid === pid,
     publishStatus: publish.status,
@@ -167,6 +181,7 @@ export interface Probed<T> {
 export async function probedDuring<T>(
   aggregator: AggregatorProcess,
   attack: Promise<T>,
+  tls?: ClientFiles,
   everyMs = 250,
 ): Promise<Probed<T>> {
   let done = false;
@@ -176,7 +191,7 @@ export async function probedDuring<T>(
   const request = create(PublishRequestSchema, { unixTime: BigInt(Math.floor(Date.now() / 1000)) });
   const body = toBinary(PublishRequestSchema, request);
   while (!done) {
-    const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5);
+    const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5, tls);
     probes++;
     slowestMs = Math.max(slowestMs, publish.status === 200 ? publish.ms : Infinity);
     await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, everyMs))]);

@@ -12,21 +12,45 @@ import {
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
-  ErrorCode,
-  errorCodeName,
-  Flag,
   FrameParser,
-  FrameType,
-  HeaderEncoder,
-  joinBytes,
-  SETTINGS_ACK,
-} from "../../shared/http2/mod.ts";
+} from "../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../shared/http2/hpack.ts";
+import { ErrorCode, errorCodeName, Flag, FrameType, joinBytes } from "../../shared/http2/mod.ts";
+import { SETTINGS_ACK } from "../../shared/http2/settings.ts";
 
 /** How to open a connection to the listener under attack. */
 export type OpenConnection = () => Promise<Deno.Conn>;
 
 export function cleartext(port: number): OpenConnection {
   return () => Deno.connect({ hostname: "127.0.0.1", port });
+}
+
+/** What a mutual-TLS client trusts and presents, as PEM text. */
+export interface ClientTls {
+  caCertificate: string;
+  clientCertificate: string;
+  clientKey: string;
+}
+
+/** Connections over mutual TLS (ALPN h2), handshake done, presenting `tls`'s client certificate. */
+export function mutualTls(port: number, tls: ClientTls): OpenConnection {
+  return async () => {
+    const conn = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port,
+      caCerts: [tls.caCertificate],
+      cert: tls.clientCertificate,
+      key: tls.clientKey,
+      alpnProtocols: ["h2"],
+    });
+    try {
+      await conn.handshake();
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+    return conn;
+  };
 }
 
 /** What the server did on one or more attacking connections. */

@@ -9,16 +9,13 @@
  * - `headers`: the same with 1 KiB CONTINUATION fragments (a header block
  *   that never ends);
  * - `informational`: `:status 100` header blocks without end;
- * - `ping`: PING frames without end, never reading a byte of the client's;
+ * - `ping`: SETTINGS, then PING frames without end, never reading a byte of
+ *   the client's;
  * - `slow`: the response headers, then one byte of body every 500 ms.
  */
-import {
-  encodeFrame,
-  encodeSettings,
-  Flag,
-  FrameType,
-  HeaderEncoder,
-} from "../../shared/http2/mod.ts";
+import { encodeFrame, encodeSettings } from "../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../shared/http2/hpack.ts";
+import { Flag, FrameType } from "../../shared/http2/mod.ts";
 import { rawH2Server, type RawPeer } from "./raw_h2_server.ts";
 
 type Mode = "continuation" | "headers" | "informational" | "ping" | "slow";
@@ -89,7 +86,9 @@ function pingServer(): { port: number; close(): Promise<void> } {
   const accepting = (async () => {
     for await (const conn of listener) {
       conns.add(conn);
-      endlessly(conn, ping).finally(() => conns.delete(conn));
+      conn.write(encodeSettings([])).then(() => endlessly(conn, ping), () => {}).finally(() =>
+        conns.delete(conn)
+      );
     }
   })().catch(() => {});
   return {

@@ -8,12 +8,10 @@ import {
   CLIENT_PREFACE,
   encodeFrame,
   encodeSettings,
-  Flag,
-  type Frame,
   FrameParser,
-  FrameType,
-} from "../../shared/http2/mod.ts";
-import { HeaderEncoder, type HeaderField } from "../../shared/http2/mod.ts";
+} from "../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../shared/http2/hpack.ts";
+import { Flag, type Frame, FrameType, type HeaderField } from "../../shared/http2/mod.ts";
 
 export class RawPeer {
   /** Every frame the client sent on this connection. */

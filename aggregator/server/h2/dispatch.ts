@@ -1,8 +1,8 @@
 /**
  * Where a request on the aggregator's HTTP/2 server goes: connect's universal
  * handlers for the routes (gRPC, gRPC-Web and Connect; uncompressed or gzip,
- * messages up to `readMaxBytes`), as connect-node's adapter sets them up for
- * node:http2, and the health endpoints for every other path.
+ * messages up to `readMaxBytes`), as connect-node's adapter sets them up, and
+ * the health endpoints for every other path.
  *
  * @module
  */

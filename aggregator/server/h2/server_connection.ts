@@ -18,53 +18,27 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { ListenerLimits } from "../../../shared/config/mod.ts";
 import {
-  checkHeadersPriority,
   ClosedStreams,
+  ConnectionEngine,
   ConnectionError,
-  ConnectionStateMachine,
-  decodeUint32,
   DEFAULT_MAX_FRAME_SIZE,
-  DEFAULT_WINDOW_SIZE,
-  dispatchFrame,
-  encodeFrame,
-  encodeGoaway,
-  encodeHeaderBlock,
-  encodeRstStream,
-  encodeSettings,
-  encodeWindowUpdate,
+  type Duplex,
   ErrorCode,
   errorCodeName,
   Flag,
   type Frame,
-  FRAME_HEADER_BYTES,
-  type FrameHandlers,
-  type FrameKind,
-  framePayloadContent,
-  FrameRates,
   FrameType,
   type HeaderBlock,
-  HeaderBlockReader,
-  HeaderEncoder,
   type HeaderField,
   type MemoryBudget,
-  Outbox,
-  type Readable,
-  readFrames,
-  readGoaway,
-  readSettings,
-  ReceiveFlow,
-  SendFlow,
+  READ_BUFFER_BYTES,
   Setting,
-  SETTINGS_ACK,
   StreamError,
   StreamStateMachine,
-  windowIncrement,
-  type Writable,
 } from "../../../shared/http2/mod.ts";
 import { log } from "../../../shared/log.ts";
 import { RequestBody } from "./request_body.ts";
@@ -96,8 +70,6 @@ const LINGER_MS = 1_000;
 const LINGER_BYTES = 64 * 1024 * 1024;
 /** How long the client has to acknowledge this server's SETTINGS (RFC 9113 §6.5.3). */
 const SETTINGS_TIMEOUT_MS = 10_000;
-/** Bytes read from the socket at once (the read buffer each connection keeps). */
-const READ_BUFFER_BYTES = 16 * 1024;
 /**
  * A connection's standing cost: its read buffer, a header block being
  * gathered (up to 16 KiB), the HPACK tables, the closed-stream record and
@@ -110,30 +82,7 @@ export const STREAM_COST = 32 * 1024;
 const CONNECTION_SHARE = 1 / 8;
 /** A connection's first stream may use the budget's reserve for this much body. */
 const RESERVED_BODY_BYTES = 16 * 1024;
-/** Frames one connection handles before the event loop is let to others. */
-const FRAMES_PER_TURN = 256;
-/**
- * ...or this many bytes of them. A read whose data is already there may
- * complete without the event loop turning, so a connection with a backlog
- * would otherwise be served all of it before any other.
- */
-const BYTES_PER_TURN = READ_BUFFER_BYTES;
-
-/** The rate-limited kind of each frame type (DATA is counted when empty, in #onData). */
-const FRAME_KINDS = new Map<number, FrameKind>([
-  [FrameType.HEADERS, "headers"],
-  [FrameType.PRIORITY, "priority"],
-  [FrameType.RST_STREAM, "reset"],
-  [FrameType.SETTINGS, "settings"],
-  [FrameType.PING, "ping"],
-  [FrameType.WINDOW_UPDATE, "windowUpdate"],
-  [FrameType.CONTINUATION, "continuation"],
-]);
-
 export type Handle = (request: UniversalServerRequest) => Promise<UniversalServerResponse>;
-
-/** The socket a connection runs on: a `Deno.Conn`, or a TLS adapter shaped like one. */
-export type Duplex = Readable & Writable;
 
 export interface ServerConnectionOptions {
   limits: ListenerLimits;
@@ -150,38 +99,13 @@ export interface ServerConnectionOptions {
 export class ServerConnection {
   #conn: Duplex;
   #options: ServerConnectionOptions;
-  #state = new ConnectionStateMachine();
-  #headerBlocks = new HeaderBlockReader(MAX_HEADER_LIST_SIZE);
-  #encoder = new HeaderEncoder();
+  #engine: ConnectionEngine;
   #streams = new Map<number, ServerStream>();
   #closedStreams = new ClosedStreams();
   #resets: ResetBudget;
-  #rates = new FrameRates();
-  /** The highest stream id the client opened. */
-  #lastStreamId = 0;
-  /** Set once this server sent GOAWAY. */
-  #goawaySent = false;
-  #flow = new SendFlow();
-  #receive = new ReceiveFlow({
-    connectionWindow: CONNECTION_WINDOW,
-    streamUpdateThreshold: STREAM_UPDATE_THRESHOLD,
-    send: (frame) => this.#send(frame),
-  });
-  #outbox: Outbox;
   /** Budget bytes this connection holds, its own cost included once admitted. */
   #held = 0;
-  #handlers: FrameHandlers = {
-    headerBlocks: this.#headerBlocks,
-    onData: (frame) => this.#onData(frame),
-    onHeaderFragment: (frame) => this.#onHeaderFragment(frame),
-    onReset: (frame) => this.#onReset(frame),
-    onSettings: (frame) => this.#onSettings(frame),
-    onGoaway: (frame) => this.#onGoaway(frame),
-    onWindowUpdate: (frame) => this.#onWindowUpdate(frame),
-    send: (bytes) => this.#send(bytes),
-  };
   #handshakeTimer?: ReturnType<typeof setTimeout>;
-  #settingsTimer?: ReturnType<typeof setTimeout>;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #lingerTimer?: ReturnType<typeof setTimeout>;
   #ended?: Promise<void>;
@@ -191,36 +115,59 @@ export class ServerConnection {
     this.#conn = conn;
     this.#options = options;
     const budget = options.budget;
-    this.#outbox = new Outbox(conn, {
-      onWriteError: (error) => {
-        logger.debug("write failed: {error}", { error: String(error) });
+    this.#resets = new ResetBudget(options.limits.maxStreamResets);
+    this.#engine = new ConnectionEngine(conn, {
+      onData: (frame, content) => this.#onData(frame, content),
+      onHeadersFrame: (frame) => this.#onHeadersFrame(frame),
+      onHeaderBlock: (block) => this.#onHeaderBlock(block),
+      onReset: (frame, code) => this.#onReset(frame, code),
+      onStreamWindowUpdate: (frame, increment) => this.#onWindowUpdate(frame, increment),
+      onGoaway: () => this.#closeIfDone(),
+      streams: () => this.#streams.values(),
+      onConnectionError: (error) => {
+        logger.debug("GOAWAY {code}: {message}", {
+          code: errorCodeName(error.code),
+          message: error.message,
+        });
         this.#close();
       },
-      maxBytes: MAX_OUTBOX_BYTES,
-      writeTimeoutMs: WRITE_TIMEOUT_MS,
-      lingerMs: LINGER_MS,
-      onCost: (delta) => delta > 0 ? budget.force(delta) : budget.release(-delta),
+      onOutputRefused: () => {
+        logger.debug("a client that does not read: connection closed");
+        this.#close();
+      },
+    }, {
+      server: true,
+      settings: [
+        [Setting.MAX_CONCURRENT_STREAMS, options.limits.maxConcurrentStreams],
+        [Setting.INITIAL_WINDOW_SIZE, STREAM_WINDOW],
+        [Setting.MAX_FRAME_SIZE, DEFAULT_MAX_FRAME_SIZE],
+        [Setting.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST_SIZE],
+        [Setting.ENABLE_PUSH, 0],
+      ],
+      connectionWindow: CONNECTION_WINDOW,
+      streamWindow: STREAM_WINDOW,
+      streamUpdateThreshold: STREAM_UPDATE_THRESHOLD,
+      maxHeaderListSize: MAX_HEADER_LIST_SIZE,
+      settingsTimeoutMs: SETTINGS_TIMEOUT_MS,
+      outbox: {
+        onWriteError: (error) => {
+          logger.debug("write failed: {error}", { error: String(error) });
+          this.#close();
+        },
+        maxBytes: MAX_OUTBOX_BYTES,
+        writeTimeoutMs: WRITE_TIMEOUT_MS,
+        lingerMs: LINGER_MS,
+        onCost: (delta) => delta > 0 ? budget.force(delta) : budget.release(-delta),
+      },
+      overloaded: (cost) => budget.exhausted && cost > OUTBOX_UNDER_PRESSURE,
     });
-    this.#resets = new ResetBudget(options.limits.maxStreamResets);
     this.#handshakeTimer = setTimeout(() => this.#close(), options.limits.handshakeTimeoutMs);
-    this.#send(encodeSettings([
-      [Setting.MAX_CONCURRENT_STREAMS, options.limits.maxConcurrentStreams],
-      [Setting.INITIAL_WINDOW_SIZE, STREAM_WINDOW],
-      [Setting.MAX_FRAME_SIZE, DEFAULT_MAX_FRAME_SIZE],
-      [Setting.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST_SIZE],
-      [Setting.ENABLE_PUSH, 0],
-    ]));
-    this.#settingsTimer = setTimeout(() => {
-      this.#goaway(ErrorCode.SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
-      this.#close();
-    }, SETTINGS_TIMEOUT_MS);
-    this.#send(encodeWindowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW_SIZE));
     // A connection may use the budget's reserve, so a new client gets in while others hold the rest.
     if (budget.take(CONNECTION_COST, true)) {
       this.#held = CONNECTION_COST;
     } else {
       logger.debug("memory budget spent: a new connection refused");
-      this.#goaway(ErrorCode.NO_ERROR, "");
+      this.#engine.goaway(ErrorCode.NO_ERROR, "");
       this.#close();
     }
     this.#run();
@@ -233,52 +180,26 @@ export class ServerConnection {
 
   /** Graceful close: GOAWAY naming the last stream handled; closes once those are answered. */
   shutdown(): void {
-    this.#goaway(ErrorCode.NO_ERROR, "the aggregator is shutting down");
+    this.#engine.goaway(ErrorCode.NO_ERROR, "the aggregator is shutting down");
     this.#closeIfDone();
   }
 
   /** Closes at once; requests in flight are aborted. */
   destroy(): void {
     this.#close();
-    this.#outbox.destroy();
+    this.#engine.outbox.destroy();
   }
 
   async #run(): Promise<void> {
-    try {
-      let handled = 0;
-      let bytes = 0;
-      for await (
-        const frames of readFrames(this.#conn, {
-          clientPreface: true,
-          readBytes: READ_BUFFER_BYTES,
-        })
-      ) {
-        for (const frame of frames) {
-          if (this.#state.closed) break;
-          this.#onFrame(frame);
-        }
-        if (this.#state.closed) break;
-        handled += frames.length;
-        for (const frame of frames) bytes += FRAME_HEADER_BYTES + frame.payload.length;
-        if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
-          handled = 0;
-          bytes = 0;
-          // setImmediate, not setTimeout(0): it lets pending I/O run without a timer's ms-long wait.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-    } catch (error) {
-      if (error instanceof ConnectionError) {
-        this.#goaway(error.code, error.message);
-      } else if (!this.#state.closed && !(error instanceof Deno.errors.BadResource)) {
-        logger.debug("connection read failed: {error}", { error: String(error) });
-      }
+    const error = await this.#engine.run();
+    if (error && !this.#engine.state.closed && !(error instanceof Deno.errors.BadResource)) {
+      logger.debug("connection read failed: {error}", { error: String(error) });
     }
     this.#close();
     await this.#discardReads();
     await this.#ended;
     clearTimeout(this.#lingerTimer);
-    this.#outbox.destroy();
+    this.#engine.outbox.destroy();
     this.#done.resolve();
   }
 
@@ -296,26 +217,6 @@ export class ServerConnection {
     }
   }
 
-  #onFrame(frame: Frame): void {
-    if (this.#state.state === "handshake" && frame.type !== FrameType.SETTINGS) {
-      throw new ConnectionError(
-        ErrorCode.PROTOCOL_ERROR,
-        "the preface is not followed by SETTINGS",
-      );
-    }
-    const kind = FRAME_KINDS.get(frame.type) ??
-      (frame.type > FrameType.CONTINUATION ? "unknown" : undefined);
-    if (kind) this.#count(kind);
-    dispatchFrame(frame, this.#handlers);
-  }
-
-  /** Counts a frame against its rate; past it the connection ends with ENHANCE_YOUR_CALM. */
-  #count(kind: FrameKind): void {
-    if (!this.#rates.take(kind)) {
-      throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, `too many frames: ${kind}`);
-    }
-  }
-
   /**
    * The open stream a frame is for; undefined when the frame is to be
    * ignored (a stream this server reset, or one long closed). A frame on
@@ -327,7 +228,7 @@ export class ServerConnection {
     if (stream) return stream;
     const late = frame.streamId === 0
       ? "idle"
-      : this.#closedStreams.classify(frame.type, frame.streamId, this.#lastStreamId);
+      : this.#closedStreams.classify(frame.type, frame.streamId, this.#engine.lastPeerStreamId);
     if (late === "idle") {
       throw new ConnectionError(
         ErrorCode.PROTOCOL_ERROR,
@@ -337,18 +238,16 @@ export class ServerConnection {
     return undefined;
   }
 
-  #onData(frame: Frame): void {
-    const content = framePayloadContent(frame);
+  #onData(frame: Frame, content: Uint8Array): void {
     const endStream = !!(frame.flags & Flag.END_STREAM);
-    if (!content.length && !endStream) this.#count("emptyData");
     const stream = this.#streamFor(frame);
     const length = frame.payload.length;
-    if (!stream) return void this.#receive.receive(length);
+    if (!stream) return void this.#engine.receive.receive(length);
     if (!stream.state.remoteOpen) {
-      this.#receive.receive(length);
+      this.#engine.receive.receive(length);
       return this.#reset(stream, ErrorCode.STREAM_CLOSED, true);
     }
-    if (!this.#receive.receive(length, stream)) {
+    if (!this.#engine.receive.receive(length, stream)) {
       return this.#reset(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
     }
     const padding = length - content.length;
@@ -359,7 +258,7 @@ export class ServerConnection {
       declared !== undefined &&
       (stream.received > declared || (endStream && stream.received < declared))
     ) {
-      this.#receive.credit(content.length);
+      this.#engine.receive.credit(content.length);
       return this.#reset(stream, ErrorCode.PROTOCOL_ERROR, true);
     }
     if (content.length) this.#receiveBody(stream, content);
@@ -371,7 +270,7 @@ export class ServerConnection {
     if (!stream.body.open) return this.#consumed(stream, content.length);
     const reserved = this.#streams.size === 1 && stream.received <= RESERVED_BODY_BYTES;
     if (!this.#take(content.length, reserved)) {
-      this.#receive.credit(content.length);
+      this.#engine.receive.credit(content.length);
       logger.debug("memory budget spent: a request body refused");
       return this.#reset(stream, ErrorCode.REFUSED_STREAM, false);
     }
@@ -383,24 +282,22 @@ export class ServerConnection {
     this.#consumed(stream, content.length);
   }
 
-  #onHeaderFragment(frame: Frame): void {
-    if (frame.type === FrameType.HEADERS) {
-      if (frame.streamId === 0 || frame.streamId % 2 === 0) {
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
-      }
-      checkHeadersPriority(frame);
+  #onHeadersFrame(frame: Frame): void {
+    if (frame.streamId % 2 === 0) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on stream ${frame.streamId}`);
     }
-    // Decoded whatever the stream's state, to keep the HPACK table in step.
-    const block = this.#headerBlocks.push(frame);
-    if (block) this.#onHeaderBlock(block);
   }
 
   #onHeaderBlock(block: HeaderBlock): void {
-    if (block.streamId > this.#lastStreamId) return this.#open(block);
+    if (block.streamId > this.#engine.lastPeerStreamId) return this.#open(block);
     const stream = this.#streams.get(block.streamId);
     if (!stream) {
-      this.#closedStreams.classify(FrameType.HEADERS, block.streamId, this.#lastStreamId);
-      return this.#count("ignoredHeaders");
+      this.#closedStreams.classify(
+        FrameType.HEADERS,
+        block.streamId,
+        this.#engine.lastPeerStreamId,
+      );
+      return this.#engine.count("ignoredHeaders");
     }
     if (!stream.state.remoteOpen) return this.#reset(stream, ErrorCode.STREAM_CLOSED, true);
     // Request trailers must end the stream; nothing in them is used.
@@ -412,9 +309,9 @@ export class ServerConnection {
 
   #open(block: HeaderBlock): void {
     const id = block.streamId;
-    this.#lastStreamId = id;
+    this.#engine.lastPeerStreamId = id;
     // After GOAWAY, new streams are ignored (RFC 9113 §6.8).
-    if (!this.#state.acceptsStreams) return this.#closedStreams.record(id, "local_reset");
+    if (!this.#engine.state.acceptsStreams) return this.#closedStreams.record(id, "local_reset");
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#idleTimer);
     if (this.#streams.size >= this.#options.limits.maxConcurrentStreams) {
@@ -440,9 +337,9 @@ export class ServerConnection {
       state,
       body: new RequestBody(this.#options.maxBodyBytes, (bytes) => this.#consumed(stream, bytes)),
       abort: new AbortController(),
-      receiveWindow: STREAM_WINDOW,
+      receiveWindow: this.#engine.streamReceiveWindow,
       unacknowledged: 0,
-      sendWindow: this.#flow.initialStreamWindow,
+      sendWindow: this.#engine.flow.initialStreamWindow,
       contentLength: head.contentLength,
       received: 0,
       charged: STREAM_COST,
@@ -481,7 +378,7 @@ export class ServerConnection {
 
   /** A new stream turned away with RST_STREAM; the refusal counts against the reset budget. */
   #refuse(id: number, code: number): void {
-    this.#send(encodeRstStream(id, code));
+    this.#engine.sendReset(id, code);
     this.#closedStreams.record(id, "local_reset");
     this.#armIdle();
     this.#spendReset();
@@ -496,23 +393,24 @@ export class ServerConnection {
     const empty = !chunk || chunk.done;
     const fields: HeaderField[] = [[":status", String(response.status)]];
     for (const field of response.header ?? []) fields.push(field);
+    if (!this.#fitsClient(stream, fields) || !this.#fitsClient(stream, trailer)) return;
     const flags = empty && trailer.length === 0 ? Flag.END_STREAM : 0;
-    this.#sendHeaders(stream.id, fields, flags);
+    this.#engine.sendHeaders(stream.id, fields, flags);
     if (!flags) {
       while (chunk && !chunk.done) {
-        await this.#flow.sendData(
+        await this.#engine.flow.sendData(
           stream,
           chunk.value,
           false,
           () => stream.state.localOpen,
-          (frame) => this.#send(frame),
+          (frame) => this.#engine.send(frame),
         );
         if (!stream.state.localOpen) return;
         chunk = await chunks!.next();
         if (!stream.state.localOpen) return;
       }
-      if (trailer.length) this.#sendHeaders(stream.id, trailer, Flag.END_STREAM);
-      else this.#send(encodeFrame(FrameType.DATA, Flag.END_STREAM, stream.id));
+      if (trailer.length) this.#engine.sendHeaders(stream.id, trailer, Flag.END_STREAM);
+      else this.#engine.sendEnd(stream.id);
     }
     clearTimeout(stream.timer);
     stream.state.sendEnd();
@@ -520,18 +418,21 @@ export class ServerConnection {
     // The client is still sending a body the response did not wait for: what
     // comes is dropped, and unless it ends soon the client is told to stop
     // (after a pause, as some clients drop a response reset with it).
-    this.#receive.credit(stream.body.fail(new ConnectError("answered", Code.Canceled)));
+    this.#engine.receive.credit(stream.body.fail(new ConnectError("answered", Code.Canceled)));
     stream.timer = setTimeout(
       () => this.#reset(stream, ErrorCode.NO_ERROR, false),
       ANSWERED_GRACE_MS,
     );
   }
 
-  #sendHeaders(streamId: number, fields: HeaderField[], flags: number): void {
-    const block = this.#encoder.encode(fields);
-    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize, flags)) {
-      this.#send(frame);
-    }
+  /** Whether the client accepts `fields` (its MAX_HEADER_LIST_SIZE); if not, the stream is reset. */
+  #fitsClient(stream: ServerStream, fields: HeaderField[]): boolean {
+    if (this.#engine.fitsPeerHeaderList(fields)) return true;
+    logger.warn("a response's header fields exceed the client's MAX_HEADER_LIST_SIZE ({limit})", {
+      limit: this.#engine.peerMaxHeaderListSize,
+    });
+    this.#reset(stream, ErrorCode.INTERNAL_ERROR, false);
+    return false;
   }
 
   #endRemote(stream: ServerStream): void {
@@ -542,12 +443,11 @@ export class ServerConnection {
 
   /** Bytes of `stream` read (or dropped): reopen both windows when enough has gathered. */
   #consumed(stream: ServerStream, bytes: number): void {
-    this.#receive.consumed(stream, bytes, stream.state.remoteOpen);
+    this.#engine.receive.consumed(stream, bytes, stream.state.remoteOpen);
   }
 
-  #onReset(frame: Frame): void {
+  #onReset(frame: Frame, code: number): void {
     const stream = this.#streamFor(frame);
-    const code = decodeUint32(frame, "RST_STREAM");
     if (stream) {
       stream.state.receiveReset();
       stream.abort.abort(
@@ -559,26 +459,10 @@ export class ServerConnection {
     this.#spendReset();
   }
 
-  #onSettings(frame: Frame): void {
-    const settings = readSettings(frame);
-    this.#state.settingsReceived();
-    if (!settings) return clearTimeout(this.#settingsTimer);
-    this.#flow.applySettings(settings, this.#streams.values());
-    this.#send(SETTINGS_ACK);
-  }
-
-  #onGoaway(frame: Frame): void {
-    readGoaway(frame);
-    this.#state.goingAway();
-    this.#closeIfDone();
-  }
-
-  #onWindowUpdate(frame: Frame): void {
-    const increment = windowIncrement(frame);
-    if (frame.streamId === 0) return this.#flow.growConnection(increment);
+  #onWindowUpdate(frame: Frame, increment: number): void {
     const stream = this.#streamFor(frame);
     if (!stream) return;
-    const code = this.#flow.growStream(stream, increment);
+    const code = this.#engine.flow.growStream(stream, increment);
     if (code !== undefined) this.#reset(stream, code, true);
   }
 
@@ -588,7 +472,7 @@ export class ServerConnection {
    */
   #reset(stream: ServerStream, code: number, byClient: boolean): void {
     if (stream.state.state === "closed") return;
-    this.#send(encodeRstStream(stream.id, code));
+    this.#engine.sendReset(stream.id, code);
     stream.state.sendReset();
     stream.abort.abort(new ConnectError(`stream reset: ${errorCodeName(code)}`, Code.Canceled));
     this.#closeStream(stream);
@@ -599,9 +483,9 @@ export class ServerConnection {
     if (!this.#streams.delete(stream.id)) return;
     this.#closedStreams.record(stream.id, stream.state.closedBy ?? "local_reset");
     clearTimeout(stream.timer);
-    this.#receive.credit(stream.body.fail(new ConnectError("stream closed", Code.Canceled)));
+    this.#engine.receive.credit(stream.body.fail(new ConnectError("stream closed", Code.Canceled)));
     this.#release(stream.charged);
-    this.#flow.wake();
+    this.#engine.flow.wake();
     this.#armIdle();
     this.#closeIfDone();
   }
@@ -628,35 +512,14 @@ export class ServerConnection {
 
   /** With no stream open, GOAWAY after the idle timeout. */
   #armIdle(): void {
-    if (this.#streams.size || this.#state.closed) return;
+    if (this.#streams.size || this.#engine.state.closed) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => this.shutdown(), this.#options.limits.idleTimeoutMs);
   }
 
-  #goaway(code: number, message: string): void {
-    if (this.#state.closed || (this.#goawaySent && code === ErrorCode.NO_ERROR)) return;
-    this.#goawaySent = true;
-    this.#state.goingAway();
-    const debug = code === ErrorCode.NO_ERROR ? "" : message;
-    if (code !== ErrorCode.NO_ERROR) {
-      logger.debug("GOAWAY {code}: {message}", { code: errorCodeName(code), message });
-    }
-    this.#send(encodeGoaway(this.#lastStreamId, code, debug));
-  }
-
   /** After GOAWAY either way, the connection closes once its last stream is answered. */
   #closeIfDone(): void {
-    if (this.#state.state === "closing" && this.#streams.size === 0) this.#close();
-  }
-
-  #send(bytes: Uint8Array): void {
-    if (this.#state.closed) return;
-    const queued = this.#outbox.push(bytes);
-    if (queued && !(this.#options.budget.exhausted && this.#outbox.cost > OUTBOX_UNDER_PRESSURE)) {
-      return;
-    }
-    logger.debug("a client that does not read: connection closed");
-    this.#close();
+    if (this.#engine.state.state === "closing" && this.#streams.size === 0) this.#close();
   }
 
   /**
@@ -665,10 +528,9 @@ export class ServerConnection {
    * socket itself is released by #run once the linger is over.
    */
   #close(): void {
-    if (this.#state.closed) return;
-    this.#state.close();
+    if (this.#engine.state.closed) return;
+    this.#engine.close();
     clearTimeout(this.#handshakeTimer);
-    clearTimeout(this.#settingsTimer);
     clearTimeout(this.#idleTimer);
     for (const stream of this.#streams.values()) {
       if (stream.state.state !== "closed") stream.state.sendReset();
@@ -679,8 +541,7 @@ export class ServerConnection {
     this.#streams.clear();
     this.#options.budget.release(this.#held);
     this.#held = 0;
-    this.#flow.wake();
-    this.#ended = this.#outbox.end();
-    this.#lingerTimer = setTimeout(() => this.#outbox.destroy(), LINGER_MS);
+    this.#ended = this.#engine.outbox.end();
+    this.#lingerTimer = setTimeout(() => this.#engine.outbox.destroy(), LINGER_MS);
   }
 }

@@ -9,17 +9,11 @@ import {
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
-  ErrorCode,
-  errorCodeName,
-  Flag,
-  type Frame,
-  FrameParser,
-  FrameType,
-  HeaderEncoder,
-  joinBytes,
-  MemoryBudget,
-  SETTINGS_ACK,
-} from "../../../shared/http2/mod.ts";
+} from "../../../shared/http2/frames.ts";
+import { HeaderEncoder } from "../../../shared/http2/hpack.ts";
+import { ErrorCode, Flag, FrameType, MemoryBudget, Setting } from "../../../shared/http2/mod.ts";
+import { SETTINGS_ACK } from "../../../shared/http2/settings.ts";
+import { FrameRecorder } from "../../../tests/support/frame_recorder.ts";
 import { type MemorySocket, socketPair } from "../../../tests/support/memory_socket.ts";
 import { CONNECTION_COST, ServerConnection, STREAM_COST } from "./server_connection.ts";
 
@@ -62,16 +56,14 @@ const data = (id: number, bytes: number, flags = 0) =>
   encodeFrame(FrameType.DATA, flags, id, new Uint8Array(bytes));
 
 /** A server connection on one end of an in-memory socket, and a client on the other. */
-class Exchange {
-  readonly frames: Frame[] = [];
+class Exchange extends FrameRecorder {
   readonly server: ServerConnection;
   readonly socket: MemorySocket;
   #client: MemorySocket;
-  #changed = Promise.withResolvers<void>();
-  #ended = false;
 
   constructor(budget = new MemoryBudget(64 * 1024 * 1024), limits = LIMITS) {
     const [server, client] = socketPair();
+    super(client);
     this.socket = server;
     this.#client = client;
     this.server = new ServerConnection(server, {
@@ -82,49 +74,11 @@ class Exchange {
       authority: "test",
       budget,
     });
-    this.#read();
   }
 
   /** Preface, SETTINGS and the ACK of the server's. */
   handshake(): Promise<void> {
     return this.send(CLIENT_PREFACE, encodeSettings([]), SETTINGS_ACK);
-  }
-
-  async send(...frames: Uint8Array[]): Promise<void> {
-    await this.#client.write(joinBytes(frames));
-  }
-
-  /** The first frame received that matches, waiting at most 2 s. */
-  async next(match: (frame: Frame) => boolean, what: string): Promise<Frame> {
-    const deadline = Date.now() + 2_000;
-    for (;;) {
-      const frame = this.frames.find(match);
-      if (frame) return frame;
-      if (this.#ended || Date.now() > deadline) {
-        throw new Error(`no ${what}; got ${this.frames.map((f) => f.type).join(",")}`);
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#changed.promise,
-        new Promise((resolve) => timer = setTimeout(resolve, 50)),
-      ]);
-      clearTimeout(timer);
-    }
-  }
-
-  /** The GOAWAY's error code, by name. */
-  async goaway(): Promise<string> {
-    const frame = await this.next((frame) => frame.type === FrameType.GOAWAY, "GOAWAY");
-    return errorCodeName(new DataView(frame.payload.buffer, frame.payload.byteOffset).getUint32(4));
-  }
-
-  /** The RST_STREAM on `id`: its error code, by name. */
-  async reset(id: number): Promise<string> {
-    const frame = await this.next(
-      (frame) => frame.type === FrameType.RST_STREAM && frame.streamId === id,
-      `RST_STREAM on ${id}`,
-    );
-    return errorCodeName(new DataView(frame.payload.buffer, frame.payload.byteOffset).getUint32(0));
   }
 
   /** The response body on stream `id`, as text. */
@@ -140,20 +94,6 @@ class Exchange {
     this.server.destroy();
     this.#client.close();
     await this.server.done;
-  }
-
-  async #read(): Promise<void> {
-    const parser = new FrameParser(1 << 20);
-    const buffer = new Uint8Array(64 * 1024);
-    for (;;) {
-      const read = await this.#client.read(buffer).catch(() => null);
-      if (read === null) break;
-      this.frames.push(...parser.push(buffer.subarray(0, read)));
-      this.#changed.resolve();
-      this.#changed = Promise.withResolvers();
-    }
-    this.#ended = true;
-    this.#changed.resolve();
   }
 }
 
@@ -314,4 +254,14 @@ Deno.test("the SETTINGS ACK stops that timer", async () => {
   } finally {
     clock.uninstall();
   }
+});
+
+Deno.test("a response over the client's MAX_HEADER_LIST_SIZE is not sent: the stream is reset", async () => {
+  const exchange = new Exchange();
+  // ":status: 200" alone counts 42 (RFC 9113 §6.5.2): more than the client accepts.
+  await exchange.send(CLIENT_PREFACE, encodeSettings([[Setting.MAX_HEADER_LIST_SIZE, 40]]));
+  await exchange.send(SETTINGS_ACK, headers(1, Flag.END_STREAM, 0));
+  assert.equal(await exchange.reset(1), "INTERNAL_ERROR");
+  assert.ok(!exchange.frames.some((f) => f.type === FrameType.HEADERS));
+  await exchange.close();
 });

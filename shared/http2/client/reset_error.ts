@@ -6,7 +6,7 @@
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorCode, errorCodeName } from "../../shared/http2/mod.ts";
+import { ErrorCode, errorCodeName } from "../mod.ts";
 
 export function resetError(errorCode: number): ConnectError {
   const code = errorCode === ErrorCode.REFUSED_STREAM

@@ -1,6 +1,6 @@
 /**
  * connect-es's HTTP client abstraction (`UniversalClientFn`) on the
- * collector's own HTTP/2 connection: connect's gRPC and Connect transports
+ * project's own HTTP/2 connection: connect's gRPC and Connect transports
  * build the requests (envelopes, `grpc-timeout`, metadata) and read the
  * answers (status, trailers, error details), and this module only carries
  * them. One connection is opened on first use and kept across calls, replaced
@@ -15,7 +15,7 @@ import type {
   UniversalClientRequest,
   UniversalClientResponse,
 } from "@connectrpc/connect/protocol";
-import { type HeaderField, joinBytes } from "../../shared/http2/mod.ts";
+import { type HeaderField, joinBytes } from "../mod.ts";
 import {
   type ConnectionLimits,
   type ConnectionTarget,

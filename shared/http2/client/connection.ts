@@ -1,56 +1,42 @@
 /**
- * One HTTP/2 client connection (RFC 9113) on `Deno.connect` (cleartext, prior
- * knowledge) or `Deno.connectTls` (ALPN "h2", mutual TLS), carrying
- * request/response exchanges: the preface and SETTINGS, HEADERS with
- * CONTINUATION, DATA under both flow-control windows, PING answers, GOAWAY
- * and RST_STREAM. It is kept across calls until it fails or the server sends
- * GOAWAY; every failure rejects the exchanges in flight with a `ConnectError`
- * (connection loss and GOAWAY `unavailable`, a server breaking the protocol
- * `internal`), and whatever a hostile server could inflate is bounded: the
- * frames queued for it (each at its real cost), the frames one header block
- * may span and its size, the informational answers before a response, the
- * frames per second that carry no response, the time a write may block and a
- * response may take. A connection past a limit is closed and says why in the
- * log.
+ * The client role on the HTTP/2 engine (../engine.ts): one connection on
+ * `Deno.connect` (cleartext with prior knowledge, or a unix socket) or
+ * `Deno.connectTls` (ALPN "h2", mutual TLS), carrying request/response
+ * exchanges, each a stream with its RFC 9113 §5.1 state machine. The engine
+ * runs the connection (SETTINGS with an acknowledgement deadline, PING,
+ * GOAWAY, flow control, frame rates, the outbox); this role opens streams
+ * within the server's MAX_CONCURRENT_STREAMS and MAX_HEADER_LIST_SIZE and
+ * reads their answers. It is kept across calls until it fails or the server
+ * sends GOAWAY; every failure rejects the exchanges in flight with a
+ * `ConnectError` (connection loss and GOAWAY `unavailable`, a server
+ * breaking the protocol `internal`), and whatever a hostile server could
+ * inflate is bounded: the frames queued for it (each at its real cost), the
+ * frames one header block may span and its size, the informational answers
+ * before a response, the rate of control and empty frames, the time a write
+ * may block and a response may take. A connection past a limit is closed and
+ * says why in the log.
  *
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { log } from "../../shared/log.ts";
-import type { TlsMaterial } from "../../shared/tls.ts";
+import { log } from "../../log.ts";
+import type { TlsMaterial } from "../../tls.ts";
 import {
-  CLIENT_PREFACE,
+  ClosedStreams,
+  ConnectionEngine,
   ConnectionError,
-  decodeUint32,
-  DEFAULT_WINDOW_SIZE,
-  dispatchFrame,
-  encodeGoaway,
-  encodeHeaderBlock,
-  encodeRstStream,
-  encodeSettings,
-  encodeWindowUpdate,
   ErrorCode,
   errorCodeName,
   Flag,
   type Frame,
-  type FrameHandlers,
-  framePayloadContent,
-  FrameType,
-  HeaderBlockReader,
-  HeaderEncoder,
+  type Goaway,
+  type HeaderBlock,
   type HeaderField,
   joinBytes,
-  MAX_WINDOW_SIZE,
-  Outbox,
-  readFrames,
-  readGoaway,
-  readSettings,
-  SendFlow,
+  type ReceiveStream,
   Setting,
-  SETTINGS_ACK,
-  windowIncrement,
-} from "../../shared/http2/mod.ts";
-import { FrameBudget } from "./frame_budget.ts";
+  StreamStateMachine,
+} from "../mod.ts";
 import { resetError } from "./reset_error.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
@@ -80,12 +66,12 @@ export interface ConnectionLimits {
   maxResponseBytes: number;
   /** Bytes waiting to be written to the server, each frame counted with its overhead. */
   maxQueuedBytes: number;
-  /** Frames carrying no response the server may send per second (PING, SETTINGS, empty frames…). */
-  maxIdleFramesPerSecond: number;
   /** Milliseconds a write to the server may block before the connection is given up. */
   writeTimeoutMs: number;
   /** Milliseconds from a request to the end of its response, whatever the call's own deadline. */
   responseTimeoutMs: number;
+  /** Milliseconds the server has to acknowledge the client's SETTINGS. */
+  settingsTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -94,20 +80,15 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxInformational: 4,
   maxResponseBytes: 1024 * 1024,
   maxQueuedBytes: 1024 * 1024,
-  maxIdleFramesPerSecond: 1_000,
   writeTimeoutMs: 10_000,
   responseTimeoutMs: 120_000,
+  settingsTimeoutMs: 10_000,
 };
 
-/**
- * Bytes read at a time. The aggregator's answers are a few hundred bytes; a
- * read of tiny frames (empty CONTINUATION, PING) is cut into one object per
- * frame before the first is refused, so this bounds what a flood allocates
- * per read (about 1,800 empty frames rather than 7,300).
- */
-const READ_BYTES = 16 * 1024;
+/** Reopen a response's stream window once this much of it was read. */
+const STREAM_UPDATE_THRESHOLD = 16 * 1024;
 
-const logger = log("collector", "http2");
+const logger = log("http2", "client");
 
 export interface Http2Response {
   status: number;
@@ -117,8 +98,9 @@ export interface Http2Response {
   trailers: HeaderField[];
 }
 
-interface Exchange {
-  id: number;
+/** One request and its response, as a client stream. */
+interface Exchange extends ReceiveStream {
+  readonly state: StreamStateMachine;
   sendWindow: number;
   headers?: HeaderField[];
   status?: number;
@@ -128,55 +110,64 @@ interface Exchange {
   result: PromiseWithResolvers<Http2Response>;
 }
 
-const LAST_STREAM_ID = MAX_WINDOW_SIZE;
+/** Stream ids are 31 bits: past the last one, a new connection is needed. */
+const LAST_STREAM_ID = 2 ** 31 - 1;
 
 export class Http2Connection {
-  #conn: Deno.Conn;
   #where: string;
   #limits: ConnectionLimits;
-  #encoder = new HeaderEncoder();
-  #headerBlocks: HeaderBlockReader;
+  #engine: ConnectionEngine;
   #exchanges = new Map<number, Exchange>();
+  #closedStreams = new ClosedStreams();
   #nextStreamId = 1;
-  #flow = new SendFlow();
-  #receiveWindow = DEFAULT_WINDOW_SIZE;
-  #outbox: Outbox;
-  #handlers: FrameHandlers;
-  /** Frames of the header block being received; 0 between blocks. */
-  #idleFrames: FrameBudget;
-  #goaway = false;
+  /** Requests given a stream slot whose exchange is not yet registered. */
+  #reservedSlots = 0;
+  /** What the server's GOAWAY said, once it came. */
+  #goaway?: string;
   #closed?: ConnectError;
 
   private constructor(conn: Deno.Conn, where: string, limits: ConnectionLimits) {
-    this.#conn = conn;
     this.#where = where;
     this.#limits = limits;
-    this.#headerBlocks = new HeaderBlockReader(
-      limits.maxHeaderListSize,
-      limits.maxHeaderBlockFrames,
-    );
-    this.#idleFrames = new FrameBudget(limits.maxIdleFramesPerSecond, 1_000);
-    this.#outbox = new Outbox(conn, {
-      onWriteError: (error) => this.#giveUp(unavailable("writing to the server failed", error)),
-      maxBytes: limits.maxQueuedBytes,
-      writeTimeoutMs: limits.writeTimeoutMs,
+    this.#engine = new ConnectionEngine(conn, {
+      onData: (frame, data) => this.#onData(frame, data),
+      onHeadersFrame: (frame) => void this.#exchangeFor(frame),
+      onHeaderBlock: (block) => this.#onHeaderBlock(block),
+      onReset: (frame, code) => this.#onReset(frame, code),
+      onStreamWindowUpdate: (frame, increment) => this.#onWindowUpdate(frame, increment),
+      onGoaway: (goaway) => this.#onGoaway(goaway),
+      streams: () => this.#exchanges.values(),
+      onConnectionError: (error) =>
+        this.#giveUp(
+          new ConnectError(
+            `the server broke HTTP/2 (${errorCodeName(error.code)}): ${error.message}`,
+            Code.Internal,
+          ),
+        ),
+      onOutputRefused: () =>
+        this.#giveUp(
+          new ConnectError(
+            `the server is not reading: more than ${limits.maxQueuedBytes} bytes wait for it`,
+            Code.Unavailable,
+          ),
+        ),
+    }, {
+      server: false,
+      settings: [
+        [Setting.ENABLE_PUSH, 0],
+        [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListSize],
+      ],
+      streamUpdateThreshold: STREAM_UPDATE_THRESHOLD,
+      maxHeaderListSize: limits.maxHeaderListSize,
+      maxHeaderBlockFrames: limits.maxHeaderBlockFrames,
+      settingsTimeoutMs: limits.settingsTimeoutMs,
+      outbox: {
+        onWriteError: (error) => this.#giveUp(unavailable("writing to the server failed", error)),
+        maxBytes: limits.maxQueuedBytes,
+        writeTimeoutMs: limits.writeTimeoutMs,
+      },
     });
-    this.#handlers = {
-      headerBlocks: this.#headerBlocks,
-      onData: (frame) => this.#onData(frame),
-      onHeaderFragment: (frame) => this.#onHeaderFragment(frame),
-      onReset: (frame) => this.#onReset(frame),
-      onSettings: (frame) => this.#onSettings(frame),
-      onGoaway: (frame) => this.#onGoaway(frame),
-      onWindowUpdate: (frame) => this.#onWindowUpdate(frame),
-      send: (bytes) => this.#send(bytes),
-    };
-    this.#send(CLIENT_PREFACE);
-    this.#send(encodeSettings([
-      [Setting.ENABLE_PUSH, 0],
-      [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListSize],
-    ]));
-    this.#readLoop();
+    this.#run();
   }
 
   /** Connects, negotiates TLS when the target has it, and sends the preface. */
@@ -211,12 +202,15 @@ export class Http2Connection {
 
   /** False once closed, failed or told to go away: new calls need a new connection. */
   get usable(): boolean {
-    return !this.#closed && !this.#goaway && this.#nextStreamId <= LAST_STREAM_ID;
+    const state = this.#engine.state.state;
+    return !this.#closed && (state === "handshake" || state === "open") &&
+      this.#nextStreamId <= LAST_STREAM_ID;
   }
 
   /**
    * Sends one request (header fields including pseudo-headers, then `body`
-   * ending the stream) and resolves with the whole response. Aborting
+   * ending the stream) and resolves with the whole response. The request
+   * waits while the server's MAX_CONCURRENT_STREAMS are open. Aborting
    * `signal` resets the stream and rejects with the signal's reason.
    */
   async exchange(
@@ -224,13 +218,19 @@ export class Http2Connection {
     body: Uint8Array,
     signal: AbortSignal,
   ): Promise<Http2Response> {
-    if (signal.aborted) throw signal.reason;
-    if (!this.usable) {
-      throw this.#closed ?? new ConnectError("the connection is going away", Code.Unavailable);
+    if (!this.#engine.fitsPeerHeaderList(fields)) {
+      throw new ConnectError(
+        `the request's headers exceed the server's limit (${this.#engine.peerMaxHeaderListSize})`,
+        Code.ResourceExhausted,
+      );
     }
+    await this.#streamSlot(signal);
     const exchange: Exchange = {
       id: this.#nextStreamId,
-      sendWindow: this.#flow.initialStreamWindow,
+      state: new StreamStateMachine(),
+      sendWindow: this.#engine.flow.initialStreamWindow,
+      receiveWindow: this.#engine.streamReceiveWindow,
+      unacknowledged: 0,
       chunks: [],
       bytes: 0,
       informational: 0,
@@ -239,6 +239,7 @@ export class Http2Connection {
     // Handled below; marked now so a failure while the body waits for a window is not unhandled.
     exchange.result.promise.catch(() => {});
     this.#nextStreamId += 2;
+    this.#reservedSlots--;
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
@@ -254,22 +255,11 @@ export class Http2Connection {
       this.#limits.responseTimeoutMs,
     );
     try {
-      const block = this.#encoder.encode(fields);
-      if (body.length === 0) {
-        this.#sendHeaders(exchange.id, block, Flag.END_STREAM);
-      } else {
-        this.#sendHeaders(exchange.id, block);
-        // The body may wait for a window the server never opens: the exchange's end stops the wait.
-        await Promise.race([
-          this.#flow.sendData(
-            exchange,
-            body,
-            true,
-            () => this.#exchanges.has(exchange.id),
-            (frame) => this.#send(frame),
-          ),
-          exchange.result.promise,
-        ]);
+      exchange.state.sendHeaders(body.length === 0);
+      this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
+      // The body may wait for a window the server never opens: the exchange's end stops the wait.
+      if (body.length) {
+        await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
       }
       return await exchange.result.promise;
     } finally {
@@ -284,14 +274,39 @@ export class Http2Connection {
     this.#closed = reason;
     for (const exchange of this.#exchanges.values()) exchange.result.reject(reason);
     this.#exchanges.clear();
-    this.#flow.wake();
-    this.#outbox.close();
+    this.#engine.close();
+    this.#engine.outbox.close();
   }
 
-  #sendHeaders(streamId: number, block: Uint8Array, flags = 0): void {
-    for (const frame of encodeHeaderBlock(streamId, block, this.#flow.maxFrameSize, flags)) {
-      this.#send(frame);
+  /** Waits until one more stream is within the server's MAX_CONCURRENT_STREAMS, and reserves it. */
+  async #streamSlot(signal: AbortSignal): Promise<void> {
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      if (!this.usable) {
+        throw this.#closed ?? new ConnectError("the connection is going away", Code.Unavailable);
+      }
+      if (this.#exchanges.size + this.#reservedSlots < this.#engine.peerMaxConcurrentStreams) {
+        this.#reservedSlots++;
+        return;
+      }
+      await Promise.race([this.#engine.flow.changed(), aborted]);
     }
+  }
+
+  async #sendBody(exchange: Exchange, body: Uint8Array): Promise<void> {
+    const open = () => exchange.state.localOpen && this.#exchanges.has(exchange.id);
+    await this.#engine.flow.sendData(
+      exchange,
+      body,
+      true,
+      open,
+      (frame) => this.#engine.send(frame),
+    );
+    if (open()) exchange.state.sendEnd();
   }
 
   /** Closes on the server's account, saying why in the log (no call may be there to say it). */
@@ -304,93 +319,47 @@ export class Http2Connection {
     this.close(reason);
   }
 
-  #cancel(exchange: Exchange, reason: unknown): void {
-    if (!this.#exchanges.delete(exchange.id)) return;
-    this.#flow.wake(); // Its body, if waiting for a window, stops.
-    this.#send(encodeRstStream(exchange.id, ErrorCode.CANCEL));
-    exchange.result.reject(reason);
-    this.#closeIfDone();
-  }
-
-  #send(bytes: Uint8Array): void {
-    if (this.#closed || this.#outbox.push(bytes)) return;
-    this.#giveUp(
-      new ConnectError(
-        `the server is not reading: more than ${this.#limits.maxQueuedBytes} bytes wait for it`,
-        Code.Unavailable,
-      ),
+  async #run(): Promise<void> {
+    const error = await this.#engine.run();
+    this.close(
+      error === undefined
+        ? new ConnectError("the server closed the connection", Code.Unavailable)
+        : unavailable("the connection to the server was lost", error),
     );
-  }
-
-  async #readLoop(): Promise<void> {
-    try {
-      for await (const frames of readFrames(this.#conn, { readBytes: READ_BYTES })) {
-        for (const frame of frames) {
-          this.#countIdle(frame);
-          dispatchFrame(frame, this.#handlers);
-          if (this.#closed) return;
-        }
-      }
-      this.close(new ConnectError("the server closed the connection", Code.Unavailable));
-    } catch (error) {
-      if (this.#closed) return;
-      if (error instanceof ConnectionError) {
-        this.#send(encodeGoaway(0, error.code, error.message));
-        this.#giveUp(
-          new ConnectError(
-            `the server broke HTTP/2 (${errorCodeName(error.code)}): ${error.message}`,
-            Code.Internal,
-          ),
-        );
-      } else {
-        this.close(unavailable("the connection to the server was lost", error));
-      }
-    }
   }
 
   /**
-   * Spends the budget of frames that carry no response: PING, SETTINGS,
-   * PRIORITY, WINDOW_UPDATE, RST_STREAM, GOAWAY, unknown types, and DATA,
-   * HEADERS or CONTINUATION without payload. Past it: ENHANCE_YOUR_CALM.
+   * The open exchange for a frame on a stream; undefined when the frame is to
+   * be ignored (a stream this client reset, or one long closed). A stream
+   * this client never opened, or a late frame its closing forbids, is a
+   * connection error.
    */
-  #countIdle(frame: Frame): void {
-    const carries = frame.payload.length > 0 &&
-      (frame.type === FrameType.DATA || frame.type === FrameType.HEADERS ||
-        frame.type === FrameType.CONTINUATION);
-    if (carries || this.#idleFrames.spend()) return;
-    throw new ConnectionError(
-      ErrorCode.ENHANCE_YOUR_CALM,
-      `more than ${this.#limits.maxIdleFramesPerSecond} frames a second carrying no response`,
-    );
-  }
-
-  /** The open exchange for a frame on a stream; undefined for one already closed here. */
   #exchangeFor(frame: Frame): Exchange | undefined {
-    if (frame.streamId === 0 || frame.streamId >= this.#nextStreamId || frame.streamId % 2 === 0) {
+    const id = frame.streamId;
+    if (id === 0 || id >= this.#nextStreamId || id % 2 === 0) {
       throw new ConnectionError(
         ErrorCode.PROTOCOL_ERROR,
-        `frame type ${frame.type} on stream ${frame.streamId}, which this client never opened`,
+        `frame type ${frame.type} on stream ${id}, which this client never opened`,
       );
     }
-    return this.#exchanges.get(frame.streamId);
+    const exchange = this.#exchanges.get(id);
+    if (!exchange) this.#closedStreams.classify(frame.type, id, this.#nextStreamId - 2);
+    return exchange;
   }
 
-  #onData(frame: Frame): void {
+  #onData(frame: Frame, data: Uint8Array): void {
+    const endStream = !!(frame.flags & Flag.END_STREAM);
     const exchange = this.#exchangeFor(frame);
-    const length = frame.payload.length;
-    this.#receiveWindow -= length;
-    if (this.#receiveWindow < 0) {
-      throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    const receive = this.#engine.receive;
+    if (!exchange) return void receive.receive(frame.payload.length);
+    if (!receive.receive(frame.payload.length, exchange)) {
+      return this.#fail(exchange, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window");
     }
-    if (length > 0) {
-      this.#receiveWindow += length;
-      this.#send(encodeWindowUpdate(0, length));
-    }
-    if (!exchange) return;
+    // The response is kept whole (within maxResponseBytes): its bytes count as read at once.
+    receive.consumed(exchange, frame.payload.length, !endStream);
     if (exchange.status === undefined) {
       return this.#fail(exchange, ErrorCode.PROTOCOL_ERROR, "DATA before the response headers");
     }
-    const data = framePayloadContent(frame);
     exchange.bytes += data.length;
     if (exchange.bytes > this.#limits.maxResponseBytes) {
       return this.#fail(
@@ -401,23 +370,13 @@ export class Http2Connection {
       );
     }
     if (data.length) exchange.chunks.push(data);
-    if (frame.flags & Flag.END_STREAM) return this.#finish(exchange, []);
-    if (length > 0) this.#send(encodeWindowUpdate(exchange.id, length));
+    if (endStream) this.#finish(exchange, []);
   }
 
-  #onHeaderFragment(frame: Frame): void {
-    if (frame.type === FrameType.HEADERS) this.#exchangeFor(frame);
-    // Decoded even for a stream closed here, to keep the HPACK table in step.
-    const block = this.#headerBlocks.push(frame);
-    if (!block) return;
+  #onHeaderBlock(block: HeaderBlock): void {
     const exchange = this.#exchanges.get(block.streamId);
     if (exchange) this.#onHeaders(exchange, block.fields, block.endStream);
-    else if (!this.#idleFrames.spend()) {
-      throw new ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        "too many header blocks on streams already closed",
-      );
-    }
+    else this.#engine.count("ignoredHeaders");
   }
 
   #onHeaders(exchange: Exchange, fields: HeaderField[], endStream: boolean): void {
@@ -448,70 +407,79 @@ export class Http2Connection {
     if (endStream) this.#finish(exchange, []);
   }
 
+  /** The response ended; a request body still being sent is cut short with CANCEL. */
   #finish(exchange: Exchange, trailers: HeaderField[]): void {
-    this.#exchanges.delete(exchange.id);
+    exchange.state.receiveEnd();
+    if (exchange.state.localOpen) this.#resetStream(exchange, ErrorCode.CANCEL);
+    this.#closeStream(exchange);
     exchange.result.resolve({
       status: exchange.status!,
       headers: exchange.headers!,
       body: joinBytes(exchange.chunks),
       trailers,
     });
-    this.#closeIfDone();
+  }
+
+  #cancel(exchange: Exchange, reason: unknown): void {
+    if (!this.#exchanges.has(exchange.id)) return;
+    this.#resetStream(exchange, ErrorCode.CANCEL);
+    this.#closeStream(exchange);
+    exchange.result.reject(reason);
   }
 
   /** A stream error (RFC 9113 §5.4.2): reset the stream, reject its exchange. */
   #fail(exchange: Exchange, errorCode: number, message: string, code = Code.Internal): void {
-    this.#exchanges.delete(exchange.id);
-    this.#send(encodeRstStream(exchange.id, errorCode));
+    this.#resetStream(exchange, errorCode);
+    this.#closeStream(exchange);
     exchange.result.reject(new ConnectError(`malformed response: ${message}`, code));
-    this.#closeIfDone();
   }
 
-  #onReset(frame: Frame): void {
-    const exchange = this.#exchangeFor(frame);
-    const errorCode = decodeUint32(frame, "RST_STREAM");
-    if (!exchange) return;
+  #resetStream(exchange: Exchange, code: number): void {
+    this.#engine.sendReset(exchange.id, code);
+    exchange.state.sendReset();
+  }
+
+  /** The exchange's stream is closed: remembered for late frames, its slot freed. */
+  #closeStream(exchange: Exchange): void {
     this.#exchanges.delete(exchange.id);
-    exchange.result.reject(resetError(errorCode));
+    this.#closedStreams.record(exchange.id, exchange.state.closedBy ?? "local_reset");
+    this.#engine.flow.wake(); // A body waiting for a window stops; a request waiting for a slot goes.
     this.#closeIfDone();
   }
 
-  #onSettings(frame: Frame): void {
-    const settings = readSettings(frame);
-    if (!settings) return;
-    this.#flow.applySettings(settings, this.#exchanges.values());
-    this.#send(SETTINGS_ACK);
+  #onReset(frame: Frame, code: number): void {
+    const exchange = this.#exchangeFor(frame);
+    if (!exchange) return;
+    exchange.state.receiveReset();
+    this.#closeStream(exchange);
+    exchange.result.reject(resetError(code));
   }
 
-  #onGoaway(frame: Frame): void {
-    const goaway = readGoaway(frame);
-    this.#goaway = true;
-    const why = `the server is going away (GOAWAY ${errorCodeName(goaway.code)}` +
+  #onGoaway(goaway: Goaway): void {
+    this.#goaway = `the server is going away (GOAWAY ${errorCodeName(goaway.code)}` +
       (goaway.debug ? `: ${goaway.debug})` : ")");
     for (const exchange of [...this.#exchanges.values()]) {
       if (exchange.id > goaway.lastStreamId) {
         this.#exchanges.delete(exchange.id);
         exchange.result.reject(
-          new ConnectError(`${why} before handling the call`, Code.Unavailable),
+          new ConnectError(`${this.#goaway} before handling the call`, Code.Unavailable),
         );
       }
     }
-    this.#closeIfDone(why);
+    this.#closeIfDone();
   }
 
-  #onWindowUpdate(frame: Frame): void {
-    const increment = windowIncrement(frame);
-    if (frame.streamId === 0) return this.#flow.growConnection(increment);
+  #onWindowUpdate(frame: Frame, increment: number): void {
     const exchange = this.#exchangeFor(frame);
     if (!exchange) return;
-    const code = this.#flow.growStream(exchange, increment);
+    const code = this.#engine.flow.growStream(exchange, increment);
     if (code !== undefined) this.#fail(exchange, code, `stream WINDOW_UPDATE of ${increment}`);
   }
 
-  /** After GOAWAY, the connection closes once its last exchange ends. */
-  #closeIfDone(why = "the server is going away"): void {
-    if (this.#goaway && this.#exchanges.size === 0) {
-      this.close(new ConnectError(why, Code.Unavailable));
+  /** After the server's GOAWAY, the connection closes once its last exchange ends. */
+  #closeIfDone(): void {
+    if (this.#goaway !== undefined && this.#exchanges.size === 0) {
+      this.close(new ConnectError(this.#goaway, Code.Unavailable));
     }
   }
 }
