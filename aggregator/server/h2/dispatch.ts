@@ -1,13 +1,13 @@
 /**
  * Where a request on the aggregator's HTTP/2 server goes: connect's universal
  * handlers for the routes (gRPC, gRPC-Web and Connect; uncompressed or gzip,
- * messages up to `readMaxBytes`), as connect-node's adapter sets them up, and
- * the health endpoints for every other path.
+ * messages up to `readMaxBytes`), and the health endpoints for every other
+ * path.
  *
  * @module
  */
 import { createConnectRouter } from "@connectrpc/connect";
-import { compressionGzip } from "@connectrpc/connect-node";
+import { gzipCompression } from "../gzip.ts";
 import { universalHealthHandler } from "../health.ts";
 import type { ListenerOptions } from "../listener.ts";
 import type { Handle } from "./server_connection.ts";
@@ -15,7 +15,7 @@ import type { Handle } from "./server_connection.ts";
 export function dispatcher(options: ListenerOptions): Handle {
   const router = createConnectRouter({
     readMaxBytes: options.readMaxBytes,
-    acceptCompression: [compressionGzip],
+    acceptCompression: [gzipCompression],
   });
   options.routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
