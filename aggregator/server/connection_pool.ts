@@ -21,7 +21,11 @@ export class ConnectionPool {
   #options: ServerConnectionOptions;
   #connections = new Set<ServerConnection>();
 
-  constructor(options: ListenerOptions) {
+  /**
+   * `budgetBackOffMs`: how long a connection the memory budget turned away
+   * is not read (see ServerConnectionOptions).
+   */
+  constructor(options: ListenerOptions, budgetBackOffMs: number) {
     this.#options = {
       limits: options.limits,
       maxBodyBytes: options.readMaxBytes + ENVELOPE_HEADER_BYTES,
@@ -30,6 +34,7 @@ export class ConnectionPool {
       authority: `${options.address.host || socketHost(options.address)}:${options.address.port}`,
       // One budget for the process: the cleartext and TLS listeners draw on it alike.
       budget: processBudget(),
+      budgetBackOffMs,
     };
   }
 

@@ -27,7 +27,9 @@ const logger = log("aggregator", "tls");
 
 export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Promise<Listener> {
   const { limits, tls } = options;
-  const pool = new ConnectionPool(options);
+  // Not read means decrypted into memory by node:tls meanwhile: a TLS connection the budget
+  // turned away is read on, its refused streams' bytes dropped as they come.
+  const pool = new ConnectionPool(options, 0);
   const tlsServer = createServer({
     key: tls.key,
     cert: tls.certificate,

@@ -140,6 +140,8 @@ export class ConnectionEngine {
   #role: EngineRole;
   #options: EngineOptions;
   #rates: FrameRates;
+  /** `performance.now()` before which nothing more is read from the peer. */
+  #readsResumeAt = 0;
   #headerBlocks: HeaderBlockReader;
   #encoder = new HeaderEncoder();
   #handlers: FrameHandlers;
@@ -205,7 +207,12 @@ export class ConnectionEngine {
         if (this.state.closed) return undefined;
         handled += frames.length;
         for (const frame of frames) bytes += FRAME_HEADER_BYTES + frame.payload.length;
-        if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
+        const backOffMs = this.#readsResumeAt - performance.now();
+        if (backOffMs > 0) {
+          handled = 0;
+          bytes = 0;
+          await new Promise((resolve) => setTimeout(resolve, backOffMs));
+        } else if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
           handled = 0;
           bytes = 0;
           // setImmediate, not setTimeout(0): it lets pending I/O run without a timer's ms-long wait.
@@ -218,6 +225,16 @@ export class ConnectionEngine {
       this.fail(error);
       return undefined;
     }
+  }
+
+  /**
+   * Reads nothing more from the peer for `ms` once the frames in hand are
+   * handled: a connection the memory budget turned away waits, its bytes left
+   * in the socket (TCP holds its sender back), while other connections are
+   * served.
+   */
+  backOff(ms: number): void {
+    this.#readsResumeAt = Math.max(this.#readsResumeAt, performance.now() + ms);
   }
 
   /** A connection error: GOAWAY with its code, then the role closes. */

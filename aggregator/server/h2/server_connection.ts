@@ -94,6 +94,12 @@ export interface ServerConnectionOptions {
   authority: string;
   /** The process's memory budget, shared by every connection. */
   budget: MemoryBudget;
+  /**
+   * How long a connection whose stream or body the budget refused is not
+   * read (0: it is read on). A plain socket's unread bytes wait in the
+   * kernel; a TLS socket would decrypt them into memory meanwhile.
+   */
+  budgetBackOffMs: number;
 }
 
 export class ServerConnection {
@@ -272,6 +278,7 @@ export class ServerConnection {
     if (!this.#take(content.length, reserved)) {
       this.#engine.receive.credit(content.length);
       logger.debug("memory budget spent: a request body refused");
+      this.#engine.backOff(this.#options.budgetBackOffMs);
       return this.#reset(stream, ErrorCode.REFUSED_STREAM, false);
     }
     if (stream.body.push(content)) {
@@ -320,6 +327,7 @@ export class ServerConnection {
     // The budget first: a stream that will be refused costs no request parsing.
     if (!this.#take(STREAM_COST, this.#streams.size === 0)) {
       logger.debug("memory budget spent: a new stream refused");
+      this.#engine.backOff(this.#options.budgetBackOffMs);
       return this.#refuse(id, ErrorCode.REFUSED_STREAM);
     }
     let head: RequestHead;

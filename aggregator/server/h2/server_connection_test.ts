@@ -61,7 +61,11 @@ class Exchange extends FrameRecorder {
   readonly socket: MemorySocket;
   #client: MemorySocket;
 
-  constructor(budget = new MemoryBudget(64 * 1024 * 1024), limits = LIMITS) {
+  constructor(
+    budget = new MemoryBudget(64 * 1024 * 1024),
+    limits = LIMITS,
+    budgetBackOffMs = 0,
+  ) {
     const [server, client] = socketPair();
     super(client);
     this.socket = server;
@@ -73,6 +77,7 @@ class Exchange extends FrameRecorder {
       contextValues: () => createContextValues(),
       authority: "test",
       budget,
+      budgetBackOffMs,
     });
   }
 
@@ -192,6 +197,20 @@ Deno.test("streams that do not fit the memory budget are refused; the first one 
   assert.equal(await exchange.reset(3), "REFUSED_STREAM");
   await exchange.send(data(1, 10, Flag.END_STREAM));
   assert.equal(await exchange.answer(1), "10", "the first stream was admitted");
+  await exchange.close();
+});
+
+Deno.test("a connection the budget turned away is not read for its back-off", async () => {
+  const budget = new MemoryBudget(1 << 20);
+  budget.take((1 << 20) * 0.8 - 1);
+  const exchange = new Exchange(budget, LIMITS, 300);
+  await exchange.handshake();
+  await exchange.send(headers(1, 0, 10), headers(3, 0, 10));
+  assert.equal(await exchange.reset(3), "REFUSED_STREAM");
+  const sent = performance.now();
+  await exchange.send(encodeFrame(FrameType.PING, 0, 0, new Uint8Array(8)));
+  await exchange.next((frame) => frame.type === FrameType.PING, "the PING's ACK");
+  assert.ok(performance.now() - sent >= 250, "the PING waited for the back-off");
   await exchange.close();
 });
 
