@@ -9,11 +9,11 @@
  * "Platform facts"). Other sinks can be configured instead of stdout, and the
  * spool depth of each stats line is recorded.
  */
-import { freePort } from "../support/aggregator.ts";
-import { programFlags } from "../../shared/permissions/mod.ts";
+import { freePort } from "../tests/support/aggregator.ts";
+import { programFlags } from "../shared/permissions/mod.ts";
 
-const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ENTRY = new URL("../aggregator/main.ts", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const NEWLINE = 10;
 
 /** What Deno itself needs to find its cache; the aggregator cannot read these. */

@@ -19,7 +19,7 @@
  * @module
  */
 import { join } from "node:path";
-import { freePort } from "../support/aggregator.ts";
+import { freePort } from "../tests/support/aggregator.ts";
 import { type ProcessUsage, processUsage, statName, statTicks, TICKS_PER_SECOND } from "./proc.ts";
 
 const NETDATA = "/usr/sbin/netdata";

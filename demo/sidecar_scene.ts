@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../../shared/config/mod.ts";
-import { advanceTo, copyFixture } from "../support/cgroup_fixture_copy.ts";
-import { readCapture } from "../support/cgroup_fixtures.ts";
-import { createLiveCgroup, liveCgroupLayout } from "../support/live_cgroup.ts";
+import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/mod.ts";
+import { advanceTo, copyFixture } from "../tests/support/cgroup_fixture_copy.ts";
+import { readCapture } from "../tests/support/cgroup_fixtures.ts";
+import { createLiveCgroup, liveCgroupLayout } from "../tests/support/live_cgroup.ts";
 import type { Scene } from "./scene.ts";
 
 const FIXTURE = "v1-cgroupfs";

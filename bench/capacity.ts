@@ -12,7 +12,7 @@
  * per call; PublishBatch: `batchPoints` per call). An aggregator is one
  * JavaScript thread, so it is counted as one core.
  *
- *   deno run --allow-read tests/bench/capacity.ts --hosts=10000 --containers=50 --poll=30
+ *   deno run --allow-read bench/capacity.ts --hosts=10000 --containers=50 --poll=30
  *
  * @module
  */

@@ -4,9 +4,9 @@
  * host) and PointSampler building the PublishRequest, with disk usage of a
  * real directory. Run by `deno task bench` as `deno bench --json`.
  */
-import { CgroupSampler } from "../../shared/cgroup/mod.ts";
-import { PointSampler } from "../../collector/mod.ts";
-import { fixturePath, readCapture } from "../support/cgroup_fixtures.ts";
+import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import { PointSampler } from "../collector/mod.ts";
+import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
 
 const FIXTURE = "hybrid-systemd";
 

@@ -4,7 +4,7 @@
  * plus any extra AGGREGATOR_* settings, and the environment of a collector
  * publishing to it every second.
  */
-import { AggregatorProcess } from "../support/aggregator.ts";
+import { AggregatorProcess } from "../tests/support/aggregator.ts";
 import { type WorkloadCgroup, workloadCgroup } from "./workload_cgroup.ts";
 
 export interface CollectorScene extends AsyncDisposable {

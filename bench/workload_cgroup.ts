@@ -7,10 +7,10 @@
  * snapshot, and `source` says why.
  */
 import { fileURLToPath } from "node:url";
-import { fixturePath, readCapture } from "../support/cgroup_fixtures.ts";
+import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
 
 const SYS_CGROUP = "/sys/fs/cgroup";
-const EXPOSE = fileURLToPath(new URL("../../collector/expose-cgroup.sh", import.meta.url));
+const EXPOSE = fileURLToPath(new URL("../collector/expose-cgroup.sh", import.meta.url));
 const FIXTURE = "hybrid-systemd";
 
 export interface WorkloadCgroup extends AsyncDisposable {

@@ -18,10 +18,10 @@
  *
  * @module
  */
-import { AggregatorProcess, freePort } from "../support/aggregator.ts";
-import { CollectorProcess } from "../support/collector_process.ts";
-import { findBinary, type Receiver, startVictoriaMetrics } from "../support/receivers.ts";
-import { countPoints, victoriaMetricsPoints } from "../support/stored_points.ts";
+import { AggregatorProcess, freePort } from "../tests/support/aggregator.ts";
+import { CollectorProcess } from "../tests/support/collector_process.ts";
+import { findBinary, type Receiver, startVictoriaMetrics } from "../tests/support/receivers.ts";
+import { countPoints, victoriaMetricsPoints } from "../tests/support/stored_points.ts";
 import { hostScene } from "./host_scene.ts";
 import type { Churn } from "./scene.ts";
 import { sidecarScene } from "./sidecar_scene.ts";

@@ -6,12 +6,12 @@
  * (protobuf, snappy). Bytes on the wire per
  * point are the compressed body's; time is per point, median of the runs.
  */
-import { METRIC_FIELDS, type Point } from "../../aggregator/stored_point.ts";
-import { encodeV1, encodeV2 } from "../../aggregator/sinks/datadog/encode.ts";
-import { encodeLines } from "../../aggregator/sinks/influxdb/encode.ts";
-import { encodeWriteRequest } from "../../aggregator/sinks/prometheus/encode.ts";
-import type { Payload } from "../../aggregator/sinks/http/payload.ts";
-import { containerPoints } from "../support/points.ts";
+import { METRIC_FIELDS, type Point } from "../aggregator/stored_point.ts";
+import { encodeV1, encodeV2 } from "../aggregator/sinks/datadog/encode.ts";
+import { encodeLines } from "../aggregator/sinks/influxdb/encode.ts";
+import { encodeWriteRequest } from "../aggregator/sinks/prometheus/encode.ts";
+import type { Payload } from "../aggregator/sinks/http/payload.ts";
+import { containerPoints } from "../tests/support/points.ts";
 import { round, summarize, type Summary } from "./stats.ts";
 
 const BATCH = 1000;

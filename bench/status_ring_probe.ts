@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { SLOT_SECONDS, SLOTS } from "../../aggregator/status/history.ts";
-import { StatusPage } from "../../aggregator/status/mod.ts";
-import { Stats } from "../../aggregator/stats.ts";
-import type { Point } from "../../aggregator/stored_point.ts";
+import { SLOT_SECONDS, SLOTS } from "../aggregator/status/history.ts";
+import { StatusPage } from "../aggregator/status/mod.ts";
+import { Stats } from "../aggregator/stats.ts";
+import type { Point } from "../aggregator/stored_point.ts";
 
 const containers = Number(Deno.args[0]);
 const gc = (globalThis as unknown as { gc?: () => void }).gc;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { startVictoriaMetrics } from "../support/receivers.ts";
+import { startVictoriaMetrics } from "../tests/support/receivers.ts";
 import {
   BATCH_POINTS,
   batchMessage,

@@ -8,9 +8,9 @@
  * was durably spooled) with the moment each point first appears in
  * VictoriaMetrics' export API, polled every POLL_MS after a forced flush.
  */
-import { CollectorProcess } from "../support/collector_process.ts";
-import { receiversMissing, startVictoriaMetrics } from "../support/receivers.ts";
-import { delay } from "../../shared/delay.ts";
+import { CollectorProcess } from "../tests/support/collector_process.ts";
+import { receiversMissing, startVictoriaMetrics } from "../tests/support/receivers.ts";
+import { delay } from "../shared/delay.ts";
 import { collectorScene } from "./collector_scene.ts";
 import { percentile, round } from "./stats.ts";
 

@@ -6,8 +6,8 @@
 import { summarize, type Summary } from "./stats.ts";
 
 const BENCH = new URL("./sample_bench.ts", import.meta.url).pathname;
-const FIXTURES = new URL("../fixtures/cgroup/", import.meta.url).pathname;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const FIXTURES = new URL("../tests/fixtures/cgroup/", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 export interface SampleResult {
   what: string;
@@ -42,7 +42,7 @@ export async function measureSample(runs: number): Promise<SampleResult> {
     iterations = result.n;
   }
   return {
-    what: "Deno.bench of tests/bench/sample_bench.ts: one sample of the hybrid-systemd fixture " +
+    what: "Deno.bench of bench/sample_bench.ts: one sample of the hybrid-systemd fixture " +
       "through CgroupSampler and PointSampler (PublishRequest built), back to back",
     sampleUs: summarize(averages, 1),
     iterations,

@@ -7,8 +7,8 @@
  * of the samples taken every few seconds in the window's second half) and
  * peak RSS (VmHWM at the end, start-up included).
  */
-import { CollectorProcess } from "../support/collector_process.ts";
-import { delay } from "../../shared/delay.ts";
+import { CollectorProcess } from "../tests/support/collector_process.ts";
+import { delay } from "../shared/delay.ts";
 import { collectorScene } from "./collector_scene.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { MAX_CONTAINERS, SLOTS } from "../../aggregator/status/history.ts";
+import { MAX_CONTAINERS, SLOTS } from "../aggregator/status/history.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 const PROBE = new URL("./status_ring_probe.ts", import.meta.url).pathname;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 const MB = 1024 * 1024;
 
 export interface StatusRingResult {

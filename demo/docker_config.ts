@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 /** The fixture the configs are derived from: `docker run -d --name web … nginx:1.27`. */
 const TEMPLATE_ID = "8b66c5023cd1123a48b273564d74a6cc9cdc9166d8d5cd3a4735e1743c849ee1";
 const TEMPLATE = fileURLToPath(
-  new URL(`../fixtures/docker/containers/${TEMPLATE_ID}/config.v2.json`, import.meta.url),
+  new URL(`../tests/fixtures/docker/containers/${TEMPLATE_ID}/config.v2.json`, import.meta.url),
 );
 
 export interface DockerContainer {

@@ -1,6 +1,6 @@
 // The demo's Docker configs: the collector's own reader takes the labels from them.
 import assert from "node:assert/strict";
-import { readContainerTags } from "../../collector/host/container_tags.ts";
+import { readContainerTags } from "../collector/host/container_tags.ts";
 import { dockerConfig, writeDockerConfig } from "./docker_config.ts";
 
 const ID = "0f".repeat(32);

@@ -14,7 +14,7 @@ import { measureLatency } from "./latency.ts";
 import { measureSample } from "./micro.ts";
 import { measureStatusRing } from "./status_ring.ts";
 
-const OUTPUT = new URL("../../.bench/results.json", import.meta.url).pathname;
+const OUTPUT = new URL("../.bench/results.json", import.meta.url).pathname;
 const SECTIONS = [
   "collector",
   "hostmode",

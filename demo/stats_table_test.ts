@@ -1,6 +1,6 @@
 // The demo's table: rows built from real stdout-sink lines, latest point per container.
 import assert from "node:assert/strict";
-import { pointLine } from "../../aggregator/sinks/stdout/encode.ts";
+import { pointLine } from "../aggregator/sinks/stdout/encode.ts";
 import { HEADER, pointRow, redraw, statsRow, StatsTable } from "./stats_table.ts";
 
 const WEB = "ab".repeat(32);

@@ -14,8 +14,8 @@
  * 2xx) calls. Last, the spool's bytes per point (ingest_spool.ts).
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { PublishBatchRequestSchema, PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
-import { METRIC_FIELDS } from "../../aggregator/stored_point.ts";
+import { PublishBatchRequestSchema, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import { METRIC_FIELDS } from "../aggregator/stored_point.ts";
 import { IngestServer } from "./ingest_server.ts";
 import { measureSpoolBytes, type SpoolBytes } from "./ingest_spool.ts";
 import { processUsage } from "./proc.ts";

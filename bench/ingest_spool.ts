@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { Spool } from "../../aggregator/spool/mod.ts";
-import { Stats } from "../../aggregator/stats.ts";
-import { containerPoints } from "../support/points.ts";
+import { Spool } from "../aggregator/spool/mod.ts";
+import { Stats } from "../aggregator/stats.ts";
+import { containerPoints } from "../tests/support/points.ts";
 import { round } from "./stats.ts";
 
 /** Calls appended, and points in each: one host's containers. */

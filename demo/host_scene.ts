@@ -10,13 +10,13 @@
  * @module
  */
 import { join } from "node:path";
-import { ContainerTree } from "../support/cgroup_container_tree.ts";
+import { ContainerTree } from "../tests/support/cgroup_container_tree.ts";
 import {
   type ContainerSpec,
   LiveCgroupHost,
   liveCgroupLayout,
   type LiveContainer,
-} from "../support/live_cgroup.ts";
+} from "../tests/support/live_cgroup.ts";
 import { type DockerContainer, writeDockerConfig } from "./docker_config.ts";
 import type { Churn, Scene } from "./scene.ts";
 
