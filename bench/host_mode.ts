@@ -22,7 +22,11 @@ import { join } from "node:path";
 import { delay } from "../shared/delay.ts";
 import { AggregatorProcess } from "../tests/support/aggregator.ts";
 import { CollectorProcess } from "../tests/support/collector_process.ts";
-import { type ContainerSpec, LiveCgroupHost, liveCgroupLayout } from "../tests/support/live_cgroup.ts";
+import {
+  type ContainerSpec,
+  LiveCgroupHost,
+  liveCgroupLayout,
+} from "../tests/support/live_cgroup.ts";
 import { waitUntil } from "../tests/support/until.ts";
 import { writeDockerConfig } from "../demo/docker_config.ts";
 import { netdataMissing, NetdataPeer, type NetdataUsage } from "./netdata.ts";
