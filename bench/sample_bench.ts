@@ -4,7 +4,7 @@
  * host) and PointSampler building the PublishRequest, with disk usage of a
  * real directory. Run by `deno task bench` as `deno bench --json`.
  */
-import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import { CgroupSampler } from "../collector/cgroup/mod.ts";
 import { PointSampler } from "../collector/mod.ts";
 import { fixturePath, readCapture } from "../tests/support/cgroup_fixtures.ts";
 

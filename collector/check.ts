@@ -14,7 +14,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { batchPointFrom } from "../aggregator/server/validate.ts";
-import type { CollectorConfig } from "../shared/config/mod.ts";
+import type { CollectorConfig } from "./config/mod.ts";
 import { PublishBatchRequestSchema, type PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import { delay } from "../shared/delay.ts";
 import { formatDuration } from "../shared/duration.ts";

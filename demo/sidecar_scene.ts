@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/mod.ts";
+import { COLLECTOR_CGROUP_MOUNT } from "../collector/config/mod.ts";
 import { advanceTo, copyFixture } from "../tests/support/cgroup_fixture_copy.ts";
 import { readCapture } from "../tests/support/cgroup_fixtures.ts";
 import { createLiveCgroup, liveCgroupLayout } from "../tests/support/live_cgroup.ts";

@@ -18,7 +18,8 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { collectorConfig, envFrom } from "../shared/config/mod.ts";
+import { collectorConfig } from "../collector/config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
 import { METRICS_PATH } from "../aggregator/server/metrics_listener.ts";
 import { HEALTHZ_PATH } from "../aggregator/server/health.ts";
 import { SINK_DECISIONS } from "../aggregator/metrics.ts";

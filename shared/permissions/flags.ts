@@ -11,11 +11,10 @@ import {
   type Address,
   type AggregatorConfig,
   aggregatorConfig,
-  type CollectorConfig,
-  collectorConfig,
   ConfigError,
   type Env,
 } from "../config/mod.ts";
+import { type CollectorConfig, collectorConfig } from "../../collector/config/mod.ts";
 import { join } from "node:path";
 
 export type Program = "collector" | "aggregator";
@@ -52,7 +51,7 @@ const V8_FLAGS: Record<Program, string> = {
  * with read, write and net (`unix:<path>`) permission on its path, all three.
  * `statfs` (file system facts, no contents): the volume's
  * usage, and whether the cgroup directories are on a cgroup file system, where
- * the sampler keeps their files open (shared/cgroup/files.ts).
+ * the sampler keeps their files open (collector/cgroup/files.ts).
  */
 function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];

@@ -25,7 +25,7 @@ import {
   resetSync,
   withContext,
 } from "@logtape/logtape";
-import { containerModeConfig } from "../../shared/config/mod.ts";
+import { containerModeConfig } from "../../collector/config/mod.ts";
 import { delay } from "../../shared/delay.ts";
 import { Collector, containerSource } from "../../collector/mod.ts";
 

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { containerModeConfig } from "../../shared/config/mod.ts";
+import { containerModeConfig } from "../../collector/config/mod.ts";
 import { delay } from "../../shared/delay.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { Collector, containerSource, tagHeaders } from "../../collector/mod.ts";

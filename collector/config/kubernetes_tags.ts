@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { ConfigError, type Env, jsonObject } from "./env.ts";
-import { refuseUnknownKeys } from "./json_keys.ts";
-import { OPTIONAL_TAGS, REQUIRED_TAGS, type TagName } from "../tags.ts";
+import { ConfigError, type Env, jsonObject } from "../../shared/config/mod.ts";
+import { refuseUnknownKeys } from "../../shared/config/mod.ts";
+import { OPTIONAL_TAGS, REQUIRED_TAGS, type TagName } from "../../shared/tags.ts";
 
 export const KUBERNETES_TAGS = "MINI_COLLECTOR_KUBERNETES_TAGS";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { collectorConfig, type HostModeConfig } from "./collector.ts";
-import { ConfigError, envFrom } from "./env.ts";
+import { collectorConfig, type HostModeConfig } from "./config.ts";
+import { ConfigError, envFrom } from "../../shared/config/mod.ts";
 import { DEFAULT_KUBERNETES_TAGS } from "./kubernetes_tags.ts";
 
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

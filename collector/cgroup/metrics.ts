@@ -8,7 +8,7 @@
  */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { PublishRequestSchema } from "../gen/aggregator_pb.ts";
+import type { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { MAX_UINT64 } from "./parse/number.ts";
 import { type Limit, NO_LIMIT } from "./parse/single.ts";
 import type { Pressure } from "./parse/pressure.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, envFrom } from "./env.ts";
+import { ConfigError, envFrom } from "../../shared/config/mod.ts";
 import { DEFAULT_KUBERNETES_TAGS, kubernetesTagMapping } from "./kubernetes_tags.ts";
 
 const mapping = (value?: string) =>

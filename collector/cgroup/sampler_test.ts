@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { fixturePath, readCapture, SwitchableRoot } from "../../tests/support/cgroup_fixtures.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { PublishRequestSchema } from "../gen/aggregator_pb.ts";
+import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import type { CgroupMetrics } from "./metrics.ts";
 import { CgroupSampler } from "./sampler.ts";
 

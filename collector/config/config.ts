@@ -17,8 +17,8 @@ import {
   isSet,
   optionalString,
   requiredString,
-} from "./env.ts";
-import { type TlsMaterial, tlsMaterial } from "../tls.ts";
+} from "../../shared/config/mod.ts";
+import { type TlsMaterial, tlsMaterial } from "../../shared/tls.ts";
 import { isAbsolute, normalize } from "node:path";
 import { type KubernetesTagMapping, kubernetesTagMapping } from "./kubernetes_tags.ts";
 

@@ -2,7 +2,7 @@
  * Reads one container's cgroup: {@link CgroupSampler} detects the hierarchy
  * (v1, v2 or hybrid), finds the cgroup at the first of the relative paths it
  * is given (it knows no container runtime's layout), and turns successive readings into PublishRequest fields.
- * Everything else under `shared/cgroup/` is internal to this module.
+ * Everything else under `collector/cgroup/` is internal to this module.
  *
  * @module
  */
