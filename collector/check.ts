@@ -13,7 +13,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { batchPointFrom } from "../aggregator/server/validate.ts";
+import { batchPointFrom } from "../shared/point/mod.ts";
 import type { CollectorConfig } from "./config/mod.ts";
 import { PublishBatchRequestSchema, type PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import { delay } from "../shared/delay.ts";

@@ -10,3 +10,5 @@
 export { CgroupSampler, type CgroupSampleResult, type CgroupSamplerOptions } from "./sampler.ts";
 export type { CgroupMetrics } from "./metrics.ts";
 export type { RawCgroup } from "./raw.ts";
+export { type CgroupPattern, matchCgroups } from "./discover.ts";
+export { isDirectory } from "./directory.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { isDirectory } from "../cgroup/directory.ts";
+import { isDirectory } from "../cgroup/mod.ts";
 import type { HostModeConfig } from "../config/mod.ts";
 import { ContainerdRuntime } from "./containerd.ts";
 import { DockerRuntime } from "./docker.ts";
