@@ -8,7 +8,7 @@
  * peak RSS (VmHWM at the end, start-up included).
  */
 import { CollectorProcess } from "../tests/support/collector_process.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { collectorScene } from "./collector_scene.ts";
 import { processUsage } from "./proc.ts";
 import { summarize, type Summary } from "./stats.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 import { join } from "node:path";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { AggregatorProcess } from "../tests/support/aggregator.ts";
 import { CollectorProcess } from "../tests/support/collector_process.ts";
 import {

@@ -11,6 +11,7 @@
  */
 import { freePort } from "../tests/support/aggregator.ts";
 import { programFlags } from "../shared/permissions/mod.ts";
+import { deadline } from "../shared/async/mod.ts";
 
 const ENTRY = new URL("../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -77,14 +78,8 @@ export class IngestServer implements AsyncDisposable {
   }
 
   /** Whether the process exits within `ms` (or already has). */
-  async exitsWithin(ms: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([
-      this.#child!.status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-    clearTimeout(timer);
-    return exited;
+  exitsWithin(ms: number): Promise<boolean> {
+    return deadline(this.#child!.status.then(() => true), ms, () => false);
   }
 
   /** After a crash: waits until its exit is seen, records it and starts the process again. */

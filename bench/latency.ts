@@ -10,7 +10,7 @@
  */
 import { CollectorProcess } from "../tests/support/collector_process.ts";
 import { receiversMissing, startVictoriaMetrics } from "../tests/support/receivers.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { collectorScene } from "./collector_scene.ts";
 import { percentile, round } from "./stats.ts";
 

@@ -15,7 +15,7 @@
  * @module
  */
 import { containerModeConfig } from "../../collector/config/mod.ts";
-import { delay } from "../../shared/delay.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { Collector, containerSource, tagHeaders } from "../../collector/mod.ts";
 

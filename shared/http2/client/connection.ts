@@ -38,6 +38,7 @@ import {
   StreamStateMachine,
 } from "../mod.ts";
 import { resetError } from "./reset_error.ts";
+import { abortable } from "../../async/mod.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
 export type ConnectionTarget = NetworkTarget | SocketTarget;
@@ -178,12 +179,12 @@ export class Http2Connection {
   ): Promise<Http2Connection> {
     const where = "socketPath" in target ? target.socketPath : `${target.host}:${target.port}`;
     const connecting: Promise<Deno.Conn | Deno.TlsConn> = connectTo(target);
-    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
+    const conn = await abortable(connecting, signal, (late) => late.close()).catch((error) => {
       throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
     });
     try {
       if ("handshake" in conn) {
-        const { alpnProtocol } = await untilAborted(conn.handshake(), signal);
+        const { alpnProtocol } = await abortable(conn.handshake(), signal);
         if (alpnProtocol !== "h2") {
           throw new ConnectError(
             `the server at ${where} did not agree to HTTP/2 over TLS (ALPN ${alpnProtocol})`,
@@ -502,24 +503,4 @@ function connectTo(target: ConnectionTarget): Promise<Deno.Conn | Deno.TlsConn> 
 function unavailable(what: string, error: unknown): ConnectError {
   const detail = error instanceof Error ? error.message : String(error);
   return new ConnectError(`${what}: ${detail}`, Code.Unavailable);
-}
-
-/** `promise`, or the signal's reason once aborted; a result arriving late goes to `late`. */
-function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  late?: (value: T) => void,
-): Promise<T> {
-  if (signal.aborted) {
-    promise.then(late, () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      promise.then(late, () => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }
