@@ -26,7 +26,12 @@ import { SINK_DECISIONS } from "../aggregator/metrics.ts";
 import { REJECT_REASONS, Stats } from "../aggregator/stats.ts";
 import { StatusPage } from "../aggregator/status/mod.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
-import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
+import {
+  readRepositoryFile as read,
+  repositoryHas as exists,
+  repositoryPaths,
+  ROOT,
+} from "./support/repository.ts";
 
 const README = read("README.md");
 
@@ -87,16 +92,7 @@ Deno.test("every relative link and repository path in the README exists", () => 
   assert.ok(links.length > 10);
   assert.deepEqual(links.filter((target) => !exists(target)), [], "broken links");
 
-  const topLevel = [...Deno.readDirSync(ROOT)].map((entry) => entry.name)
-    .filter((name) => name !== ".git");
-  const pathPattern = new RegExp(
-    `(?<![\\w./<-])(?:${topLevel.map((name) => name.replace(/\./g, "\\.")).join("|")})` +
-      `(?:/[\\w.@-]+)*/?(?![\\w<*{])`,
-    "g",
-  );
-  const paths = new Set(
-    (README.match(pathPattern) ?? []).filter((path) => !path.startsWith("toolchain/node_modules")),
-  );
+  const paths = repositoryPaths(README);
   assert.ok(paths.has("collector/expose-cgroup.sh") && paths.has("Dockerfile.collector"));
   assert.deepEqual([...paths].filter((path) => !exists(path)).sort(), [], "missing paths");
 });

@@ -31,7 +31,7 @@ export const ENV_ALLOWED: Record<Program, string> = {
  * Young-generation and heap caps: both programs hold little live data. The
  * aggregator's young generation is sized for load: every call allocates
  * short-lived request objects, and a 2 MiB semi-space spent a fifth of its
- * CPU in scavenges (tests/bench, BENCHMARKS.md). The collector does a little
+ * CPU in scavenges (bench/, BENCHMARKS.md). The collector does a little
  * work once per poll: optimising it never pays back, and every wake-up of a
  * V8 helper thread costs CPU, so it runs without TurboFan (`--lite-mode`) and
  * without V8's worker threads (`--single-threaded`) — measured side by side

@@ -22,3 +22,24 @@ export function repositoryHas(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The repository paths a text names: words that start with a top-level entry
+ * of the repository (`collector/…`, `Dockerfile.collector`, `.ci/run`), not a
+ * pattern or a template (`tests/*_test.ts`, `<id>/…`); a sentence's full stop
+ * is not part of the path.
+ */
+export function repositoryPaths(text: string): Set<string> {
+  const topLevel = [...Deno.readDirSync(ROOT)].map((entry) => entry.name)
+    .filter((name) => name !== ".git");
+  const pattern = new RegExp(
+    `(?<![\\w./<-])(?:${topLevel.map((name) => name.replace(/\./g, "\\.")).join("|")})` +
+      `(?:/[\\w.@-]+)*/?(?![\\w<*{])`,
+    "g",
+  );
+  return new Set(
+    (text.match(pattern) ?? [])
+      .map((path) => path.replace(/\.+$/, ""))
+      .filter((path) => !path.startsWith("toolchain/node_modules")),
+  );
+}
