@@ -38,7 +38,7 @@ import {
   StreamStateMachine,
 } from "../mod.ts";
 import { resetError } from "./reset_error.ts";
-import { abortable } from "../../async/mod.ts";
+import { abortable, deadline } from "../../async/mod.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
 export type ConnectionTarget = NetworkTarget | SocketTarget;
@@ -244,29 +244,34 @@ export class Http2Connection {
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
-    const timer = setTimeout(
-      () =>
-        this.#cancel(
-          exchange,
-          new ConnectError(
-            `no complete response within ${this.#limits.responseTimeoutMs} ms`,
-            Code.DeadlineExceeded,
-          ),
-        ),
-      this.#limits.responseTimeoutMs,
-    );
+    const ms = this.#limits.responseTimeoutMs;
     try {
-      exchange.state.sendHeaders(body.length === 0);
-      this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
-      // The body may wait for a window the server never opens: the exchange's end stops the wait.
-      if (body.length) {
-        await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
-      }
-      return await exchange.result.promise;
+      return await deadline(this.#exchanged(exchange, fields, body), ms, () => {
+        const late = new ConnectError(
+          `no complete response within ${ms} ms`,
+          Code.DeadlineExceeded,
+        );
+        this.#cancel(exchange, late);
+        throw late;
+      });
     } finally {
-      clearTimeout(timer);
       signal.removeEventListener("abort", abort);
     }
+  }
+
+  /** Sends the request of `exchange` and waits for its response. */
+  async #exchanged(
+    exchange: Exchange,
+    fields: readonly HeaderField[],
+    body: Uint8Array,
+  ): Promise<Http2Response> {
+    exchange.state.sendHeaders(body.length === 0);
+    this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
+    // The body may wait for a window the server never opens: the exchange's end stops the wait.
+    if (body.length) {
+      await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
+    }
+    return await exchange.result.promise;
   }
 
   /** Ends the connection; exchanges in flight reject with `reason`. */
@@ -281,10 +286,6 @@ export class Http2Connection {
 
   /** Waits until one more stream is within the server's MAX_CONCURRENT_STREAMS, and reserves it. */
   async #streamSlot(signal: AbortSignal): Promise<void> {
-    const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
     for (;;) {
       if (signal.aborted) throw signal.reason;
       if (!this.usable) {
@@ -294,7 +295,7 @@ export class Http2Connection {
         this.#reservedSlots++;
         return;
       }
-      await Promise.race([this.#engine.flow.changed(), aborted]);
+      await abortable(this.#engine.flow.changed(), signal);
     }
   }
 
