@@ -11,7 +11,7 @@
  */
 import { freePort } from "../tests/support/aggregator.ts";
 import { programFlags } from "../shared/permissions/mod.ts";
-import { deadline } from "../shared/async/mod.ts";
+import { deadline, delay } from "../shared/async/mod.ts";
 
 const ENTRY = new URL("../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -109,7 +109,7 @@ export class IngestServer implements AsyncDisposable {
     const deadline = Date.now() + timeoutMs;
     while (await this.points() < count) {
       if (Date.now() > deadline || !this.alive) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await delay(100);
     }
     return true;
   }
@@ -119,7 +119,7 @@ export class IngestServer implements AsyncDisposable {
     let count = await this.points();
     let since = Date.now();
     while (Date.now() - since < quietMs) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await delay(100);
       const now = await this.points();
       if (now !== count) [count, since] = [now, Date.now()];
     }

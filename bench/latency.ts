@@ -87,7 +87,7 @@ class LatencyProbe {
         }
       }
       const wait = POLL_MS - (performance.now() - started);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await delay(wait);
     }
   }
 

@@ -26,6 +26,7 @@ import { hostScene } from "./host_scene.ts";
 import type { Churn } from "./scene.ts";
 import { sidecarScene } from "./sidecar_scene.ts";
 import { pointRow, redraw, StatsTable } from "./stats_table.ts";
+import { deadline } from "../shared/async/mod.ts";
 
 const TICK_MS = 200;
 /** Every 10 s. */
@@ -165,7 +166,7 @@ async function run(): Promise<void> {
     }
     if (receiver && tick % STORED_EVERY_TICKS === 0) await reportStored(receiver, view);
     view.draw();
-    await Promise.race([stopping.promise, new Promise((resolve) => setTimeout(resolve, TICK_MS))]);
+    await deadline(stopping.promise, TICK_MS, () => {});
   }
   say(`${signal}: stopping`);
 }

@@ -14,14 +14,14 @@ import { delay } from "./delay.ts";
  * value, or its exception as a rejection. The work itself is not cancelled:
  * pass it a signal for that.
  */
-export async function deadline<T>(
+export async function deadline<T, U = T>(
   work: Promise<T>,
   ms: number,
-  expired: () => T | Promise<T>,
-): Promise<T> {
+  expired: () => U | Promise<U>,
+): Promise<T | U> {
   const settled = new AbortController();
   const timeUp = delay(ms, { signal: settled.signal })
-    .then((elapsed) => elapsed ? expired() : work);
+    .then((elapsed): T | U | Promise<T | U> => elapsed ? expired() : work);
   try {
     return await Promise.race([work, timeUp]);
   } finally {
