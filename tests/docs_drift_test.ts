@@ -10,7 +10,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { repositoryHas as exists, repositoryPaths, ROOT } from "./support/repository.ts";
+import {
+  repositoryFiles,
+  repositoryHas as exists,
+  repositoryPaths,
+  ROOT,
+} from "./support/repository.ts";
 
 const PENDING = "a file being changed in the throughput work: fixed when it lands";
 /** `file: path` pairs of a stale name that stays for now, and why. */
@@ -31,19 +36,11 @@ const root = new URL(".", ROOT).pathname;
 
 /** The documents, and the source files (tests aside) whose comments name repository paths. */
 function sources(): string[] {
-  const files = ["BENCHMARKS.md"];
-  const walk = (dir: string) => {
-    for (const entry of Deno.readDirSync(join(root, dir))) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory) {
-        if (!["gen", "fixtures"].includes(entry.name)) walk(path);
-      } else if (/\.md$|(?<!_test)\.ts$/.test(entry.name)) files.push(path);
-    }
-  };
-  for (const dir of ["docs", "collector", "aggregator", "shared", "bench", "demo", "tests"]) {
-    walk(dir);
-  }
-  return files.sort();
+  const folders = ["docs", "collector", "aggregator", "shared", "bench", "demo", "tests"];
+  return [
+    "BENCHMARKS.md",
+    ...repositoryFiles(folders, (name) => /\.md$|(?<!_test)\.ts$/.test(name)),
+  ];
 }
 
 Deno.test("every repository path the docs and the code's comments name exists", () => {

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
-import { ROOT } from "./support/repository.ts";
+import { repositoryFiles, ROOT } from "./support/repository.ts";
 
 const PROGRAMS = ["collector", "aggregator", "shared"] as const;
 
@@ -40,16 +40,7 @@ const EXCEPTIONS: Record<string, string> = {
 const root = new URL(".", ROOT).pathname;
 
 function productFiles(): string[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of Deno.readDirSync(join(root, dir))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) walk(path);
-      else if (path.endsWith(".ts") && !path.endsWith("_test.ts")) files.push(path);
-    }
-  };
-  for (const program of PROGRAMS) walk(program);
-  return files.sort();
+  return repositoryFiles(PROGRAMS, (name) => name.endsWith(".ts") && !name.endsWith("_test.ts"));
 }
 
 const SPECIFIER =

@@ -43,3 +43,24 @@ export function repositoryPaths(text: string): Set<string> {
       .filter((path) => !path.startsWith("toolchain/node_modules")),
   );
 }
+
+/**
+ * The files below `folders` whose names `keep` accepts, as sorted repository
+ * paths; generated code and fixtures are not walked.
+ */
+export function repositoryFiles(
+  folders: readonly string[],
+  keep: (name: string) => boolean,
+): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(new URL(`${dir}/`, ROOT))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) {
+        if (!["gen", "fixtures"].includes(entry.name)) walk(path);
+      } else if (keep(entry.name)) files.push(path);
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return files.sort();
+}
