@@ -10,7 +10,7 @@
  * @module
  */
 import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
-import { socketHost } from "./server/listener.ts";
+import { socketHost } from "./server/mod.ts";
 
 export interface ListenAddress {
   variable: string;

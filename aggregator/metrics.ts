@@ -9,7 +9,6 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Serving } from "./server/health.ts";
 import type { SpoolState } from "./spool/mod.ts";
 import { REJECT_REASONS, type Stats, type StatsSnapshot } from "./stats.ts";
 
@@ -58,7 +57,8 @@ export const SINK_DECISIONS = {
 export interface MetricSources {
   stats: Stats;
   spool: () => SpoolState;
-  serving: Serving;
+  /** Whether the aggregator can take points right now (the listeners' health answer). */
+  serving: () => boolean;
   /** The configured sinks, whose latency series exist from the start. */
   sinks: readonly string[];
 }

@@ -29,6 +29,7 @@ import { createSinks } from "./sinks/mod.ts";
 import { Spool, SpoolLocked, SpoolUnavailable } from "./spool/mod.ts";
 import { formatStats, Stats } from "./stats.ts";
 import { configSecrets, StatusPage } from "./status/mod.ts";
+import { untilAborted } from "../shared/async/mod.ts";
 
 const logger = log("aggregator");
 
@@ -150,7 +151,8 @@ export class AggregatorService {
     clearInterval(this.#statsTimer);
     await Promise.all(this.#listeners.map((listener) => listener.close(deadline)));
     const drained = Promise.all(this.#loops.map((loop) => loop.drain()));
-    if (await Promise.race([drained, expiry(deadline)]) === "late") {
+    const late = untilAborted(deadline).then(() => "late" as const);
+    if (await Promise.race([drained, late]) === "late") {
       logger.warn("shutdown deadline reached: deliveries in flight stay in the spool");
     }
     await Promise.all(this.#loops.map((loop) => loop.abort()));
@@ -182,12 +184,4 @@ export class AggregatorService {
     const line = formatStats(this.#stats.snapshot(this.#spool.state()));
     logger.info(literal(`final stats ${line}; points left spooled for the next start: ${left}`));
   }
-}
-
-/** Resolves "late" once `deadline` aborts. */
-function expiry(deadline: AbortSignal): Promise<"late"> {
-  return new Promise((resolve) => {
-    if (deadline.aborted) resolve("late");
-    else deadline.addEventListener("abort", () => resolve("late"), { once: true });
-  });
 }

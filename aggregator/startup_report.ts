@@ -9,7 +9,7 @@
  * @module
  */
 import type { AggregatorConfig } from "../shared/config/mod.ts";
-import type { Address } from "../shared/config/env.ts";
+import type { Address } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 
 export interface StartupReport {

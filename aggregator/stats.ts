@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { RejectReason } from "./server/validate.ts";
+import type { RejectReason } from "../shared/point/mod.ts";
 import type { DeliveryCounters } from "./sinks/mod.ts";
 import type { SpoolState } from "./spool/mod.ts";
 

@@ -13,10 +13,10 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { batchPointFrom } from "../aggregator/server/validate.ts";
-import type { CollectorConfig } from "../shared/config/mod.ts";
+import { batchPointFrom } from "../shared/point/mod.ts";
+import type { CollectorConfig } from "./config/mod.ts";
 import { PublishBatchRequestSchema, type PublishRequest } from "../shared/gen/aggregator_pb.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { plural } from "../shared/plural.ts";
 import { HostContainers } from "./host/containers.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
-import type { CollectorSettings } from "../shared/config/mod.ts";
+import type { CollectorSettings } from "./config/mod.ts";
 import { log } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
 import { RepeatedErrors } from "./repeated_errors.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { containerModeConfig } from "../shared/config/mod.ts";
-import { envFrom } from "../shared/config/env.ts";
+import { containerModeConfig } from "./config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
 import { setupLogging } from "../shared/log.ts";
 import { Collector } from "./collector.ts";
 import { containerSource } from "./source.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { log } from "../shared/log.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 
 export interface PollTime {
   /** Wall-clock time of the poll, ms since the epoch: the point's timestamp. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { setupLogging } from "../shared/log.ts";
 import { pollEvery, type PollTime } from "./loop.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 
 const START = Date.UTC(2026, 0, 1);
 

@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { type CollectorConfig, collectorConfig, ConfigError } from "../shared/config/mod.ts";
+import { type CollectorConfig, collectorConfig } from "./config/mod.ts";
+import { ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { checkCollector } from "./check.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 import { create } from "@bufbuild/protobuf";
-import type { CgroupSampleResult } from "../shared/cgroup/mod.ts";
+import type { CgroupSampleResult } from "./cgroup/mod.ts";
 import { type PublishRequest, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { literal, log } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";

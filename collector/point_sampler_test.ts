@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import { CgroupSampler } from "./cgroup/mod.ts";
 import { setupLogging } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
 import { PointSampler } from "./point_sampler.ts";

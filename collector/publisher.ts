@@ -22,7 +22,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { backoffDelay, type BackoffPolicy } from "../shared/backoff.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { log, sampleTime } from "../shared/log.ts";
 import { batchRequest, MAX_BATCH_BYTES, nextBatch } from "./batch.ts";
 import type { PointQueue, TaggedPoint } from "./queue.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Protocol } from "../shared/config/mod.ts";
+import type { Protocol } from "./config/mod.ts";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { delay } from "../shared/delay.ts";
+import { delay } from "../shared/async/mod.ts";
 import { setupLogging } from "../shared/log.ts";
 import type { TlsMaterial } from "../shared/tls.ts";
 import { makePki } from "../tests/support/certs.ts";

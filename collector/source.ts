@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { CgroupSampler } from "../shared/cgroup/mod.ts";
-import type { ContainerModeConfig } from "../shared/config/mod.ts";
+import { CgroupSampler } from "./cgroup/mod.ts";
+import type { ContainerModeConfig } from "./config/mod.ts";
 import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import type { PollTime } from "./loop.ts";
 import { dockerCgroupPaths } from "./host/docker_layout.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { COLLECTOR_CGROUP_MOUNT } from "../shared/config/mod.ts";
+import { COLLECTOR_CGROUP_MOUNT } from "./config/mod.ts";
 
 const CGROUP_MARKERS = ["cgroup.controllers", "unified", "memory", "cpuacct", "cpu,cpuacct"];
 

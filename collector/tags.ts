@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ContainerModeConfig } from "../shared/config/mod.ts";
+import type { ContainerModeConfig } from "./config/mod.ts";
 
 /** Request metadata: tag name to value. */
 export type Tags = Record<string, string>;

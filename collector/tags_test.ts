@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { containerModeConfig, envFrom } from "../shared/config/mod.ts";
+import { containerModeConfig } from "./config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
 import { tagHeaders } from "./tags.ts";
 
 const ID = "4b0d8e5f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4";

@@ -16,7 +16,8 @@
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createTransport as createConnectTransport } from "@connectrpc/connect/protocol-connect";
 import { createTransport as createGrpcTransport } from "@connectrpc/connect/protocol-grpc";
-import type { Address, CollectorConfig } from "../shared/config/mod.ts";
+import type { CollectorConfig } from "./config/mod.ts";
+import type { Address } from "../shared/config/mod.ts";
 import { Aggregator } from "../shared/gen/aggregator_pb.ts";
 import { type ConnectionLimits, DEFAULT_LIMITS, Http2Client } from "../shared/http2/client/mod.ts";
 import { transportOptions } from "./grpc/mod.ts";

@@ -8,7 +8,7 @@
  */
 
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { ConfigError, type Env, requiredString } from "./config/env.ts";
+import { ConfigError, type Env, requiredString } from "./config/mod.ts";
 
 export interface TlsMaterial {
   certificate: string;

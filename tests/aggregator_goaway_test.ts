@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { PublishBatchRequestSchema, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { requestMessage } from "./bench/ingest.ts";
+import { requestMessage } from "../bench/ingest.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 
 const ROUNDS = 20;

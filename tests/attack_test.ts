@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { AggregatorProcess } from "./support/aggregator.ts";
+import { withDeadline } from "./support/deadline.ts";
 import { aggregatorTlsEnv, makePki, writeClientFiles } from "./support/certs.ts";
 import {
   type AttackRow,
@@ -59,17 +60,6 @@ const ENV = {
 /** No scenario may take longer than this. */
 const SCENARIO_DEADLINE_MS = 60_000;
 
-function withDeadline<T>(what: string, work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what}: no result within ${SCENARIO_DEADLINE_MS} ms`)),
-      SCENARIO_DEADLINE_MS,
-    );
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
-}
-
 /** Seconds within [expected, expected + 1.5]: a timeout that fired on time. */
 function onTime(seconds: unknown, expected: number): void {
   assert.ok(
@@ -83,7 +73,7 @@ Deno.test("the aggregator survives hostile clients", async (t) => {
   const rows: AttackRow[] = [];
   const scenario = async (name: string, attack: () => Promise<string>) => {
     const passed = await t.step(name, async () => {
-      const notes = await withDeadline(name, attack());
+      const notes = await withDeadline(attack(), SCENARIO_DEADLINE_MS, name);
       const after = await health(aggregator);
       rows.push({ scenario: name, result: "pass", ...after, notes });
       assert.ok(after.alive, `the aggregator died: ${aggregator.stderr.slice(-2000)}`);
@@ -224,8 +214,9 @@ async function attackClasses(
   const attackClass: AttackClass = async (name, attack, check, probeLimitMs = PROBE_LIMIT_MS) => {
     const passed = await t.step(name, async () => {
       const { report, slowestMs, probes } = await withDeadline(
-        name,
         probedDuring(aggregator, attack(), tls),
+        SCENARIO_DEADLINE_MS,
+        name,
       );
       const after = await health(aggregator, tls);
       const notes = `${report.sent} sent, GOAWAY ${report.goaway.join(",") || "none"}, ` +

@@ -1,5 +1,5 @@
 /**
- * The limit cadence of a kept cgroup reader (shared/cgroup/files.ts) against
+ * The limit cadence of a kept cgroup reader (collector/cgroup/files.ts) against
  * this machine's live cgroup filesystem: a memory limit changed in a real
  * container's cgroup (what `docker update --memory` does) is answered from the
  * last reading until the refresh period is over, and seen once it is, while a
@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { KeptFiles } from "../shared/cgroup/files.ts";
+import { KeptFiles } from "../collector/cgroup/files.ts";
 import { createLiveCgroup, liveCgroupLayout, sh } from "./support/live_cgroup.ts";
 import { waitUntil } from "./support/until.ts";
 

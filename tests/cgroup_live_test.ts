@@ -15,7 +15,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import { CgroupSampler } from "../collector/cgroup/mod.ts";
 import { createLiveCgroup, type LiveCgroup, liveCgroupLayout } from "./support/live_cgroup.ts";
 import { dockerCgroupPaths } from "../collector/host/docker_layout.ts";
 

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { CgroupSampler } from "../shared/cgroup/mod.ts";
+import { CgroupSampler } from "../collector/cgroup/mod.ts";
 import { AggregatorProcess } from "./support/aggregator.ts";
 import { advanceTo, copyFixture } from "./support/cgroup_fixture_copy.ts";
 import { CollectorProcess } from "./support/collector_process.ts";

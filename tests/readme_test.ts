@@ -18,14 +18,20 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
-import { collectorConfig, envFrom } from "../shared/config/mod.ts";
+import { collectorConfig } from "../collector/config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
 import { METRICS_PATH } from "../aggregator/server/metrics_listener.ts";
 import { HEALTHZ_PATH } from "../aggregator/server/health.ts";
 import { SINK_DECISIONS } from "../aggregator/metrics.ts";
 import { REJECT_REASONS, Stats } from "../aggregator/stats.ts";
 import { StatusPage } from "../aggregator/status/mod.ts";
 import { configuredVariables } from "./support/configured_variables.ts";
-import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
+import {
+  readRepositoryFile as read,
+  repositoryHas as exists,
+  repositoryPaths,
+  ROOT,
+} from "./support/repository.ts";
 
 const README = read("README.md");
 
@@ -86,16 +92,7 @@ Deno.test("every relative link and repository path in the README exists", () => 
   assert.ok(links.length > 10);
   assert.deepEqual(links.filter((target) => !exists(target)), [], "broken links");
 
-  const topLevel = [...Deno.readDirSync(ROOT)].map((entry) => entry.name)
-    .filter((name) => name !== ".git");
-  const pathPattern = new RegExp(
-    `(?<![\\w./<-])(?:${topLevel.map((name) => name.replace(/\./g, "\\.")).join("|")})` +
-      `(?:/[\\w.@-]+)*/?(?![\\w<*{])`,
-    "g",
-  );
-  const paths = new Set(
-    (README.match(pathPattern) ?? []).filter((path) => !path.startsWith("toolchain/node_modules")),
-  );
+  const paths = repositoryPaths(README);
   assert.ok(paths.has("collector/expose-cgroup.sh") && paths.has("Dockerfile.collector"));
   assert.deepEqual([...paths].filter((path) => !exists(path)).sort(), [], "missing paths");
 });

@@ -3,37 +3,21 @@
  * routing key is the integration key and whose dedup key is the incident
  * key, summarising the points lost per sink. At most one alert per interval
  * (a minute): losses reported in between are added up and sent in one alert
- * when the interval ends. A failing PagerDuty is logged, never thrown.
+ * when the interval ends. A failing PagerDuty is logged, never thrown. The
+ * waits (the interval, the answer's deadline) go through shared/async, so one
+ * fake clock drives them in tests; `close()` at shutdown ends the interval's.
  *
  * @module
  */
 import type { NotifyConfig } from "../../shared/config/mod.ts";
 import { log } from "../../shared/log.ts";
 import type { Loss, LossReporter } from "./loss.ts";
-
-/** Timers, injectable so tests can run a minute in a moment. */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(timer: unknown): void;
-}
+import { deadline, delay } from "../../shared/async/mod.ts";
 
 export interface AlertOptions {
   intervalMs?: number;
   timeoutMs?: number;
-  clock?: Clock;
 }
-
-const SYSTEM_CLOCK: Clock = {
-  now: () => Date.now(),
-  // Unreferenced: a pending alert never keeps a stopping aggregator alive.
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    Deno.unrefTimer(timer);
-    return timer;
-  },
-  clearTimeout: (timer) => clearTimeout(timer as number),
-};
 
 /** The most individual losses an alert lists in its details. */
 const DETAILED_LOSSES = 20;
@@ -47,28 +31,30 @@ export class PagerDutyAlerts implements LossReporter {
   readonly #config: NotifyConfig;
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
-  readonly #clock: Clock;
   #pending: Loss[] = [];
   #lastSentMs = -Infinity;
-  #timer: unknown;
+  /** Present while losses wait for the interval to end; aborting it ends the wait. */
+  #holding?: AbortController;
   #sending: Promise<void> = Promise.resolve();
 
   constructor(config: NotifyConfig, options: AlertOptions = {}) {
     this.#config = config;
     this.#intervalMs = options.intervalMs ?? 60_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   lost(loss: Loss): void {
     this.#pending.push(loss);
-    if (this.#timer !== undefined) return;
-    const waitMs = this.#lastSentMs + this.#intervalMs - this.#clock.now();
+    if (this.#holding) return;
+    const waitMs = this.#lastSentMs + this.#intervalMs - Date.now();
     if (waitMs <= 0) {
       this.#flush();
-    } else {
-      this.#timer = this.#clock.setTimeout(() => this.#flush(), waitMs);
+      return;
     }
+    const holding = this.#holding = new AbortController();
+    delay(waitMs, { signal: holding.signal }).then(() => {
+      if (this.#holding === holding) this.#flush();
+    });
   }
 
   /**
@@ -76,42 +62,46 @@ export class PagerDutyAlerts implements LossReporter {
    * limit, so none goes unannounced, and waits for alerts in flight.
    */
   async close(): Promise<void> {
-    if (this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
+    if (this.#holding) {
+      this.#holding.abort();
       this.#flush();
     }
     await this.#sending;
   }
 
   #flush(): void {
-    this.#timer = undefined;
+    this.#holding = undefined;
     const losses = this.#pending;
     this.#pending = [];
-    this.#lastSentMs = this.#clock.now();
+    this.#lastSentMs = Date.now();
     this.#sending = this.#sending.then(() => this.#send(losses));
   }
 
   async #send(losses: Loss[]): Promise<void> {
     const controller = new AbortController();
-    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
-      const response = await fetch(this.#config.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(lossEvent(this.#config, losses)),
-        signal: controller.signal,
+      await deadline(this.#post(losses, controller.signal), this.#timeoutMs, () => {
+        controller.abort();
+        throw new Error(`no answer within ${this.#timeoutMs} ms`);
       });
-      const body = await response.text();
-      if (!response.ok) {
-        logger.error("PagerDuty refused the loss alert with HTTP {status}: {body}", {
-          status: response.status,
-          body: body.slice(0, 1000),
-        });
-      }
     } catch (error) {
       logger.error("cannot send the loss alert to PagerDuty: {error}", { error: String(error) });
-    } finally {
-      this.#clock.clearTimeout(timer);
+    }
+  }
+
+  async #post(losses: Loss[], signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.#config.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(lossEvent(this.#config, losses)),
+      signal,
+    });
+    const body = await response.text();
+    if (!response.ok) {
+      logger.error("PagerDuty refused the loss alert with HTTP {status}: {body}", {
+        status: response.status,
+        body: body.slice(0, 1000),
+      });
     }
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { aggregatorConfig, envFrom } from "../../shared/config/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
-import { type Clock, PagerDutyAlerts } from "./pagerduty.ts";
+import { PagerDutyAlerts } from "./pagerduty.ts";
 import { scriptedServer } from "../../tests/support/scripted_server.ts";
 
 function notifyConfig(url: URL) {
@@ -17,28 +17,29 @@ function notifyConfig(url: URL) {
   })).notify!;
 }
 
-/** A fake clock that only moves when the test ticks it. */
+/** The real timer, for waiting on the server while the fake clock stands still. */
+const realSetTimeout = globalThis.setTimeout;
+const pause = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+/** A fake clock for the alerts' waits that only moves when the test ticks it. */
 function fakeClock() {
-  const clock = FakeTimers.createClock(Date.parse("2026-11-25T12:00:00Z"));
-  const adapter: Clock = {
-    now: () => clock.now,
-    setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
-    clearTimeout: (timer) => clock.clearTimeout(timer as number),
-  };
-  return { clock, adapter };
+  return FakeTimers.install({
+    now: Date.parse("2026-11-25T12:00:00Z"),
+    toFake: ["setTimeout", "clearTimeout", "Date"],
+  });
 }
 
 async function until(condition: () => boolean, what: string) {
   for (let waited = 0; !condition(); waited += 10) {
     if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await pause(10);
   }
 }
 
 Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follow in one alert", async () => {
   const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
-  const { clock, adapter } = fakeClock();
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: adapter });
+  const clock = fakeClock();
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "expired", points: 40, reason: "too old" });
     await until(() => server.received.length === 1, "the first alert");
@@ -58,7 +59,7 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
     alerts.lost({ sink: "influxdb", decision: "dropped", points: 1000, reason: "HTTP 400: bad" });
     alerts.lost({ sink: "influxdb", decision: "dropped", points: 500, reason: "HTTP 400: bad" });
     clock.tick(49_999);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
     assert.equal(server.received.length, 1, "a second alert within the minute");
 
     clock.tick(1);
@@ -71,22 +72,23 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
     assert.equal(second.payload.custom_details.losses.length, 2);
 
     clock.tick(10 * 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
     assert.equal(server.received.length, 2, "no alert without a loss");
   } finally {
     await alerts.close();
+    clock.uninstall();
     await server.close();
   }
 });
 
 Deno.test("an alert held back by the minute's limit is sent at shutdown, not dropped", async () => {
   const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "expired", points: 3, reason: "older than 1 h" });
     await until(() => server.received.length === 1, "the first alert");
     alerts.lost({ sink: "influxdb", decision: "dropped", points: 8, reason: "HTTP 400: bad" });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
     assert.equal(server.received.length, 1, "held back within the minute");
     await alerts.close();
     assert.equal(server.received.length, 2);
@@ -100,7 +102,7 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
   const logs: string[] = [];
   setupLogging({ debug: false, json: false, write: (line) => logs.push(line) });
   const server = scriptedServer(() => new Response("invalid routing key", { status: 400 }));
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
     await alerts.close();
@@ -110,7 +112,7 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
     await server.close();
   }
 
-  const unreachable = new PagerDutyAlerts(notifyConfig(server.url), { clock: fakeClock().adapter });
+  const unreachable = new PagerDutyAlerts(notifyConfig(server.url));
   unreachable.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
   await unreachable.close();
   assert.ok(logs.some((line) => line.includes("cannot send the loss alert")), logs.join(""));
@@ -122,8 +124,8 @@ Deno.test("the summary reads naturally with the default identifier and mixed los
     AGGREGATOR_TEXT_CONFIGURATION: "",
     AGGREGATOR_NOTIFY_CONFIGURATION: JSON.stringify({ integration_key: "K", url: server.url.href }),
   })).notify!;
-  const { clock, adapter } = fakeClock();
-  const alerts = new PagerDutyAlerts(config, { clock: adapter });
+  const clock = fakeClock();
+  const alerts = new PagerDutyAlerts(config);
   try {
     alerts.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
     await until(() => server.received.length === 1, "the first alert");
@@ -138,6 +140,7 @@ Deno.test("the summary reads naturally with the default identifier and mixed los
     ]);
   } finally {
     await alerts.close();
+    clock.uninstall();
     await server.close();
   }
 });

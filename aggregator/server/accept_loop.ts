@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { delay } from "../../shared/delay.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { log } from "../../shared/log.ts";
 
 const logger = log("aggregator", "listener");

@@ -18,6 +18,7 @@ import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { HEALTHZ_PATH, healthzResponse } from "./health.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 export async function listenFetch(options: ListenerOptions): Promise<Listener> {
   const router = createConnectRouter({ grpc: false, readMaxBytes: options.readMaxBytes });
@@ -36,7 +37,7 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
     if (path === HEALTHZ_PATH) return healthzResponse(options.serving);
     const handler = handlers.get(path);
     if (!handler) return new Response("not found\n", { status: 404 });
-    return withDeadline(handler(request), options.limits.requestTimeoutMs);
+    return answeredWithin(handler(request), options.limits.requestTimeoutMs);
   });
   await listening;
   return {
@@ -48,14 +49,10 @@ export async function listenFetch(options: ListenerOptions): Promise<Listener> {
 }
 
 /** The handler's response, or a Connect `deadline_exceeded` error once `ms` have passed. */
-function withDeadline(response: Promise<Response>, ms: number): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<Response>((resolve) => {
-    timer = setTimeout(() =>
-      resolve(Response.json(
-        { code: "deadline_exceeded", message: `request not complete within ${ms} ms` },
-        { status: 504 },
-      )), ms);
-  });
-  return Promise.race([response, late]).finally(() => clearTimeout(timer));
+function answeredWithin(response: Promise<Response>, ms: number): Promise<Response> {
+  return deadline(response, ms, () =>
+    Response.json(
+      { code: "deadline_exceeded", message: `request not complete within ${ms} ms` },
+      { status: 504 },
+    ));
 }

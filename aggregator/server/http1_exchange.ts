@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { deadline } from "../../shared/async/mod.ts";
 
 /** The most a request head may take (request line and headers). */
 export const MAX_HEAD_BYTES = 8 * 1024;
@@ -100,17 +101,9 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 }
 
 /** `work`, or a rejection once `ms` passed (after `onExpiry`, which unblocks `work`). */
-async function within<T>(work: Promise<T>, ms: number, onExpiry: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onExpiry();
-      reject(new Deno.errors.TimedOut(`no progress within ${ms} ms`));
-    }, ms);
+function within<T>(work: Promise<T>, ms: number, onExpiry: () => void): Promise<T> {
+  return deadline(work, ms, () => {
+    onExpiry();
+    throw new Deno.errors.TimedOut(`no progress within ${ms} ms`);
   });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

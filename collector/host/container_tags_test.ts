@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_LABEL_PREFIX } from "../../shared/config/mod.ts";
+import { DEFAULT_LABEL_PREFIX } from "../config/mod.ts";
 import {
   containerConfigPath,
   ContainerTagCache,

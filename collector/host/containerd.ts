@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { KubernetesTagMapping } from "../../shared/config/mod.ts";
+import type { KubernetesTagMapping } from "../config/mod.ts";
 import { RuntimeService } from "../../shared/gen/runtime/v1/cri_pb.ts";
 import { log } from "../../shared/log.ts";
 import { CriClient } from "./cri_client.ts";

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { CgroupSampler } from "../../shared/cgroup/mod.ts";
+import { CgroupSampler } from "../cgroup/mod.ts";
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import { log } from "../../shared/log.ts";
 import type { PollTime } from "../loop.ts";

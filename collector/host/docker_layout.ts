@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type CgroupPattern, matchCgroups } from "../../shared/cgroup/discover.ts";
+import { type CgroupPattern, matchCgroups } from "../cgroup/mod.ts";
 import type { HostContainer } from "./runtime.ts";
 
 const ID = "(?<id>[0-9a-f]{64})";

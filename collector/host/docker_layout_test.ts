@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CgroupSampler } from "../../shared/cgroup/mod.ts";
-import { detectVersion } from "../../shared/cgroup/detect.ts";
+import { CgroupSampler } from "../cgroup/mod.ts";
+import { detectVersion } from "../cgroup/detect.ts";
 import { ContainerTree } from "../../tests/support/cgroup_container_tree.ts";
 import { discoverDockerContainers, dockerCgroupPaths } from "./docker_layout.ts";
 import type { HostContainer } from "./runtime.ts";

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type CgroupPattern, matchCgroups } from "../../shared/cgroup/discover.ts";
+import { type CgroupPattern, matchCgroups } from "../cgroup/mod.ts";
 import { containersOf } from "./docker_layout.ts";
 import type { HostContainer } from "./runtime.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CgroupSampler } from "../../shared/cgroup/mod.ts";
+import { CgroupSampler } from "../cgroup/mod.ts";
 import { ContainerTree } from "../../tests/support/cgroup_container_tree.ts";
 import { discoverKubepodsContainers } from "./kubepods_layout.ts";
 

@@ -1,14 +1,14 @@
 /**
  * The tags of a Kubernetes container from what the CRI runtime knows of it
  * and its pod, by the mapping of `MINI_COLLECTOR_KUBERNETES_TAGS`
- * (shared/config/kubernetes_tags.ts): per tag, the first of its facts that
+ * (collector/config/kubernetes_tags.ts): per tag, the first of its facts that
  * is not empty. Checked as the aggregator checks tags; a required tag with no
  * value, or a value the aggregator would refuse, skips the container with a
  * sentence naming the tag and the facts tried.
  *
  * @module
  */
-import type { KubernetesTagMapping, PodFact } from "../../shared/config/mod.ts";
+import type { KubernetesTagMapping, PodFact } from "../config/mod.ts";
 import type { TagName } from "../../shared/tags.ts";
 import { tagHeaders } from "../tags.ts";
 import { checkContainerTags } from "./checked_tags.ts";

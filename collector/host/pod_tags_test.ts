@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_KUBERNETES_TAGS } from "../../shared/config/mod.ts";
+import { DEFAULT_KUBERNETES_TAGS } from "../config/mod.ts";
 import { podTags } from "./pod_tags.ts";
 
 const ID = "7".repeat(64);

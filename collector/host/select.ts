@@ -7,8 +7,8 @@
  * @module
  */
 import { join } from "node:path";
-import { isDirectory } from "../../shared/cgroup/directory.ts";
-import type { HostModeConfig } from "../../shared/config/mod.ts";
+import { isDirectory } from "../cgroup/mod.ts";
+import type { HostModeConfig } from "../config/mod.ts";
 import { ContainerdRuntime } from "./containerd.ts";
 import { DockerRuntime } from "./docker.ts";
 import type { ContainerRuntime } from "./runtime.ts";

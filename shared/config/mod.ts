@@ -1,8 +1,10 @@
 /**
- * Both programs' configuration, read from environment variables with the Go
- * original's names and defaults; every problem is a {@link ConfigError} that
- * names the variable. `env.ts` holds the typed readers the two configurations
- * share and is internal to this module.
+ * What both programs' configurations are read with: typed readers of
+ * environment variables (durations, integers, addresses, JSON objects) and
+ * {@link ConfigError}, which names the variable at fault; and the
+ * aggregator's configuration (`aggregator.ts`), which stays here until the
+ * sinks declare their own parts of it. The collector's configuration lives in
+ * its tree: `collector/config/`.
  *
  * @module
  */
@@ -17,23 +19,21 @@ export {
   type PrometheusConfig,
 } from "./aggregator.ts";
 export {
-  COLLECTOR_CGROUP_MOUNT,
-  type CollectorConfig,
-  collectorConfig,
-  type CollectorMode,
-  type CollectorSettings,
-  type ContainerModeConfig,
-  containerModeConfig,
-  DEFAULT_CRI_SOCKET,
-  DEFAULT_DOCKER_ROOT,
-  DEFAULT_LABEL_PREFIX,
-  type HostModeConfig,
-  type HostRuntime,
-  type Protocol,
-} from "./collector.ts";
-export { type Address, ConfigError, type Env, envFrom } from "./env.ts";
-export {
-  DEFAULT_KUBERNETES_TAGS,
-  type KubernetesTagMapping,
-  type PodFact,
-} from "./kubernetes_tags.ts";
+  type Address,
+  addressListValue,
+  addressValue,
+  choice,
+  ConfigError,
+  duration,
+  durationValue,
+  type Env,
+  envFrom,
+  integer,
+  integerValue,
+  isSet,
+  jsonObject,
+  jsonString,
+  optionalString,
+  requiredString,
+} from "./env.ts";
+export { refuseUnknownKeys } from "./json_keys.ts";

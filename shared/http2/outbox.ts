@@ -10,6 +10,7 @@
  * @module
  */
 import { joinBytes } from "./frames.ts";
+import { deadline } from "../async/mod.ts";
 
 /** What one queued frame costs beyond its bytes: the buffer object and its queue slot. */
 export const FRAME_OVERHEAD_BYTES = 200;
@@ -97,12 +98,7 @@ export class Outbox {
   async #written(): Promise<void> {
     this.#closed = true;
     if (!this.#flushing) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#flushing,
-      new Promise((resolve) => timer = setTimeout(resolve, this.#options.lingerMs ?? 1_000)),
-    ]);
-    clearTimeout(timer);
+    await deadline(this.#flushing, this.#options.lingerMs ?? 1_000, () => {});
   }
 
   /** Closes the socket now; a write in progress fails and what is queued is dropped. */
@@ -147,14 +143,8 @@ export class Outbox {
   async #write(bytes: Uint8Array): Promise<number> {
     const ms = this.#options.writeTimeoutMs;
     if (ms === undefined) return await this.#conn.write(bytes);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no write progress for ${ms} ms`)), ms);
+    return await deadline(this.#conn.write(bytes), ms, () => {
+      throw new Error(`no write progress for ${ms} ms`);
     });
-    try {
-      return await Promise.race([this.#conn.write(bytes), stalled]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -11,11 +11,10 @@ import {
   type Address,
   type AggregatorConfig,
   aggregatorConfig,
-  type CollectorConfig,
-  collectorConfig,
   ConfigError,
   type Env,
 } from "../config/mod.ts";
+import { type CollectorConfig, collectorConfig } from "../../collector/config/mod.ts";
 import { join } from "node:path";
 
 export type Program = "collector" | "aggregator";
@@ -32,7 +31,7 @@ export const ENV_ALLOWED: Record<Program, string> = {
  * Young-generation and heap caps: both programs hold little live data. The
  * aggregator's young generation is sized for load: every call allocates
  * short-lived request objects, and a 2 MiB semi-space spent a fifth of its
- * CPU in scavenges (tests/bench, BENCHMARKS.md). The collector does a little
+ * CPU in scavenges (bench/, BENCHMARKS.md). The collector does a little
  * work once per poll: optimising it never pays back, and every wake-up of a
  * V8 helper thread costs CPU, so it runs without TurboFan (`--lite-mode`) and
  * without V8's worker threads (`--single-threaded`) — measured side by side
@@ -52,7 +51,7 @@ const V8_FLAGS: Record<Program, string> = {
  * with read, write and net (`unix:<path>`) permission on its path, all three.
  * `statfs` (file system facts, no contents): the volume's
  * usage, and whether the cgroup directories are on a cgroup file system, where
- * the sampler keeps their files open (shared/cgroup/files.ts).
+ * the sampler keeps their files open (collector/cgroup/files.ts).
  */
 function collectorPermissions(config: CollectorConfig): string[] {
   const reads = [pathFlag("MINI_COLLECTOR_CGROUP_PATH", config.cgroupRoot)];

@@ -15,6 +15,7 @@
 import { programFlags } from "../../shared/permissions/mod.ts";
 import { runtimeEnv } from "./collector_process.ts";
 import { settledWithin, withDeadline } from "./deadline.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -101,18 +102,13 @@ export class AggregatorProcess {
 
   /** Resolves when `predicate` holds for the collected output; rejects after `timeoutMs`. */
   async waitFor(predicate: () => boolean, timeoutMs = 10_000, what = "condition"): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const endMs = Date.now() + timeoutMs;
     while (!predicate()) {
-      const left = deadline - Date.now();
+      const left = endMs - Date.now();
       if (left <= 0) {
         throw new Error(`timed out waiting for ${what}; stderr:\n${this.stderr.slice(-3000)}`);
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#changed.promise,
-        new Promise((resolve) => timer = setTimeout(resolve, Math.min(left, 200))),
-      ]);
-      clearTimeout(timer);
+      await deadline(this.#changed.promise, Math.min(left, 200), () => {});
     }
   }
 

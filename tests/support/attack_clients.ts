@@ -12,6 +12,7 @@ import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
 import { AggregatorProcess } from "./aggregator.ts";
 import { processMemory } from "./process_memory.ts";
 import { textTable } from "./text_table.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 const ATTACKER = new URL("./attack_h2.py", import.meta.url).pathname;
 const TAGS = ["environment: attack", "service: s", "container: c", "host_name: h"];
@@ -194,7 +195,7 @@ export async function probedDuring<T>(
     const publish = await curlPost(aggregator.port, aggregator.directory, body, [], 5, tls);
     probes++;
     slowestMs = Math.max(slowestMs, publish.status === 200 ? publish.ms : Infinity);
-    await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, everyMs))]);
+    await deadline(finished.catch(() => {}), everyMs, () => {});
   }
   return { report: await finished, slowestMs, probes };
 }

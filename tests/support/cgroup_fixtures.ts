@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RawCgroup } from "../../shared/cgroup/mod.ts";
+import type { RawCgroup } from "../../collector/cgroup/mod.ts";
 
 export const CGROUP_FIXTURES = fileURLToPath(new URL("../fixtures/cgroup/", import.meta.url));
 

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { withDeadline } from "./deadline.ts";
+import { settledWithin, withDeadline } from "./deadline.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -211,10 +211,7 @@ export class Chromium {
       this.#child.kill("SIGKILL");
     }
     this.#socket.close();
-    const exited = await Promise.race([
-      this.#child.status.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000)),
-    ]);
+    const exited = await settledWithin(this.#child.status, 5_000);
     if (!exited) {
       this.#child.kill("SIGKILL");
       await this.#child.status;

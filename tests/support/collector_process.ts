@@ -8,6 +8,7 @@
 import { withDeadline } from "./deadline.ts";
 import { ConfigError, envFrom } from "../../shared/config/mod.ts";
 import { ENV_ALLOWED, programFlags } from "../../shared/permissions/mod.ts";
+import { delay } from "../../shared/async/mod.ts";
 
 export const COLLECTOR_ENTRY = new URL("../../collector/main.ts", import.meta.url).pathname;
 export const REPOSITORY = new URL("../../", import.meta.url).pathname;
@@ -80,7 +81,7 @@ export class CollectorProcess {
       if (Date.now() > deadline) {
         throw new Error(`no log line matching ${pattern} within ${timeoutMs} ms:\n${this.stderr}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await delay(50);
     }
   }
 

@@ -11,8 +11,8 @@ import { readRepositoryFile as read } from "./repository.ts";
 /** The `MINI_COLLECTOR_*` and `AGGREGATOR_*` names the configuration modules read. */
 export function configuredVariables(): Set<string> {
   const sources = [
-    "shared/config/collector.ts",
-    "shared/config/kubernetes_tags.ts",
+    "collector/config/config.ts",
+    "collector/config/kubernetes_tags.ts",
     "shared/config/aggregator.ts",
   ].map(read);
   const names = new Set(

@@ -2,10 +2,11 @@
  * Hard deadlines for the steps of cross-process tests: a step that waits on
  * another process or a socket fails on its own timer, with a message naming
  * what it was waiting for, instead of hanging the suite. Nothing here waits on
- * a library callback alone.
+ * a library callback alone. The timers are shared/async's `deadline`.
  *
  * @module
  */
+import { deadline } from "../../shared/async/mod.ts";
 
 /** Thrown when a step outlives its deadline; `step` names what it was waiting for. */
 export class DeadlineError extends Error {
@@ -20,27 +21,15 @@ export class DeadlineError extends Error {
  * (e.g. "waiting for the aggregator to answer Publish") once `ms` have passed.
  * The timer is cleared either way.
  */
-export async function withDeadline<T>(work: Promise<T>, ms: number, step: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(step, ms)), ms);
+export function withDeadline<T>(work: Promise<T>, ms: number, step: string): Promise<T> {
+  return deadline(work, ms, () => {
+    throw new DeadlineError(step, ms);
   });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Resolves when `work` settles or `ms` have passed, whichever comes first; true if it settled. */
-export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  try {
-    return await Promise.race([work.then(() => true, () => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return deadline(work.then(() => true, () => true), ms, () => false);
 }
 
 /**

@@ -25,8 +25,8 @@ import {
   resetSync,
   withContext,
 } from "@logtape/logtape";
-import { containerModeConfig } from "../../shared/config/mod.ts";
-import { delay } from "../../shared/delay.ts";
+import { containerModeConfig } from "../../collector/config/mod.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { Collector, containerSource } from "../../collector/mod.ts";
 
 const FLUSH_MS = 10_000;

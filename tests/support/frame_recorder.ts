@@ -15,6 +15,7 @@ import {
   joinBytes,
 } from "../../shared/http2/frames.ts";
 import type { MemorySocket } from "./memory_socket.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 export class FrameRecorder {
   readonly frames: Frame[] = [];
@@ -34,19 +35,14 @@ export class FrameRecorder {
 
   /** The first frame received that matches, waiting at most 2 s. */
   async next(match: (frame: Frame) => boolean, what: string): Promise<Frame> {
-    const deadline = Date.now() + 2_000;
+    const endMs = Date.now() + 2_000;
     for (;;) {
       const frame = this.frames.find(match);
       if (frame) return frame;
-      if (this.#ended || Date.now() > deadline) {
+      if (this.#ended || Date.now() > endMs) {
         throw new Error(`no ${what}; got ${this.frames.map((f) => f.type).join(",")}`);
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#changed.promise,
-        new Promise((resolve) => timer = setTimeout(resolve, 50)),
-      ]);
-      clearTimeout(timer);
+      await deadline(this.#changed.promise, 50, () => {});
     }
   }
 

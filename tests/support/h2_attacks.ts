@@ -17,6 +17,7 @@ import {
 import { HeaderEncoder } from "../../shared/http2/hpack.ts";
 import { ErrorCode, errorCodeName, Flag, FrameType, joinBytes } from "../../shared/http2/mod.ts";
 import { SETTINGS_ACK } from "../../shared/http2/settings.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 /** How to open a connection to the listener under attack. */
 export type OpenConnection = () => Promise<Deno.Conn>;
@@ -157,16 +158,11 @@ export class RawConnection {
 
   /** Resolves once `condition` holds or `ms` pass. */
   async waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
+    const endMs = Date.now() + ms;
     while (!condition()) {
-      const left = deadline - Date.now();
+      const left = endMs - Date.now();
       if (left <= 0) return false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#changed.promise,
-        new Promise((resolve) => timer = setTimeout(resolve, Math.min(left, 100))),
-      ]);
-      clearTimeout(timer);
+      await deadline(this.#changed.promise, Math.min(left, 100), () => {});
     }
     return true;
   }

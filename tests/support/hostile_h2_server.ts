@@ -17,6 +17,7 @@ import { encodeFrame, encodeSettings } from "../../shared/http2/frames.ts";
 import { HeaderEncoder } from "../../shared/http2/hpack.ts";
 import { Flag, FrameType } from "../../shared/http2/mod.ts";
 import { rawH2Server, type RawPeer } from "./raw_h2_server.ts";
+import { delay } from "../../shared/async/mod.ts";
 
 type Mode = "continuation" | "headers" | "informational" | "ping" | "slow";
 
@@ -69,7 +70,7 @@ const SCRIPTS: Record<Exclude<Mode, "ping">, (peer: RawPeer) => Promise<void>> =
     await peer.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS, id, statusBlock("200")));
     try {
       for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await delay(500);
         await peer.send(encodeFrame(FrameType.DATA, 0, id, new Uint8Array(1)));
       }
     } catch {

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { containerModeConfig } from "../../shared/config/mod.ts";
-import { delay } from "../../shared/delay.ts";
+import { containerModeConfig } from "../../collector/config/mod.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { Collector, containerSource, tagHeaders } from "../../collector/mod.ts";
 

@@ -12,6 +12,7 @@ import {
 } from "../../shared/http2/frames.ts";
 import { HeaderEncoder } from "../../shared/http2/hpack.ts";
 import { Flag, type Frame, FrameType, type HeaderField } from "../../shared/http2/mod.ts";
+import { deadline } from "../../shared/async/mod.ts";
 
 export class RawPeer {
   /** Every frame the client sent on this connection. */
@@ -51,12 +52,12 @@ export class RawPeer {
 
   /** Resolves with the first frame matching `test`, waiting up to 5 s. */
   async frame(test: (frame: Frame) => boolean): Promise<Frame> {
-    const deadline = Date.now() + 5_000;
+    const endMs = Date.now() + 5_000;
     for (;;) {
       const found = this.frames.find(test);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error("the expected frame never came");
-      await Promise.race([this.#arrived.promise, new Promise((r) => setTimeout(r, 100))]);
+      if (Date.now() > endMs) throw new Error("the expected frame never came");
+      await deadline(this.#arrived.promise, 100, () => {});
     }
   }
 

@@ -8,6 +8,7 @@
  * says why the tests must be skipped.
  */
 import { settledWithin, withDeadline } from "./deadline.ts";
+import { delay } from "../../shared/async/mod.ts";
 
 /** A receiver's answer to one request (readiness, query) must come within this. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -126,7 +127,7 @@ export async function start(
       await stop();
       throw new Error(`${binary} did not become ready: ${(await output).slice(-2000)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await delay(50);
   }
 }
 

@@ -22,3 +22,45 @@ export function repositoryHas(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The repository paths a text names: words that start with a top-level entry
+ * of the repository (`collector/…`, `Dockerfile.collector`, `.ci/run`), not a
+ * pattern or a template (`tests/*_test.ts`, `<id>/…`); a sentence's full stop
+ * is not part of the path.
+ */
+export function repositoryPaths(text: string): Set<string> {
+  const topLevel = [...Deno.readDirSync(ROOT)].map((entry) => entry.name)
+    .filter((name) => name !== ".git");
+  const pattern = new RegExp(
+    `(?<![\\w./<-])(?:${topLevel.map((name) => name.replace(/\./g, "\\.")).join("|")})` +
+      `(?:/[\\w.@-]+)*/?(?![\\w<*{])`,
+    "g",
+  );
+  return new Set(
+    (text.match(pattern) ?? [])
+      .map((path) => path.replace(/\.+$/, ""))
+      .filter((path) => !path.startsWith("toolchain/node_modules")),
+  );
+}
+
+/**
+ * The files below `folders` whose names `keep` accepts, as sorted repository
+ * paths; generated code and fixtures are not walked.
+ */
+export function repositoryFiles(
+  folders: readonly string[],
+  keep: (name: string) => boolean,
+): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(new URL(`${dir}/`, ROOT))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) {
+        if (!["gen", "fixtures"].includes(entry.name)) walk(path);
+      } else if (keep(entry.name)) files.push(path);
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return files.sort();
+}

@@ -1,4 +1,5 @@
 /** Bounded polling for cross-process tests: no fixed sleeps standing in for conditions. */
+import { delay } from "../../shared/async/mod.ts";
 
 /** Resolves once `condition` holds, checking every `everyMs`; false if `timeoutMs` passes first. */
 export async function until(
@@ -14,9 +15,7 @@ export async function until(
   }
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { delay };
 
 /** Like `until`, but throws naming `what` on timeout. */
 export async function waitUntil(

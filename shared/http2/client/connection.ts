@@ -38,6 +38,7 @@ import {
   StreamStateMachine,
 } from "../mod.ts";
 import { resetError } from "./reset_error.ts";
+import { abortable, deadline } from "../../async/mod.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
 export type ConnectionTarget = NetworkTarget | SocketTarget;
@@ -178,12 +179,12 @@ export class Http2Connection {
   ): Promise<Http2Connection> {
     const where = "socketPath" in target ? target.socketPath : `${target.host}:${target.port}`;
     const connecting: Promise<Deno.Conn | Deno.TlsConn> = connectTo(target);
-    const conn = await untilAborted(connecting, signal, (late) => late.close()).catch((error) => {
+    const conn = await abortable(connecting, signal, (late) => late.close()).catch((error) => {
       throw signal.aborted ? signal.reason : unavailable(`cannot connect to ${where}`, error);
     });
     try {
       if ("handshake" in conn) {
-        const { alpnProtocol } = await untilAborted(conn.handshake(), signal);
+        const { alpnProtocol } = await abortable(conn.handshake(), signal);
         if (alpnProtocol !== "h2") {
           throw new ConnectError(
             `the server at ${where} did not agree to HTTP/2 over TLS (ALPN ${alpnProtocol})`,
@@ -243,29 +244,34 @@ export class Http2Connection {
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
-    const timer = setTimeout(
-      () =>
-        this.#cancel(
-          exchange,
-          new ConnectError(
-            `no complete response within ${this.#limits.responseTimeoutMs} ms`,
-            Code.DeadlineExceeded,
-          ),
-        ),
-      this.#limits.responseTimeoutMs,
-    );
+    const ms = this.#limits.responseTimeoutMs;
     try {
-      exchange.state.sendHeaders(body.length === 0);
-      this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
-      // The body may wait for a window the server never opens: the exchange's end stops the wait.
-      if (body.length) {
-        await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
-      }
-      return await exchange.result.promise;
+      return await deadline(this.#exchanged(exchange, fields, body), ms, () => {
+        const late = new ConnectError(
+          `no complete response within ${ms} ms`,
+          Code.DeadlineExceeded,
+        );
+        this.#cancel(exchange, late);
+        throw late;
+      });
     } finally {
-      clearTimeout(timer);
       signal.removeEventListener("abort", abort);
     }
+  }
+
+  /** Sends the request of `exchange` and waits for its response. */
+  async #exchanged(
+    exchange: Exchange,
+    fields: readonly HeaderField[],
+    body: Uint8Array,
+  ): Promise<Http2Response> {
+    exchange.state.sendHeaders(body.length === 0);
+    this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
+    // The body may wait for a window the server never opens: the exchange's end stops the wait.
+    if (body.length) {
+      await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
+    }
+    return await exchange.result.promise;
   }
 
   /** Ends the connection; exchanges in flight reject with `reason`. */
@@ -280,10 +286,6 @@ export class Http2Connection {
 
   /** Waits until one more stream is within the server's MAX_CONCURRENT_STREAMS, and reserves it. */
   async #streamSlot(signal: AbortSignal): Promise<void> {
-    const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
     for (;;) {
       if (signal.aborted) throw signal.reason;
       if (!this.usable) {
@@ -293,7 +295,7 @@ export class Http2Connection {
         this.#reservedSlots++;
         return;
       }
-      await Promise.race([this.#engine.flow.changed(), aborted]);
+      await abortable(this.#engine.flow.changed(), signal);
     }
   }
 
@@ -502,24 +504,4 @@ function connectTo(target: ConnectionTarget): Promise<Deno.Conn | Deno.TlsConn> 
 function unavailable(what: string, error: unknown): ConnectError {
   const detail = error instanceof Error ? error.message : String(error);
   return new ConnectError(`${what}: ${detail}`, Code.Unavailable);
-}
-
-/** `promise`, or the signal's reason once aborted; a result arriving late goes to `late`. */
-function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  late?: (value: T) => void,
-): Promise<T> {
-  if (signal.aborted) {
-    promise.then(late, () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      promise.then(late, () => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }

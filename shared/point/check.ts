@@ -1,0 +1,116 @@
+/**
+ * The checks a point passes before the aggregator stores it, beyond its tags
+ * (shared/tags.ts): `unix_time` not before 2000-01-01, at most a day behind
+ * and one hour ahead of the clock; integer metrics within
+ * ±Number.MAX_SAFE_INTEGER (exact as JSON numbers), floating-point metrics
+ * finite, pressure shares (`*_pressure_*_avg10`) between 0 and 100. The
+ * aggregator applies them to every call; the collector's `--check` applies
+ * them to its own samples, to show what the aggregator would store. Every
+ * refusal is a {@link RejectedRequest} naming the field at fault.
+ *
+ * @module
+ */
+import type { PublishRequest } from "../gen/aggregator_pb.ts";
+import { checkTags, type Tags } from "../tags.ts";
+import { METRIC_FIELDS, metricsOf, type Point } from "./fields.ts";
+
+/** 2000-01-01T00:00:00Z */
+const EARLIEST_TIME = 946_684_800;
+const MAX_FUTURE_SECONDS = 3600;
+/**
+ * The oldest point taken: a day. Older ones could only be expired by Datadog
+ * (which takes an hour) and would turn into counted losses later; no collector
+ * queue holds a day of points.
+ */
+const MAX_AGE_SECONDS = 86_400;
+/** Pressure stall figures are shares of time, in percent. */
+const PRESSURE = /_pressure_/;
+
+/** Why a request was refused, for the rejection counters. */
+export type RejectReason =
+  | "missing_tag"
+  | "invalid_tag"
+  | "invalid_time"
+  | "invalid_metric"
+  | "tag_set_limit";
+
+/** A call refused for what it carries; `reason` is its rejection counter. */
+export class RejectedRequest extends Error {
+  override name = "RejectedRequest";
+
+  constructor(readonly reason: RejectReason, message: string) {
+    super(message);
+  }
+}
+
+/** One entry of a PublishBatch: its tag map (`host` standing for `host_name`) and point. */
+export function batchPointFrom(
+  tags: Record<string, string>,
+  request: PublishRequest | undefined,
+  nowMs: number,
+): Point {
+  if (!request) {
+    throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
+  }
+  const checked = checkTags(
+    (name) => tags[name] ?? (name === "host_name" ? tags.host : undefined),
+    (name) => `tag "${name}"`,
+  );
+  if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
+  return checkedPoint(request, checked.tags, nowMs);
+}
+
+/** A point whose tags are checked, once its time and metrics pass. */
+export function checkedPoint(request: PublishRequest, tags: Tags, nowMs: number): Point {
+  checkTime(request.unixTime, nowMs);
+  checkMetrics(request);
+  return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
+}
+
+function checkTime(unixTime: bigint, nowMs: number): void {
+  if (unixTime < EARLIEST_TIME) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: before 2000-01-01T00:00:00Z`,
+    );
+  }
+  const now = Math.floor(nowMs / 1000);
+  if (unixTime < now - MAX_AGE_SECONDS) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: more than 24h before the aggregator's clock (${now})`,
+    );
+  }
+  const latest = now + MAX_FUTURE_SECONDS;
+  if (unixTime > latest) {
+    throw new RejectedRequest(
+      "invalid_time",
+      `invalid unix_time ${unixTime}: more than 1h ahead of the aggregator's clock (${
+        Math.floor(nowMs / 1000)
+      })`,
+    );
+  }
+}
+
+function checkMetrics(request: PublishRequest): void {
+  for (const field of METRIC_FIELDS) {
+    const value = request[field.property];
+    if (typeof value === "bigint" && (value > MAX_SAFE || value < -MAX_SAFE)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
+    }
+    if (typeof value === "number" && PRESSURE.test(field.name) && (value < 0 || value > 100)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
+      );
+    }
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
