@@ -4,6 +4,6 @@
  *
  * @module
  */
-export { Spool, type SpoolState } from "./spool.ts";
+export { Spool, type SpooledPoint, type SpoolState } from "./spool.ts";
 export { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 export { SpoolLocked } from "./lock.ts";

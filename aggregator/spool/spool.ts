@@ -155,23 +155,33 @@ export class Spool {
     return this.#cursors.get(sink) ?? 0;
   }
 
-  /** How many points `sink` has not yet passed (an upper bound when the cap dropped some). */
-  pending(sink: string): number {
-    return this.#lastId - this.cursor(sink);
+  /**
+   * How many points `sink` has not yet passed (an upper bound when the cap
+   * dropped some); with `after`, only those after that position.
+   */
+  pending(sink: string, after = 0): number {
+    return this.#lastId - Math.max(after, this.cursor(sink));
   }
 
-  /** Arrival time of the oldest point `sink` has not passed, or undefined when there is none. */
-  oldestPendingMs(sink: string): number | undefined {
-    if (!this.#statements || this.pending(sink) <= 0) return undefined;
-    const row = this.#statements.oldest.get(this.cursor(sink)) as { received: number } | undefined;
+  /**
+   * Arrival time of the oldest point `sink` has not passed (with `after`: of
+   * those after that position), or undefined when there is none.
+   */
+  oldestPendingMs(sink: string, after = 0): number | undefined {
+    if (!this.#statements || this.pending(sink, after) <= 0) return undefined;
+    const from = Math.max(after, this.cursor(sink));
+    const row = this.#statements.oldest.get(from) as { received: number } | undefined;
     return row?.received;
   }
 
-  /** Up to `limit` points after `sink`'s cursor, oldest first. */
-  read(sink: string, limit: number): SpooledPoint[] {
+  /**
+   * Up to `limit` points after `sink`'s cursor (or after `after`, when that is
+   * further: a sink with batches in flight reads past them), oldest first.
+   */
+  read(sink: string, limit: number, after = 0): SpooledPoint[] {
     const statements = this.#statements;
     if (!statements) return [];
-    const cursor = this.cursor(sink);
+    const cursor = Math.max(after, this.cursor(sink));
     const points: SpooledPoint[] = [];
     for (let after = cursor; points.length < limit;) {
       const rows = statements.readRows.all(after, READ_ROWS) as unknown as Row[];
