@@ -43,14 +43,3 @@ export interface Point {
   /** Metric values by protobuf field name; `running` is 1 or 0. */
   metrics: Record<string, number>;
 }
-
-/** The metrics of a request as plain numbers, leaving absent optional fields out. */
-export function metricsOf(request: PublishRequest): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const field of METRIC_FIELDS) {
-    const value = request[field.property];
-    if (value === undefined) continue;
-    metrics[field.name] = Number(value);
-  }
-  return metrics;
-}

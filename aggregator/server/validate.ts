@@ -19,7 +19,7 @@
  */
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import { checkTags, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, metricsOf, type Point } from "../stored_point.ts";
+import { METRIC_FIELDS, type Point } from "../stored_point.ts";
 
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;
@@ -32,6 +32,8 @@ const MAX_FUTURE_SECONDS = 3600;
 const MAX_AGE_SECONDS = 86_400;
 /** Pressure stall figures are shares of time, in percent. */
 const PRESSURE = /_pressure_/;
+/** Which metrics are pressure shares, by METRIC_FIELDS index (tested once, not per point). */
+const IS_PRESSURE = METRIC_FIELDS.map((field) => PRESSURE.test(field.name));
 
 /** Why a request was refused, for the rejection counters. */
 export type RejectReason =
@@ -83,8 +85,7 @@ export function batchPointFrom(
 
 function checkedPoint(request: PublishRequest, tags: Tags, nowMs: number): Point {
   checkTime(request.unixTime, nowMs);
-  checkMetrics(request);
-  return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
+  return { time: Number(request.unixTime), tags, metrics: checkedMetrics(request) };
 }
 
 /** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
@@ -137,25 +138,40 @@ function checkTime(unixTime: bigint, nowMs: number): void {
   }
 }
 
-function checkMetrics(request: PublishRequest): void {
-  for (const field of METRIC_FIELDS) {
+/**
+ * The metrics of a request as plain numbers, absent optional fields left out,
+ * checked in the same pass (one walk over the fields, no second object).
+ */
+function checkedMetrics(request: PublishRequest): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (let i = 0; i < METRIC_FIELDS.length; i++) {
+    const field = METRIC_FIELDS[i];
     const value = request[field.property];
-    if (typeof value === "bigint" && (value > MAX_SAFE || value < -MAX_SAFE)) {
-      throw new RejectedRequest(
-        "invalid_metric",
-        `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
-      );
-    }
-    if (typeof value === "number" && !Number.isFinite(value)) {
-      throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
-    }
-    if (typeof value === "number" && PRESSURE.test(field.name) && (value < 0 || value > 100)) {
-      throw new RejectedRequest(
-        "invalid_metric",
-        `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
-      );
+    if (value === undefined) continue;
+    if (typeof value === "bigint") {
+      if (value > MAX_SAFE || value < -MAX_SAFE) {
+        throw new RejectedRequest(
+          "invalid_metric",
+          `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
+        );
+      }
+      metrics[field.name] = Number(value);
+    } else if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
+      }
+      if (IS_PRESSURE[i] && (value < 0 || value > 100)) {
+        throw new RejectedRequest(
+          "invalid_metric",
+          `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
+        );
+      }
+      metrics[field.name] = value;
+    } else {
+      metrics[field.name] = Number(value);
     }
   }
+  return metrics;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

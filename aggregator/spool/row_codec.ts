@@ -12,7 +12,7 @@
  * The times come first, so that a reader wanting only them (the Datadog
  * sink's expiry check, on the main thread) stops there.
  *
- * `tagMask` has bit i set when tag TAG_ORDER[i] is present, followed by the
+ * `tagMask` has bit i set when tag TAG_NAMES[i] is present, followed by the
  * string-table index of each present tag in that order; `metricMask` does the
  * same for METRIC_FIELDS (field order), `negativeMask` marks the integer
  * metrics below zero, and each present value is a varint of its magnitude for
@@ -25,12 +25,11 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, REQUIRED_TAGS, type TagName, type Tags } from "../../shared/tags.ts";
+import { TAG_NAMES, type TagName, type Tags } from "../../shared/tags.ts";
 import { METRIC_FIELDS, type Point } from "../stored_point.ts";
 
 /** The body version this module writes and reads. */
 const BODY_VERSION = 1;
-const TAG_ORDER: readonly TagName[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
 const METRIC_NAMES = METRIC_FIELDS.map((field) => field.name);
 const FLOAT = METRIC_FIELDS.map((field) => field.kind === "float");
 /** 2^i for metric i: masks of more than 31 metrics stay exact as Numbers. */
@@ -44,7 +43,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export function encodeRow(points: readonly Point[]): Uint8Array<ArrayBuffer> {
   const strings = new Map<string, number>();
   for (const point of points) {
-    for (const name of TAG_ORDER) {
+    for (const name of TAG_NAMES) {
       const value = point.tags[name];
       if (value !== undefined && !strings.has(value)) strings.set(value, strings.size);
     }
@@ -58,11 +57,11 @@ export function encodeRow(points: readonly Point[]): Uint8Array<ArrayBuffer> {
   const values: (number | undefined)[] = new Array(METRIC_NAMES.length);
   for (const point of points) {
     let tagMask = 0;
-    for (let i = 0; i < TAG_ORDER.length; i++) {
-      if (point.tags[TAG_ORDER[i]] !== undefined) tagMask |= 1 << i;
+    for (let i = 0; i < TAG_NAMES.length; i++) {
+      if (point.tags[TAG_NAMES[i]] !== undefined) tagMask |= 1 << i;
     }
     writer.varint(tagMask);
-    for (const name of TAG_ORDER) {
+    for (const name of TAG_NAMES) {
       const value = point.tags[name];
       if (value !== undefined) writer.varint(strings.get(value)!);
     }
@@ -96,8 +95,8 @@ export function decodeRow(body: Uint8Array): Point[] {
   for (const time of times) {
     const tagMask = reader.varint();
     const tags: Partial<Record<TagName, string>> = {};
-    for (let i = 0; i < TAG_ORDER.length; i++) {
-      if (tagMask & (1 << i)) tags[TAG_ORDER[i]] = strings[reader.varint()];
+    for (let i = 0; i < TAG_NAMES.length; i++) {
+      if (tagMask & (1 << i)) tags[TAG_NAMES[i]] = strings[reader.varint()];
     }
     const metricMask = reader.varint();
     const negativeMask = reader.varint();
