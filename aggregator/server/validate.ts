@@ -20,6 +20,7 @@
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import { checkTags, type TagName, type Tags } from "../../shared/tags.ts";
 import { METRIC_FIELDS, type Point } from "../stored_point.ts";
+import type { MetricValues } from "../spool/row_codec.ts";
 
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;
@@ -63,29 +64,67 @@ export interface PublishCall {
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
-  return checkedPoint(call.request, tagsFrom(call.headers, call.hostNameAlias), nowMs);
+  const tags = tagsFrom(call.headers, call.hostNameAlias);
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
+  const time = checkedTime(call.request.unixTime, nowMs);
+  checkMetrics(call.request, values);
+  return { time, tags, metrics: metricsFrom(values) };
 }
 
-/** One entry of a PublishBatch: its tag map (`host` standing for `host_name`) and point. */
-export function batchPointFrom(
+/** A checked entry of a PublishBatch, its metric values left aside (see {@link checkedBatchEntry}). */
+export interface CheckedEntry {
+  time: number;
+  tags: Tags;
+}
+
+/**
+ * Checks one entry of a PublishBatch: its tag map (`host` standing for
+ * `host_name`) and point. Its metric values are written into `values` (by
+ * METRIC_FIELDS index, undefined where absent), so that a caller can encode
+ * them without a Point in between.
+ */
+export function checkedBatchEntry(
   tags: Record<string, string>,
   request: PublishRequest | undefined,
   nowMs: number,
-): Point {
+  values: MetricValues,
+): CheckedEntry {
   if (!request) {
     throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
   }
   const checked = checkTags(
     (name) => tags[name] ?? (name === "host_name" ? tags.host : undefined),
-    (name) => `tag "${name}"`,
+    batchTagLabel,
   );
   if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
-  return checkedPoint(request, checked.tags, nowMs);
+  const time = checkedTime(request.unixTime, nowMs);
+  checkMetrics(request, values);
+  return { time, tags: checked.tags };
 }
 
-function checkedPoint(request: PublishRequest, tags: Tags, nowMs: number): Point {
-  checkTime(request.unixTime, nowMs);
-  return { time: Number(request.unixTime), tags, metrics: checkedMetrics(request) };
+/** One entry of a PublishBatch as a Point (see {@link checkedBatchEntry}). */
+export function batchPointFrom(
+  tags: Record<string, string>,
+  request: PublishRequest | undefined,
+  nowMs: number,
+): Point {
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
+  const entry = checkedBatchEntry(tags, request, nowMs, values);
+  return { time: entry.time, tags: entry.tags, metrics: metricsFrom(values) };
+}
+
+function batchTagLabel(name: TagName): string {
+  return `tag "${name}"`;
+}
+
+/** The metrics of `values` by protobuf field name, absent ones left out. */
+function metricsFrom(values: MetricValues): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (let i = 0; i < METRIC_FIELDS.length; i++) {
+    const value = values[i];
+    if (value !== undefined) metrics[METRIC_FIELDS[i].name] = value;
+  }
+  return metrics;
 }
 
 /** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
@@ -113,7 +152,8 @@ function headerValue(name: TagName, raw: string | null): string | null {
   }
 }
 
-function checkTime(unixTime: bigint, nowMs: number): void {
+/** The sample time in Unix seconds, once checked. */
+function checkedTime(unixTime: bigint, nowMs: number): number {
   if (unixTime < EARLIEST_TIME) {
     throw new RejectedRequest(
       "invalid_time",
@@ -136,18 +176,18 @@ function checkTime(unixTime: bigint, nowMs: number): void {
       })`,
     );
   }
+  return Number(unixTime);
 }
 
-/**
- * The metrics of a request as plain numbers, absent optional fields left out,
- * checked in the same pass (one walk over the fields, no second object).
- */
-function checkedMetrics(request: PublishRequest): Record<string, number> {
-  const metrics: Record<string, number> = {};
+/** Checks the metrics of a request and writes them into `values` as plain numbers. */
+function checkMetrics(request: PublishRequest, values: MetricValues): void {
   for (let i = 0; i < METRIC_FIELDS.length; i++) {
     const field = METRIC_FIELDS[i];
     const value = request[field.property];
-    if (value === undefined) continue;
+    if (value === undefined) {
+      values[i] = undefined;
+      continue;
+    }
     if (typeof value === "bigint") {
       if (value > MAX_SAFE || value < -MAX_SAFE) {
         throw new RejectedRequest(
@@ -155,7 +195,7 @@ function checkedMetrics(request: PublishRequest): Record<string, number> {
           `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
         );
       }
-      metrics[field.name] = Number(value);
+      values[i] = Number(value);
     } else if (typeof value === "number") {
       if (!Number.isFinite(value)) {
         throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
@@ -166,12 +206,11 @@ function checkedMetrics(request: PublishRequest): Record<string, number> {
           `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
         );
       }
-      metrics[field.name] = value;
+      values[i] = value;
     } else {
-      metrics[field.name] = Number(value);
+      values[i] = Number(value);
     }
   }
-  return metrics;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -52,6 +52,12 @@ export interface SpooledPoint {
   point: Point;
 }
 
+/** One call's points as a row body of row_codec.ts, and how many they are. */
+export interface EncodedRow {
+  count: number;
+  body: Uint8Array;
+}
+
 export interface SpoolState {
   /** Points currently stored. */
   depth: number;
@@ -93,7 +99,7 @@ export class Spool {
   /** Why the last attempt to open or write failed; undefined once one succeeded. */
   #unavailable?: SpoolUnavailable;
   /** Each item is the points of one call, stored as one row. */
-  #commits: GroupCommit<readonly Point[]>;
+  #commits: GroupCommit<EncodedRow>;
   #listeners = new Set<() => void>();
   #migratedPoints?: number;
 
@@ -136,7 +142,12 @@ export class Spool {
    * points alone exceed the size cap.
    */
   append(points: readonly Point[]): Promise<void> {
-    return this.#commits.submit([points]);
+    return this.appendRow({ count: points.length, body: encodeRow(points) });
+  }
+
+  /** Like {@link append}, for points already encoded as one row body (row_codec.ts). */
+  appendRow(row: EncodedRow): Promise<void> {
+    return this.#commits.submit([row]);
   }
 
   /** Points moved from a format-1 spool when it was opened, if it was one. */
@@ -324,12 +335,9 @@ export class Spool {
   }
 
   /** One transaction for a group of concurrent appends, a row per call. */
-  #insert(calls: readonly (readonly Point[])[]): void {
+  #insert(calls: readonly EncodedRow[]): void {
     this.open();
-    const bodies = calls.filter((points) => points.length > 0).map((points) => ({
-      count: points.length,
-      body: encodeRow(points),
-    }));
+    const bodies = calls.filter((row) => row.count > 0);
     const incoming = bodies.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
     const statements = this.#statements!;
