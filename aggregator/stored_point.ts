@@ -43,3 +43,6 @@ export interface Point {
   /** Metric values by protobuf field name; `running` is 1 or 0. */
   metrics: Record<string, number>;
 }
+
+/** Metric values by METRIC_FIELDS index, undefined where absent (how the intake hands them to a row). */
+export type MetricValues = (number | undefined)[];

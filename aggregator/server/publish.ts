@@ -13,7 +13,6 @@ import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
 import {
-  type MetricValues,
   RowBody,
   RowPoint,
   RowWriter,
@@ -22,7 +21,7 @@ import {
   SpoolUnavailable,
 } from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
-import { METRIC_FIELDS, type Point } from "../stored_point.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 import type { Tags } from "../../shared/tags.ts";
 import type { TagSetLimit } from "./tag_set_limit.ts";
 import { checkedBatchEntry, pointFrom, RejectedRequest } from "./validate.ts";

@@ -19,8 +19,7 @@
  */
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import { checkTags, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, type Point } from "../stored_point.ts";
-import type { MetricValues } from "../spool/row_codec.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;

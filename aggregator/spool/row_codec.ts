@@ -26,7 +26,7 @@
  * @module
  */
 import { TAG_NAMES, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, type Point } from "../stored_point.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 
 /** The body version this module writes and reads. */
 const BODY_VERSION = 1;
@@ -38,9 +38,6 @@ const TWO_32 = 2 ** 32;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** Metric values by METRIC_FIELDS index, undefined where absent: what a row keeps of a point's metrics. */
-export type MetricValues = (number | undefined)[];
 
 /**
  * A row body built point by point: the intake writes each checked entry of a
