@@ -79,6 +79,7 @@ export class AggregatorService {
     this.#loops = sinks.map((sink) =>
       new DeliveryLoop(sink, this.#spool, this.#stats, {
         batchSize: config.batchSize,
+        concurrency: config.deliveryConcurrency,
         maxWaitMs: config.minimumPublishFrequencyMs,
         backoff: BACKOFF.deliveryRound,
         onDelivered: metrics && ((sink, waitedMs) => metrics.observeDelivery(sink, waitedMs)),

@@ -44,13 +44,5 @@ export interface Point {
   metrics: Record<string, number>;
 }
 
-/** The metrics of a request as plain numbers, leaving absent optional fields out. */
-export function metricsOf(request: PublishRequest): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const field of METRIC_FIELDS) {
-    const value = request[field.property];
-    if (value === undefined) continue;
-    metrics[field.name] = Number(value);
-  }
-  return metrics;
-}
+/** Metric values by METRIC_FIELDS index, undefined where absent (how the intake hands them to a row). */
+export type MetricValues = (number | undefined)[];

@@ -22,6 +22,9 @@ export const MAX_TAG_CHARACTERS = 255;
 
 export type TagName = typeof REQUIRED_TAGS[number] | typeof OPTIONAL_TAGS[number];
 
+/** Every tag, the required ones first: the order in which tags are checked, keyed and stored. */
+export const TAG_NAMES: readonly TagName[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
+
 /** A point's tags once checked. */
 export interface Tags {
   environment: string;
@@ -44,7 +47,8 @@ const JOINED = ", ";
 /** What is wrong with a tag value, or undefined when it is fine. */
 export function tagValueProblem(value: string): string | undefined {
   if (value === "") return "is empty";
-  const length = [...value].length;
+  // A string has at least as many UTF-16 units as code points: count these only when it may matter.
+  const length = value.length > MAX_TAG_CHARACTERS ? [...value].length : value.length;
   if (length > MAX_TAG_CHARACTERS) {
     return `is ${length} characters long, more than ${MAX_TAG_CHARACTERS}`;
   }
@@ -68,9 +72,10 @@ export function checkTags(
   label: (name: TagName) => string,
 ): TagCheck {
   const tags: Partial<Record<TagName, string>> = {};
-  for (const name of [...REQUIRED_TAGS, ...OPTIONAL_TAGS]) {
+  for (let i = 0; i < TAG_NAMES.length; i++) {
+    const name = TAG_NAMES[i];
     const found = value(name);
-    const required = (REQUIRED_TAGS as readonly string[]).includes(name);
+    const required = i < REQUIRED_TAGS.length;
     if (found === null || found === undefined || (!required && found === "")) {
       if (!required) continue;
       return { reason: "missing_tag", problem: `missing required tag: ${label(name)} is not set` };

@@ -162,3 +162,54 @@ Deno.test("abort cancels the delivery in flight and leaves its points in the spo
     assert.equal(spool.state().depth, 3);
   });
 });
+
+/** A sink whose deliveries wait until the test settles them, one by one, in any order. */
+class HeldSink implements Sink {
+  held: { batch: number[]; settle: (outcome: DeliveryOutcome) => void }[] = [];
+  constructor(readonly name: string) {}
+  deliver(points: readonly Point[]): Promise<DeliveryOutcome> {
+    return new Promise((resolve) =>
+      this.held.push({ batch: points.map((p) => p.metrics.milli_cpu_usage), settle: resolve })
+    );
+  }
+}
+
+Deno.test("batches go out together up to the concurrency; the cursor moves in read order", async () => {
+  const sink = new HeldSink("a");
+  await withLoops([sink], { concurrency: 3 }, async (spool) => {
+    for (let n = 1; n <= 12; n++) await spool.append([point(n)]);
+    await until(() => sink.held.length === 3, "three batches in flight");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(sink.held.length, 3, "no fourth batch while three are in flight");
+    assert.deepEqual(sink.held.map((held) => held.batch), [[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    sink.held[2].settle("delivered");
+    sink.held[1].settle("delivered");
+    await until(() => sink.held.length === 3, "the settled batches to be recorded");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(spool.cursor("a"), 0, "the first batch has not settled: the cursor stays");
+    sink.held[0].settle("dropped");
+    await until(() => spool.cursor("a") === 9, "the cursor past all three");
+    await until(() => sink.held.length === 4, "the next batch");
+    assert.deepEqual(sink.held[3].batch, [10, 11, 12]);
+    sink.held[3].settle("delivered");
+    await until(() => spool.state().depth === 0, "the spool to empty");
+  });
+});
+
+Deno.test("a deferred batch stops the cursor; it and the batches after it are offered again", async () => {
+  const sink = new HeldSink("a");
+  await withLoops([sink], { concurrency: 3 }, async (spool, _loops, stats) => {
+    for (let n = 1; n <= 9; n++) await spool.append([point(n)]);
+    await until(() => sink.held.length === 3, "three batches in flight");
+    sink.held[0].settle("delivered");
+    sink.held[2].settle("delivered");
+    sink.held[1].settle("deferred");
+    await until(() => sink.held.length === 5, "the round after the back-off");
+    assert.equal(spool.cursor("a"), 3, "past the first batch only");
+    assert.deepEqual(sink.held.slice(3).map((held) => held.batch), [[4, 5, 6], [7, 8, 9]]);
+    sink.held[3].settle("delivered");
+    sink.held[4].settle("delivered");
+    await until(() => spool.state().depth === 0, "the spool to empty");
+    assert.deepEqual(stats.snapshot(spool.state()).sinks, { a: { delivered: 12, deferred: 3 } });
+  });
+});

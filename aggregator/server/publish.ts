@@ -12,11 +12,19 @@
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { Aggregator } from "../../shared/gen/aggregator_pb.ts";
 import type { Stats } from "../stats.ts";
-import { type Spool, SpoolFull, SpoolUnavailable } from "../spool/mod.ts";
+import {
+  RowBody,
+  RowPoint,
+  RowWriter,
+  type Spool,
+  SpoolFull,
+  SpoolUnavailable,
+} from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
-import type { Point } from "../stored_point.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
+import type { Tags } from "../../shared/tags.ts";
 import type { TagSetLimit } from "./tag_set_limit.ts";
-import { batchPointFrom, pointFrom, RejectedRequest } from "./validate.ts";
+import { checkedBatchEntry, pointFrom, RejectedRequest } from "./validate.ts";
 
 export interface Intake {
   spool: Spool;
@@ -44,7 +52,8 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
             hostNameAlias: hostNameAlias(context.requestHeader, context.values.get(HTTP_VERSION)),
           };
           const nowMs = now();
-          point = admitted(intake, pointFrom(call, nowMs), nowMs);
+          point = pointFrom(call, nowMs);
+          admit(intake, point.tags, nowMs);
           await intake.spool.append([point]);
         } catch (error) {
           const { reason, answer } = refusal(error);
@@ -59,39 +68,52 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         intake.stats.call("publish_batch");
         refuseWhenStopping(intake, request.points.length);
         const nowMs = now();
-        const valid: Point[] = [];
+        // Each valid entry goes straight into the call's row body, with no Point in between.
+        const row = new RowWriter(request.points.length);
+        const values: MetricValues = new Array(METRIC_FIELDS.length);
         const rejected: { index: number; reason: string }[] = [];
         request.points.forEach(({ tags, point }, index) => {
           try {
-            valid.push(admitted(intake, batchPointFrom(tags, point, nowMs), nowMs));
+            const entry = checkedBatchEntry(tags, point, nowMs, values);
+            admit(intake, entry.tags, nowMs);
+            row.add(entry.time, entry.tags, values);
           } catch (error) {
             if (!(error instanceof RejectedRequest)) throw error;
             intake.stats.reject(error.reason);
             rejected.push({ index, reason: error.message });
           }
         });
+        const count = row.count;
+        if (count === 0) return { rejected };
+        const body = row.finish();
         try {
-          if (valid.length > 0) await intake.spool.append(valid);
+          await intake.spool.appendRow({ count, body });
         } catch (error) {
           const { reason, answer } = refusal(error);
-          intake.stats.reject(reason, valid.length);
+          intake.stats.reject(reason, count);
           throw answer;
         }
-        intake.stats.accept(valid.length);
-        intake.observe?.(valid);
+        intake.stats.accept(count);
+        if (intake.observe) intake.observe(storedPoints(body, count));
         return { rejected };
       },
     });
 }
 
-/** The point, if its tag set is within the cap; refused otherwise. */
-function admitted(intake: Intake, point: Point, nowMs: number): Point {
-  if (intake.tagSets.admit(point.tags, nowMs)) return point;
+/** Refuses `tags` when its tag set is beyond the cap. */
+function admit(intake: Intake, tags: Tags, nowMs: number): void {
+  if (intake.tagSets.admit(tags, nowMs)) return;
   throw new RejectedRequest(
     "tag_set_limit",
     `too many distinct tag sets: ${intake.tagSets.max} new ones already taken this hour ` +
-      `(AGGREGATOR_MAX_TAG_SETS); container ${point.tags.container} refused`,
+      `(AGGREGATOR_MAX_TAG_SETS); container ${tags.container} refused`,
   );
+}
+
+/** The points of a stored row body, decoded only when looked at. */
+function storedPoints(body: Uint8Array, count: number): Point[] {
+  const row = new RowBody(body);
+  return Array.from({ length: count }, (_, index) => new RowPoint(row, index));
 }
 
 /** While shutting down, a call is refused as `unavailable`, its points counted so. */

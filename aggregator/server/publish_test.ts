@@ -182,9 +182,10 @@ Deno.test("a mixed batch: valid entries stored in one commit, invalid ones liste
       invalid_metric: 1,
     });
     assert.deepEqual(snapshot.calls, { publish_batch: 1 });
+    const fields = ({ time, tags, metrics }: Point) => ({ time, tags, metrics });
     assert.deepEqual(
-      observed,
-      stored.map(({ time, tags, metrics }) => ({ time, tags, metrics })),
+      observed.map(fields),
+      stored.map(fields),
       "the observer is told exactly the points stored",
     );
   });

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, REQUIRED_TAGS, type Tags } from "../../shared/tags.ts";
+import { TAG_NAMES, type Tags } from "../../shared/tags.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -47,5 +47,7 @@ export class TagSetLimit {
 
 /** Tag values hold no control characters (shared/tags.ts), so NUL separates them unambiguously. */
 function tagSetKey(tags: Tags): string {
-  return [...REQUIRED_TAGS, ...OPTIONAL_TAGS].map((name) => tags[name] ?? "").join("\0");
+  let key = "";
+  for (const name of TAG_NAMES) key += (tags[name] ?? "") + "\0";
+  return key;
 }

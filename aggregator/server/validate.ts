@@ -19,7 +19,7 @@
  */
 import type { PublishRequest } from "../../shared/gen/aggregator_pb.ts";
 import { checkTags, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, metricsOf, type Point } from "../stored_point.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 
 /** 2000-01-01T00:00:00Z */
 const EARLIEST_TIME = 946_684_800;
@@ -32,6 +32,8 @@ const MAX_FUTURE_SECONDS = 3600;
 const MAX_AGE_SECONDS = 86_400;
 /** Pressure stall figures are shares of time, in percent. */
 const PRESSURE = /_pressure_/;
+/** Which metrics are pressure shares, by METRIC_FIELDS index (tested once, not per point). */
+const IS_PRESSURE = METRIC_FIELDS.map((field) => PRESSURE.test(field.name));
 
 /** Why a request was refused, for the rejection counters. */
 export type RejectReason =
@@ -61,30 +63,67 @@ export interface PublishCall {
 }
 
 export function pointFrom(call: PublishCall, nowMs: number): Point {
-  return checkedPoint(call.request, tagsFrom(call.headers, call.hostNameAlias), nowMs);
+  const tags = tagsFrom(call.headers, call.hostNameAlias);
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
+  const time = checkedTime(call.request.unixTime, nowMs);
+  checkMetrics(call.request, values);
+  return { time, tags, metrics: metricsFrom(values) };
 }
 
-/** One entry of a PublishBatch: its tag map (`host` standing for `host_name`) and point. */
-export function batchPointFrom(
+/** A checked entry of a PublishBatch, its metric values left aside (see {@link checkedBatchEntry}). */
+export interface CheckedEntry {
+  time: number;
+  tags: Tags;
+}
+
+/**
+ * Checks one entry of a PublishBatch: its tag map (`host` standing for
+ * `host_name`) and point. Its metric values are written into `values` (by
+ * METRIC_FIELDS index, undefined where absent), so that a caller can encode
+ * them without a Point in between.
+ */
+export function checkedBatchEntry(
   tags: Record<string, string>,
   request: PublishRequest | undefined,
   nowMs: number,
-): Point {
+  values: MetricValues,
+): CheckedEntry {
   if (!request) {
     throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
   }
   const checked = checkTags(
     (name) => tags[name] ?? (name === "host_name" ? tags.host : undefined),
-    (name) => `tag "${name}"`,
+    batchTagLabel,
   );
   if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
-  return checkedPoint(request, checked.tags, nowMs);
+  const time = checkedTime(request.unixTime, nowMs);
+  checkMetrics(request, values);
+  return { time, tags: checked.tags };
 }
 
-function checkedPoint(request: PublishRequest, tags: Tags, nowMs: number): Point {
-  checkTime(request.unixTime, nowMs);
-  checkMetrics(request);
-  return { time: Number(request.unixTime), tags, metrics: metricsOf(request) };
+/** One entry of a PublishBatch as a Point (see {@link checkedBatchEntry}). */
+export function batchPointFrom(
+  tags: Record<string, string>,
+  request: PublishRequest | undefined,
+  nowMs: number,
+): Point {
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
+  const entry = checkedBatchEntry(tags, request, nowMs, values);
+  return { time: entry.time, tags: entry.tags, metrics: metricsFrom(values) };
+}
+
+function batchTagLabel(name: TagName): string {
+  return `tag "${name}"`;
+}
+
+/** The metrics of `values` by protobuf field name, absent ones left out. */
+function metricsFrom(values: MetricValues): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (let i = 0; i < METRIC_FIELDS.length; i++) {
+    const value = values[i];
+    if (value !== undefined) metrics[METRIC_FIELDS[i].name] = value;
+  }
+  return metrics;
 }
 
 /** The tags of a call; `hostNameAlias` stands for a missing `host_name` header. */
@@ -112,7 +151,8 @@ function headerValue(name: TagName, raw: string | null): string | null {
   }
 }
 
-function checkTime(unixTime: bigint, nowMs: number): void {
+/** The sample time in Unix seconds, once checked. */
+function checkedTime(unixTime: bigint, nowMs: number): number {
   if (unixTime < EARLIEST_TIME) {
     throw new RejectedRequest(
       "invalid_time",
@@ -135,25 +175,39 @@ function checkTime(unixTime: bigint, nowMs: number): void {
       })`,
     );
   }
+  return Number(unixTime);
 }
 
-function checkMetrics(request: PublishRequest): void {
-  for (const field of METRIC_FIELDS) {
+/** Checks the metrics of a request and writes them into `values` as plain numbers. */
+function checkMetrics(request: PublishRequest, values: MetricValues): void {
+  for (let i = 0; i < METRIC_FIELDS.length; i++) {
+    const field = METRIC_FIELDS[i];
     const value = request[field.property];
-    if (typeof value === "bigint" && (value > MAX_SAFE || value < -MAX_SAFE)) {
-      throw new RejectedRequest(
-        "invalid_metric",
-        `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
-      );
+    if (value === undefined) {
+      values[i] = undefined;
+      continue;
     }
-    if (typeof value === "number" && !Number.isFinite(value)) {
-      throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
-    }
-    if (typeof value === "number" && PRESSURE.test(field.name) && (value < 0 || value > 100)) {
-      throw new RejectedRequest(
-        "invalid_metric",
-        `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
-      );
+    if (typeof value === "bigint") {
+      if (value > MAX_SAFE || value < -MAX_SAFE) {
+        throw new RejectedRequest(
+          "invalid_metric",
+          `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
+        );
+      }
+      values[i] = Number(value);
+    } else if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
+      }
+      if (IS_PRESSURE[i] && (value < 0 || value > 100)) {
+        throw new RejectedRequest(
+          "invalid_metric",
+          `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
+        );
+      }
+      values[i] = value;
+    } else {
+      values[i] = Number(value);
     }
   }
 }

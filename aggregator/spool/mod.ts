@@ -4,6 +4,8 @@
  *
  * @module
  */
-export { Spool, type SpoolState } from "./spool.ts";
+export { type EncodedRow, Spool, type SpooledPoint, type SpoolState } from "./spool.ts";
+export { RowWriter } from "./row_codec.ts";
+export { RowBody, RowPoint } from "./row_point.ts";
 export { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 export { SpoolLocked } from "./lock.ts";

@@ -12,7 +12,7 @@
  * The times come first, so that a reader wanting only them (the Datadog
  * sink's expiry check, on the main thread) stops there.
  *
- * `tagMask` has bit i set when tag TAG_ORDER[i] is present, followed by the
+ * `tagMask` has bit i set when tag TAG_NAMES[i] is present, followed by the
  * string-table index of each present tag in that order; `metricMask` does the
  * same for METRIC_FIELDS (field order), `negativeMask` marks the integer
  * metrics below zero, and each present value is a varint of its magnitude for
@@ -25,12 +25,11 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, REQUIRED_TAGS, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, type Point } from "../stored_point.ts";
+import { TAG_NAMES, type TagName, type Tags } from "../../shared/tags.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 
 /** The body version this module writes and reads. */
 const BODY_VERSION = 1;
-const TAG_ORDER: readonly TagName[] = [...REQUIRED_TAGS, ...OPTIONAL_TAGS];
 const METRIC_NAMES = METRIC_FIELDS.map((field) => field.name);
 const FLOAT = METRIC_FIELDS.map((field) => field.kind === "float");
 /** 2^i for metric i: masks of more than 31 metrics stay exact as Numbers. */
@@ -40,51 +39,86 @@ const TWO_32 = 2 ** 32;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The row body holding `points`, in their order. */
-export function encodeRow(points: readonly Point[]): Uint8Array<ArrayBuffer> {
-  const strings = new Map<string, number>();
-  for (const point of points) {
-    for (const name of TAG_ORDER) {
-      const value = point.tags[name];
-      if (value !== undefined && !strings.has(value)) strings.set(value, strings.size);
-    }
+/**
+ * A row body built point by point: the intake writes each checked entry of a
+ * call straight into it, with no Point object in between. Tag values get
+ * their string-table numbers in order of first appearance.
+ */
+export class RowWriter {
+  #times: number[] = [];
+  #strings = new Map<string, number>();
+  #stringBytes = 0;
+  #points: Writer;
+
+  /** `expected`: about how many points the row will hold, to size its buffer. */
+  constructor(expected = 16) {
+    this.#points = new Writer(64 + expected * 128);
   }
-  const writer = new Writer(64 + points.length * 128);
-  writer.varint(BODY_VERSION);
-  writer.varint(points.length);
-  for (const point of points) writer.varint(point.time);
-  writer.varint(strings.size);
-  for (const value of strings.keys()) writer.string(value);
-  const values: (number | undefined)[] = new Array(METRIC_NAMES.length);
-  for (const point of points) {
+
+  get count(): number {
+    return this.#times.length;
+  }
+
+  add(time: number, tags: Tags, values: MetricValues): void {
+    this.#times.push(time);
+    const points = this.#points;
     let tagMask = 0;
-    for (let i = 0; i < TAG_ORDER.length; i++) {
-      if (point.tags[TAG_ORDER[i]] !== undefined) tagMask |= 1 << i;
+    for (let i = 0; i < TAG_NAMES.length; i++) {
+      if (tags[TAG_NAMES[i]] !== undefined) tagMask |= 1 << i;
     }
-    writer.varint(tagMask);
-    for (const name of TAG_ORDER) {
-      const value = point.tags[name];
-      if (value !== undefined) writer.varint(strings.get(value)!);
+    points.varint(tagMask);
+    for (let i = 0; i < TAG_NAMES.length; i++) {
+      const value = tags[TAG_NAMES[i]];
+      if (value === undefined) continue;
+      let index = this.#strings.get(value);
+      if (index === undefined) {
+        index = this.#strings.size;
+        this.#strings.set(value, index);
+        this.#stringBytes += 10 + value.length * 3;
+      }
+      points.varint(index);
     }
     let metricMask = 0;
     let negativeMask = 0;
     for (let i = 0; i < METRIC_NAMES.length; i++) {
-      const value = point.metrics[METRIC_NAMES[i]];
-      values[i] = value;
+      const value = values[i];
       if (value === undefined) continue;
       metricMask += BIT[i];
       if (value < 0 && !FLOAT[i]) negativeMask += BIT[i];
     }
-    writer.varint(metricMask);
-    writer.varint(negativeMask);
+    points.varint(metricMask);
+    points.varint(negativeMask);
     for (let i = 0; i < METRIC_NAMES.length; i++) {
       const value = values[i];
       if (value === undefined) continue;
-      if (FLOAT[i]) writer.float64(value);
-      else writer.varint(value < 0 ? -value : value);
+      if (FLOAT[i]) points.float64(value);
+      else points.varint(value < 0 ? -value : value);
     }
   }
-  return writer.bytes();
+
+  /** The row body of the points added, in their order. */
+  finish(): Uint8Array<ArrayBuffer> {
+    const points = this.#points.written();
+    const writer = new Writer(32 + this.#times.length * 10 + this.#stringBytes + points.length);
+    writer.varint(BODY_VERSION);
+    writer.varint(this.#times.length);
+    for (const time of this.#times) writer.varint(time);
+    writer.varint(this.#strings.size);
+    for (const value of this.#strings.keys()) writer.string(value);
+    writer.raw(points);
+    return writer.bytes();
+  }
+}
+
+/** The row body holding `points`, in their order. */
+export function encodeRow(points: readonly Point[]): Uint8Array<ArrayBuffer> {
+  const writer = new RowWriter(points.length);
+  const values: MetricValues = new Array(METRIC_NAMES.length);
+  for (const point of points) {
+    for (let i = 0; i < METRIC_NAMES.length; i++) values[i] = point.metrics[METRIC_NAMES[i]];
+    writer.add(point.time, point.tags, values);
+  }
+  return writer.finish();
 }
 
 /** The points of a row body, in order; throws on a body this codec did not write. */
@@ -96,8 +130,8 @@ export function decodeRow(body: Uint8Array): Point[] {
   for (const time of times) {
     const tagMask = reader.varint();
     const tags: Partial<Record<TagName, string>> = {};
-    for (let i = 0; i < TAG_ORDER.length; i++) {
-      if (tagMask & (1 << i)) tags[TAG_ORDER[i]] = strings[reader.varint()];
+    for (let i = 0; i < TAG_NAMES.length; i++) {
+      if (tagMask & (1 << i)) tags[TAG_NAMES[i]] = strings[reader.varint()];
     }
     const metricMask = reader.varint();
     const negativeMask = reader.varint();
@@ -157,12 +191,23 @@ class Writer {
   string(value: string): void {
     const bytes = encoder.encode(value);
     this.varint(bytes.length);
+    this.raw(bytes);
+  }
+
+  raw(bytes: Uint8Array): void {
     this.#reserve(bytes.length);
     this.#buffer.set(bytes, this.#length);
     this.#length += bytes.length;
   }
 
+  /** What was written, as a view of the buffer (valid until the next write). */
+  written(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  /** What was written, copied: the buffer itself when it is exactly full. */
   bytes(): Uint8Array<ArrayBuffer> {
+    if (this.#length === this.#buffer.length) return this.#buffer;
     return this.#buffer.slice(0, this.#length);
   }
 

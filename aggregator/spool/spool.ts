@@ -52,6 +52,12 @@ export interface SpooledPoint {
   point: Point;
 }
 
+/** One call's points as a row body of row_codec.ts, and how many they are. */
+export interface EncodedRow {
+  count: number;
+  body: Uint8Array;
+}
+
 export interface SpoolState {
   /** Points currently stored. */
   depth: number;
@@ -93,7 +99,7 @@ export class Spool {
   /** Why the last attempt to open or write failed; undefined once one succeeded. */
   #unavailable?: SpoolUnavailable;
   /** Each item is the points of one call, stored as one row. */
-  #commits: GroupCommit<readonly Point[]>;
+  #commits: GroupCommit<EncodedRow>;
   #listeners = new Set<() => void>();
   #migratedPoints?: number;
 
@@ -136,7 +142,12 @@ export class Spool {
    * points alone exceed the size cap.
    */
   append(points: readonly Point[]): Promise<void> {
-    return this.#commits.submit([points]);
+    return this.appendRow({ count: points.length, body: encodeRow(points) });
+  }
+
+  /** Like {@link append}, for points already encoded as one row body (row_codec.ts). */
+  appendRow(row: EncodedRow): Promise<void> {
+    return this.#commits.submit([row]);
   }
 
   /** Points moved from a format-1 spool when it was opened, if it was one. */
@@ -155,23 +166,33 @@ export class Spool {
     return this.#cursors.get(sink) ?? 0;
   }
 
-  /** How many points `sink` has not yet passed (an upper bound when the cap dropped some). */
-  pending(sink: string): number {
-    return this.#lastId - this.cursor(sink);
+  /**
+   * How many points `sink` has not yet passed (an upper bound when the cap
+   * dropped some); with `after`, only those after that position.
+   */
+  pending(sink: string, after = 0): number {
+    return this.#lastId - Math.max(after, this.cursor(sink));
   }
 
-  /** Arrival time of the oldest point `sink` has not passed, or undefined when there is none. */
-  oldestPendingMs(sink: string): number | undefined {
-    if (!this.#statements || this.pending(sink) <= 0) return undefined;
-    const row = this.#statements.oldest.get(this.cursor(sink)) as { received: number } | undefined;
+  /**
+   * Arrival time of the oldest point `sink` has not passed (with `after`: of
+   * those after that position), or undefined when there is none.
+   */
+  oldestPendingMs(sink: string, after = 0): number | undefined {
+    if (!this.#statements || this.pending(sink, after) <= 0) return undefined;
+    const from = Math.max(after, this.cursor(sink));
+    const row = this.#statements.oldest.get(from) as { received: number } | undefined;
     return row?.received;
   }
 
-  /** Up to `limit` points after `sink`'s cursor, oldest first. */
-  read(sink: string, limit: number): SpooledPoint[] {
+  /**
+   * Up to `limit` points after `sink`'s cursor (or after `after`, when that is
+   * further: a sink with batches in flight reads past them), oldest first.
+   */
+  read(sink: string, limit: number, after = 0): SpooledPoint[] {
     const statements = this.#statements;
     if (!statements) return [];
-    const cursor = this.cursor(sink);
+    const cursor = Math.max(after, this.cursor(sink));
     const points: SpooledPoint[] = [];
     for (let after = cursor; points.length < limit;) {
       const rows = statements.readRows.all(after, READ_ROWS) as unknown as Row[];
@@ -314,12 +335,9 @@ export class Spool {
   }
 
   /** One transaction for a group of concurrent appends, a row per call. */
-  #insert(calls: readonly (readonly Point[])[]): void {
+  #insert(calls: readonly EncodedRow[]): void {
     this.open();
-    const bodies = calls.filter((points) => points.length > 0).map((points) => ({
-      count: points.length,
-      body: encodeRow(points),
-    }));
+    const bodies = calls.filter((row) => row.count > 0);
     const incoming = bodies.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
     const statements = this.#statements!;

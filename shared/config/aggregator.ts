@@ -88,6 +88,8 @@ export interface AggregatorConfig {
   maxTagSets: number;
   limits: ListenerLimits;
   batchSize: number;
+  /** Batches each sink may have in flight at once (docs/ARCHITECTURE.md, "Delivery and loss"). */
+  deliveryConcurrency: number;
   minimumPublishFrequencyMs: number;
   shutdownTimeoutMs: number;
   statsIntervalMs: number;
@@ -154,6 +156,7 @@ export function aggregatorConfig(env: Env): AggregatorConfig {
     maxTagSets: integer(env, "AGGREGATOR_MAX_TAG_SETS", 100_000, 1, 10_000_000),
     limits: listenerLimits(env),
     batchSize: integer(env, "AGGREGATOR_BATCH_SIZE", MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE),
+    deliveryConcurrency: integer(env, "AGGREGATOR_DELIVERY_CONCURRENCY", 4, 1, 16),
     minimumPublishFrequencyMs: duration(env, "AGGREGATOR_MINIMUM_PUBLISH_FREQUENCY", "15s"),
     shutdownTimeoutMs: duration(env, "AGGREGATOR_SHUTDOWN_TIMEOUT", "10s"),
     statsIntervalMs: duration(env, "AGGREGATOR_STATS_INTERVAL", "60s"),

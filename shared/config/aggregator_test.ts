@@ -25,6 +25,7 @@ Deno.test("aggregator defaults follow the Go original", () => {
   assert.deepEqual(config.listenAddress, { host: "0.0.0.0", port: 8000 });
   assert.equal(config.minimumPublishFrequencyMs, 15_000);
   assert.equal(config.batchSize, 1000);
+  assert.equal(config.deliveryConcurrency, 4);
   assert.equal(config.text, true);
   assert.equal(config.datadog, undefined);
   assert.equal(config.spoolPath, "/var/lib/mini-collector/spool");

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { OPTIONAL_TAGS, REQUIRED_TAGS } from "../../../shared/tags.ts";
+import { TAG_NAMES } from "../../../shared/tags.ts";
 import type { Point } from "../../stored_point.ts";
 import { compressedPayload, type Payload } from "../http/payload.ts";
 import { writtenMetrics } from "../written_metrics.ts";
@@ -109,7 +109,7 @@ function valueCount(series: readonly { points: readonly unknown[] }[]): number {
 
 function tagList(point: Point): string[] {
   const tags: string[] = [];
-  for (const key of [...REQUIRED_TAGS, ...OPTIONAL_TAGS]) {
+  for (const key of TAG_NAMES) {
     const value = point.tags[key];
     if (value) tags.push(`${key}:${value}`);
   }

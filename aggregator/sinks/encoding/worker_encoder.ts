@@ -4,9 +4,10 @@
  * calls. Points read from the spool cross to it as the slices of the row
  * bodies they came from, undecoded (other points are encoded into one row
  * body first); bodies come back transferred. One worker serves every sink
- * (each sink has one delivery in flight and asks for at most two bodies at a
- * time, the part it sends and the next, so the jobs waiting are at most twice
- * the number of sinks); it starts at the first job, and one that dies is
+ * (each sink has at most AGGREGATOR_DELIVERY_CONCURRENCY deliveries in flight,
+ * each asking for at most two bodies at a time, the part it sends and the
+ * next, so the jobs waiting are at most twice that per sink); it starts at the
+ * first job, and one that dies is
  * replaced at the next job, the jobs it held failing (their batches stay
  * spooled and are retried).
  *

@@ -1,8 +1,9 @@
 /**
  * The stdout sink (`AGGREGATOR_TEXT_CONFIGURATION`): one JSON line per point
- * (`./encode.ts`), written in one piece per batch. A write that fails (closed
- * pipe) throws, and the delivery loop defers the batch so it stays in the
- * spool.
+ * (`./encode.ts`), written in one piece per batch. Batches in flight together
+ * are encoded at once but written in the order they were handed over, so the
+ * lines keep the spool's order. A write that fails (closed pipe) throws, and
+ * the delivery loop defers the batch so it stays in the spool.
  *
  * @module
  */
@@ -18,6 +19,8 @@ export class StdoutSink implements Sink {
   readonly name = "stdout";
   #write: Write;
   #encoder: PayloadEncoder;
+  /** The write of the batch handed over last, which the next one waits for. */
+  #lastWrite: Promise<unknown> = Promise.resolve();
 
   constructor(write: Write = writeStdout, encoder: PayloadEncoder = IN_THREAD) {
     this.#write = write;
@@ -26,8 +29,10 @@ export class StdoutSink implements Sink {
 
   async deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
     if (signal.aborted) return "deferred";
-    const { body } = await this.#encoder.encode({ format: "stdout" }, points);
-    await this.#write(body);
+    const encoded = this.#encoder.encode({ format: "stdout" }, points);
+    const written = this.#lastWrite.then(async () => this.#write((await encoded).body));
+    this.#lastWrite = written.catch(() => {});
+    await written;
     return "delivered";
   }
 }
