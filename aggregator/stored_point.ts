@@ -1,7 +1,7 @@
 /**
  * The point the aggregator stores once it accepted a Publish call, and hands
  * from its spool to every sink: the sample time, the validated tags and every
- * metric the collector sent. (The collector's `collector/point.ts` is the
+ * metric the collector sent. (The collector's `collector/point_sampler.ts` is the
  * sampler that produces the call.) Metric names are the protobuf field names
  * (`milli_cpu_usage`, …), which become `enclave.<name>` in Datadog and field
  * names in InfluxDB; absent optional metrics are absent here too.

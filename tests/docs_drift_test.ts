@@ -17,20 +17,8 @@ import {
   ROOT,
 } from "./support/repository.ts";
 
-const PENDING = "a file being changed in the throughput work: fixed when it lands";
 /** `file: path` pairs of a stale name that stays for now, and why. */
-const STALE: Record<string, string> = {
-  "aggregator/stored_point.ts: collector/point.ts": PENDING,
-  "BENCHMARKS.md: shared/cgroup/files.ts": PENDING,
-  "BENCHMARKS.md: tests/bench/": PENDING,
-  "BENCHMARKS.md: tests/bench/host_mode.ts": PENDING,
-  "BENCHMARKS.md: tests/bench/netdata.ts": PENDING,
-  "BENCHMARKS.md: tests/bench/status_ring.ts": PENDING,
-  "BENCHMARKS.md: tests/bench/status_ring_probe.ts": PENDING,
-  "docs/CAPACITY.md: tests/bench/capacity.ts": PENDING,
-  "docs/CAPACITY.md: tests/bench/ingest_server.ts": PENDING,
-  "docs/CAPACITY.md: tests/bench/delivery.ts": PENDING,
-};
+const STALE: Record<string, string> = {};
 
 const root = new URL(".", ROOT).pathname;
 

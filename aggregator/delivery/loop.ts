@@ -18,7 +18,7 @@
  * @module
  */
 import { backoffDelay, type BackoffPolicy } from "../../shared/backoff.ts";
-import { delay } from "../../shared/delay.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { log } from "../../shared/log.ts";
 import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/mod.ts";
 import type { Spool, SpooledPoint } from "../spool/mod.ts";

@@ -24,7 +24,7 @@ import type { Point } from "../../stored_point.ts";
 import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/mod.ts";
 import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backoff.ts";
-import { delay } from "../../../shared/delay.ts";
+import { delay } from "../../../shared/async/mod.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
 import {
