@@ -11,8 +11,7 @@
  */
 import type { AggregatorConfig } from "../shared/config/mod.ts";
 import { plural } from "../shared/plural.ts";
-import { checkDatadogKey, type KeyCheck } from "./sinks/datadog/validate_key.ts";
-import { createSinks } from "./sinks/mod.ts";
+import { configuredSinks, type ProbeResult, reachable } from "./sinks/mod.ts";
 import { Spool } from "./spool/mod.ts";
 import { describeAddress, tryBinding } from "./listen_addresses.ts";
 import { startupFailure } from "./startup_failure.ts";
@@ -28,21 +27,17 @@ export async function checkAggregator(
   print("configuration: valid");
   for (const line of report.lines) print(`  ${line}`);
   for (const warning of report.warnings) print(`WARN ${warning}`);
-  const checks: [string, Promise<KeyCheck>][] = [
-    ...listenChecks(config).map((check): [string, Promise<KeyCheck>] => [
+  const checks: [string, Promise<ProbeResult>][] = [
+    ...listenChecks(config).map((check): [string, Promise<ProbeResult>] => [
       "listen",
       Promise.resolve(check),
     ]),
     ["spool", Promise.resolve(spoolCheck(config))],
   ];
-  if (config.datadog) checks.push(["datadog", checkDatadogKey(config.datadog, PROBE_TIMEOUT_MS)]);
-  if (config.influxdb) {
-    const ping = new URL(config.influxdb.address);
-    ping.pathname = ping.pathname.replace(/\/+$/, "") + "/ping";
-    checks.push(["influxdb", reachable(ping)]);
+  for (const { name, probe } of configuredSinks(config)) {
+    if (probe) checks.push([name, probe(PROBE_TIMEOUT_MS)]);
   }
-  if (config.prometheus) checks.push(["prometheus", reachable(config.prometheus.url)]);
-  if (config.notify) checks.push(["pagerduty", reachable(config.notify.url)]);
+  if (config.notify) checks.push(["pagerduty", reachable(config.notify.url, PROBE_TIMEOUT_MS)]);
   let failed = 0;
   for (const [name, check] of checks) {
     const { ok, message } = await check;
@@ -58,7 +53,7 @@ export async function checkAggregator(
 }
 
 /** One check per listen address: bound for a moment and released, or what stands in the way. */
-function listenChecks(config: AggregatorConfig): KeyCheck[] {
+function listenChecks(config: AggregatorConfig): ProbeResult[] {
   try {
     return tryBinding(config).map(({ entry, problem }) => ({
       ok: problem === undefined,
@@ -75,12 +70,12 @@ const BIND_PROBLEMS = {
   "not here": "is not an address of this machine",
 };
 
-function spoolCheck(config: AggregatorConfig): KeyCheck {
+function spoolCheck(config: AggregatorConfig): ProbeResult {
   const counters = { count: () => {} };
   const spool = new Spool({
     directory: config.spoolPath,
     maxBytes: config.spoolMaxBytes,
-    sinks: createSinks(config, counters).sinks.map((sink) => sink.name),
+    sinks: configuredSinks(config).map((sink) => sink.name),
     counters,
   });
   try {
@@ -95,26 +90,4 @@ function spoolCheck(config: AggregatorConfig): KeyCheck {
   } finally {
     void spool.close();
   }
-}
-
-/** Any HTTP answer counts: the probe checks the network path, not what the endpoint accepts. */
-async function reachable(url: URL): Promise<KeyCheck> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    await response.body?.cancel();
-    return { ok: true, message: `${url.href} ${answered(response.status)}` };
-  } catch (error) {
-    return { ok: false, message: `cannot reach ${url.href}: ${(error as Error).message}` };
-  }
-}
-
-/** What an HTTP status means for a probe that sends no points and no credentials. */
-function answered(status: number): string {
-  if (status < 400) return `answered HTTP ${status}`;
-  if (status < 500) {
-    return `is reachable: it answered HTTP ${status}, as a live endpoint answers a probe that ` +
-      `carries no points and no credentials`;
-  }
-  return `is reachable but answered HTTP ${status}, a server error: deliveries will be retried ` +
-    `until it recovers`;
 }

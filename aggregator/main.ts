@@ -15,7 +15,7 @@ import { checkAggregator } from "./check.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { assertBindable } from "./listen_addresses.ts";
 import { AggregatorService } from "./service.ts";
-import { checkDatadogKey } from "./sinks/datadog/validate_key.ts";
+import { checkDatadogKey } from "./sinks/mod.ts";
 import { startupFailure } from "./startup_failure.ts";
 import { startupReport } from "./startup_report.ts";
 

@@ -11,6 +11,7 @@
 import type { AggregatorConfig } from "../shared/config/mod.ts";
 import type { Address } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
+import { configuredSinks } from "./sinks/mod.ts";
 
 export interface StartupReport {
   /** One line per topic: sinks, notify, spool, listeners, limits. */
@@ -47,46 +48,7 @@ export function isLoopback(host: string): boolean {
 }
 
 function sinkLines(config: AggregatorConfig): string[] {
-  const lines: string[] = [];
-  const { datadog, influxdb, prometheus } = config;
-  if (datadog) {
-    lines.push(
-      `sink datadog: ${datadog.seriesUrl.href} (site ${datadog.site}, API v${datadog.apiVersion}, ` +
-        `api key set, timeout ${formatDuration(datadog.timeoutMs)}, ` +
-        `${datadog.retryCount} retries, key check at startup ${
-          datadog.validateKey ? "on" : "off"
-        })`,
-    );
-  }
-  if (influxdb) {
-    const target = influxdb.token
-      ? `bucket ${influxdb.bucket}${influxdb.org ? ` of org ${influxdb.org}` : ""}, token set`
-      : `database ${influxdb.database}, ${
-        influxdb.username === undefined
-          ? "no credentials"
-          : `basic auth as ${influxdb.username}, password set`
-      }`;
-    lines.push(
-      `sink influxdb: ${influxdb.address.href} (${target}, timeout ${
-        formatDuration(influxdb.timeoutMs)
-      }, ${influxdb.retryCount} retries)`,
-    );
-  }
-  if (prometheus) {
-    const auth = prometheus.bearerToken
-      ? "bearer token set"
-      : prometheus.basicAuth
-      ? "basic auth set"
-      : "no credentials";
-    const labels = Object.keys(prometheus.labels);
-    lines.push(
-      `sink prometheus: ${prometheus.url.href} (${auth}, ${
-        labels.length ? `labels ${labels.join(",")}` : "no extra labels"
-      }, timeout ${formatDuration(prometheus.timeoutMs)}, ${prometheus.retryCount} retries)`,
-    );
-  }
-  if (config.text) lines.push("sink stdout: one JSON line per point");
-  return lines;
+  return configuredSinks(config).map(({ name, description }) => `sink ${name}: ${description}`);
 }
 
 function notifyLines(config: AggregatorConfig): string[] {

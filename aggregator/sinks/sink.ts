@@ -25,9 +25,9 @@ export interface DeliveryCounters {
   problem?(sink: string, message: string): void;
 }
 
-/** One destination. */
-export interface Sink {
-  /** Short name used in logs and counters: `stdout`, `datadog`, `influxdb`, `prometheus`. */
-  readonly name: string;
+/** One destination, named by its registry entry (registry.ts, `SinkName`). */
+export interface Sink<Name extends string = string> {
+  /** Short name used in logs, counters and the spool's cursors. */
+  readonly name: Name;
   deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome>;
 }

@@ -33,7 +33,7 @@ export interface DatadogSinkOptions extends HttpSinkOptions {
 }
 
 /** Delivers points to one Datadog series endpoint. */
-export class DatadogSink implements Sink {
+export class DatadogSink implements Sink<"datadog"> {
   readonly name = "datadog";
   readonly #delivery: HttpDelivery;
   readonly #options: DatadogSinkOptions;

@@ -8,11 +8,7 @@
  * @module
  */
 import type { DatadogConfig } from "../../../shared/config/mod.ts";
-
-export interface KeyCheck {
-  ok: boolean;
-  message: string;
-}
+import type { ProbeResult } from "../definition.ts";
 
 /** The validate endpoint beside the configured series endpoint (keeping any path prefix). */
 export function validateUrl(seriesUrl: URL): URL {
@@ -24,7 +20,7 @@ export function validateUrl(seriesUrl: URL): URL {
 export async function checkDatadogKey(
   config: DatadogConfig,
   timeoutMs = 10_000,
-): Promise<KeyCheck> {
+): Promise<ProbeResult> {
   const url = validateUrl(config.seriesUrl);
   const where = `${url.href} (Datadog site ${config.site})`;
   try {

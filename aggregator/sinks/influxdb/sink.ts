@@ -17,7 +17,7 @@ import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
 
 /** Delivers points to one InfluxDB database or bucket. */
-export class InfluxdbSink implements Sink {
+export class InfluxdbSink implements Sink<"influxdb"> {
   readonly name = "influxdb";
   readonly #delivery: HttpDelivery;
 

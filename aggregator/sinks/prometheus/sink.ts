@@ -20,7 +20,7 @@ import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
 export const REMOTE_WRITE_VERSION = "0.1.0";
 
 /** Delivers points to one remote-write endpoint. */
-export class PrometheusSink implements Sink {
+export class PrometheusSink implements Sink<"prometheus"> {
   readonly name = "prometheus";
   readonly #delivery: HttpDelivery;
 

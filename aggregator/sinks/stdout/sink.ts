@@ -15,7 +15,7 @@ import type { DeliveryOutcome, Sink } from "../sink.ts";
 export type Write = (bytes: Uint8Array) => Promise<void>;
 
 /** Writes every point to stdout (or to `write`, for tests), encoded by `encoder`. */
-export class StdoutSink implements Sink {
+export class StdoutSink implements Sink<"stdout"> {
   readonly name = "stdout";
   #write: Write;
   #encoder: PayloadEncoder;
