@@ -5,8 +5,9 @@
  * sampler that produces the call.) Metric names are the protobuf field names
  * (`milli_cpu_usage`, …), which become `enclave.<name>` in Datadog and field
  * names in InfluxDB; absent optional metrics are absent here too. The field
- * table and the point's shape are the ones both programs share
- * (shared/point/); the values a row takes are the aggregator's own.
+ * table, the point's shape and the values a row takes are the ones both
+ * programs share (shared/point/): this module names them for the spool and
+ * the sinks.
  *
  * @module
  */
@@ -14,8 +15,6 @@ export {
   METRIC_FIELDS,
   type MetricField,
   type MetricKind,
+  type MetricValues,
   type Point,
 } from "../shared/point/mod.ts";
-
-/** Metric values by METRIC_FIELDS index, undefined where absent (how the intake hands them to a row). */
-export type MetricValues = (number | undefined)[];

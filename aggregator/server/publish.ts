@@ -24,7 +24,8 @@ import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
 import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
 import type { Tags } from "../../shared/tags.ts";
 import type { TagSetLimit } from "./tag_set_limit.ts";
-import { checkedBatchEntry, pointFrom, RejectedRequest } from "./validate.ts";
+import { checkedBatchEntry, RejectedRequest } from "../../shared/point/mod.ts";
+import { pointFrom } from "./validate.ts";
 
 export interface Intake {
   spool: Spool;

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { PublishRequestSchema } from "../../shared/gen/aggregator_pb.ts";
-import { pointFrom, RejectedRequest, tagsFrom } from "./validate.ts";
+import { RejectedRequest } from "../../shared/point/mod.ts";
+import { pointFrom, tagsFrom } from "./validate.ts";
 
 const NOW_MS = Date.UTC(2026, 0, 1);
 const NOW = NOW_MS / 1000;

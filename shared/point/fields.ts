@@ -44,13 +44,15 @@ export interface Point {
   metrics: Record<string, number>;
 }
 
-/** The metrics of a request as plain numbers, leaving absent optional fields out. */
-export function metricsOf(request: PublishRequest): Record<string, number> {
+/** Metric values by METRIC_FIELDS index, undefined where absent (how the intake hands them to a row). */
+export type MetricValues = (number | undefined)[];
+
+/** The metrics of `values` by protobuf field name, absent ones left out. */
+export function metricsFrom(values: MetricValues): Record<string, number> {
   const metrics: Record<string, number> = {};
-  for (const field of METRIC_FIELDS) {
-    const value = request[field.property];
-    if (value === undefined) continue;
-    metrics[field.name] = Number(value);
+  for (let i = 0; i < METRIC_FIELDS.length; i++) {
+    const value = values[i];
+    if (value !== undefined) metrics[METRIC_FIELDS[i].name] = value;
   }
   return metrics;
 }

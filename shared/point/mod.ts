@@ -6,11 +6,20 @@
  *
  * @module
  */
-export { batchPointFrom, checkedPoint, RejectedRequest, type RejectReason } from "./check.ts";
+export {
+  batchPointFrom,
+  checkedBatchEntry,
+  type CheckedEntry,
+  checkedTime,
+  checkMetrics,
+  RejectedRequest,
+  type RejectReason,
+} from "./check.ts";
 export {
   METRIC_FIELDS,
   type MetricField,
   type MetricKind,
-  metricsOf,
+  metricsFrom,
+  type MetricValues,
   type Point,
 } from "./fields.ts";
