@@ -66,6 +66,19 @@ export interface AttackReport {
   seconds: number;
 }
 
+/** What the server did on `connections` since `start`; then they are closed. */
+function reportAndClose(connections: RawConnection[], sent: number, start: number): AttackReport {
+  const report = {
+    sent,
+    goaway: [...new Set(connections.flatMap((connection) => connection.goaway))],
+    rst: connections.reduce((sum, connection) => sum + connection.rst, 0),
+    closed: connections.filter((connection) => connection.closed).length,
+    seconds: Math.round(performance.now() - start) / 1000,
+  };
+  for (const connection of connections) connection.close();
+  return report;
+}
+
 const PUBLISH_FIELDS = [
   [":method", "POST"],
   [":scheme", "http"],
@@ -236,15 +249,7 @@ async function flood(
   }));
   // What the server sends last (its GOAWAY) may still be on its way.
   for (const connection of connections) await connection.waitFor(() => connection.closed, 2_000);
-  const report = {
-    sent,
-    goaway: [...new Set(connections.flatMap((connection) => connection.goaway))],
-    rst: connections.reduce((sum, connection) => sum + connection.rst, 0),
-    closed: connections.filter((connection) => connection.closed).length,
-    seconds: Math.round(performance.now() - start) / 1000,
-  };
-  for (const connection of connections) connection.close();
-  return report;
+  return reportAndClose(connections, sent, start);
 }
 
 /** One connection writing the same batch of frames again and again. */
@@ -475,16 +480,7 @@ export async function manyStreams(
   const sent = connections.length * streams;
   const left = seconds * 1000 - (performance.now() - start);
   await connections[0]?.waitFor(() => false, left);
-  const report = {
-    sent,
-    opened,
-    goaway: [...new Set(connections.flatMap((connection) => connection.goaway))],
-    rst: connections.reduce((sum, connection) => sum + connection.rst, 0),
-    closed: connections.filter((connection) => connection.closed).length,
-    seconds: Math.round(performance.now() - start) / 1000,
-  };
-  for (const connection of connections) connection.close();
-  return report;
+  return { ...reportAndClose(connections, sent, start), opened };
 }
 
 /**
