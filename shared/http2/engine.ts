@@ -16,6 +16,7 @@
  * @module
  */
 import { setImmediate } from "node:timers";
+import { delay } from "../async/mod.ts";
 import { checkHeadersPriority, dispatchFrame, type FrameHandlers } from "./dispatch.ts";
 import { type FrameKind, FrameRates, type Rate } from "./frame_rates.ts";
 import { type Readable, readFrames } from "./frame_reader.ts";
@@ -211,7 +212,7 @@ export class ConnectionEngine {
         if (backOffMs > 0) {
           handled = 0;
           bytes = 0;
-          await new Promise((resolve) => setTimeout(resolve, backOffMs));
+          await delay(backOffMs);
         } else if (handled >= FRAMES_PER_TURN || bytes >= BYTES_PER_TURN) {
           handled = 0;
           bytes = 0;
