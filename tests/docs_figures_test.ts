@@ -1,0 +1,129 @@
+/**
+ * Holds every measured figure to one document: a number in a unit of
+ * measurement (µs, ms, MiB, bytes, points/s, %, …) that BENCHMARKS.md states
+ * must not appear again in README.md or docs/, which link to BENCHMARKS.md's
+ * section instead, so two copies cannot drift apart. A table cell's bare
+ * numbers take the unit its column's heading names. Whole seconds are left
+ * out: they are how settings and the bench's windows are written (a 10 s
+ * timeout, a 60 s window), while a duration measured in seconds has a
+ * fraction. The few settings that share a number and unit with a figure are
+ * listed below with why they are settings; one no longer found in its
+ * document fails the test too, so the list stays true.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { readRepositoryFile as read, repositoryFiles } from "./support/repository.ts";
+
+/** `document: number unit` of a setting that BENCHMARKS.md's figures happen to share, and why it is one. */
+const SETTINGS: Record<string, string> = {
+  "docs/ARCHITECTURE.md: 16 KiB": "the HTTP/2 engine's read size and header-list limit",
+  "docs/ARCHITECTURE.md: 16 MiB": "the bound of one container listing",
+  "docs/ARCHITECTURE.md: 20 %": "the memory budget's reserve for a new connection",
+  "docs/ARCHITECTURE.md: 10 ms": "the accept loop's first pause after EMFILE",
+  "docs/ARCHITECTURE.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
+  "docs/TESTING.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
+  "docs/TESTING.md: 2 MiB": "the engine tests' tolerance against `docker stats`",
+};
+
+const NUMBER = String.raw`\d[\d,]*(?:\.\d+)?`;
+const UNIT = String.raw`points/s|calls/s|requests/s|samples/s|µs|ms|MiB|KiB|GiB|kB|KB|MB|GB|bytes|B|%|s`;
+/** Numbers joined into a range or a list, then their unit: `11.5–15.2 µs`, `0.270 / 0.260 ms`. */
+const MEASURE = new RegExp(
+  String.raw`(?<![\w.,])(${NUMBER}(?:(?: ?[–→-] ?| / | and | to |, )${NUMBER})*) ?(${UNIT})(?![\w])`,
+  "gu",
+);
+const HEADING_UNIT = /points\/s|calls\/s|requests\/s|samples\/s|µs|\bms\b|MiB|KiB|GiB|bytes/u;
+
+function numbers(text: string): string[] {
+  return (text.match(new RegExp(NUMBER, "g")) ?? []).map((n) => String(Number(n.replace(/,/g, ""))));
+}
+
+/** Each figure a stretch of prose states, as `number unit`. */
+function prose(text: string, into: Set<string>): void {
+  for (const [, values, written] of text.matchAll(MEASURE)) {
+    const unit = written === "kB" ? "KB" : written;
+    for (const value of numbers(values)) {
+      if (unit === "s" && Number.isInteger(Number(value))) continue;
+      into.add(`${value} ${unit}`);
+    }
+  }
+}
+
+/** The figures a markdown document states, in its prose and in its tables' cells. */
+export function figures(markdown: string): Set<string> {
+  const found = new Set<string>();
+  const lines = markdown.split("\n");
+  const cells = (line: string) => line.trim().replace(/^\||\|$/g, "").split("|");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*\|/.test(lines[i]) || !/^\s*\|[\s|:-]+\|\s*$/.test(lines[i + 1] ?? "")) {
+      prose(lines[i], found);
+      continue;
+    }
+    const units = cells(lines[i]).map((heading) => heading.match(HEADING_UNIT)?.[0]);
+    prose(lines[i], found);
+    for (i += 2; i < lines.length && /^\s*\|/.test(lines[i]); i++) {
+      cells(lines[i]).forEach((cell, column) => {
+        prose(cell, found);
+        const unit = units[column];
+        if (unit === undefined) return;
+        for (const value of numbers(cell.replace(MEASURE, ""))) found.add(`${value} ${unit}`);
+      });
+    }
+    i--;
+  }
+  return found;
+}
+
+const DOCUMENTS = ["README.md", ...repositoryFiles(["docs"], (name) => name.endsWith(".md"))];
+
+Deno.test("no figure of BENCHMARKS.md appears again in README.md or docs/", () => {
+  const measured = figures(read("BENCHMARKS.md"));
+  assert.ok(measured.size > 300, `${measured.size} figures read from BENCHMARKS.md`);
+  const copied: string[] = [];
+  const used = new Set<string>();
+  for (const document of DOCUMENTS) {
+    for (const figure of figures(read(document))) {
+      if (!measured.has(figure)) continue;
+      const key = `${document}: ${figure}`;
+      if (key in SETTINGS) used.add(key);
+      else copied.push(key);
+    }
+  }
+  assert.deepEqual(copied, [], "figures copied from BENCHMARKS.md: link to its section instead");
+  assert.deepEqual(
+    Object.keys(SETTINGS).filter((key) => !used.has(key)),
+    [],
+    "settings no longer shared with a figure",
+  );
+});
+
+Deno.test("figures are read from prose, ranges and lists, and from table cells by their column's unit", () => {
+  assert.deepEqual(
+    [...figures("at 11.5–15.2 µs, 2,721 points/s, 0.270 / 0.260 ms and 217.2 → 173.3 MiB; a 10 s timeout, 0.6 s")],
+    [
+      "11.5 µs",
+      "15.2 µs",
+      "2721 points/s",
+      "0.27 ms",
+      "0.26 ms",
+      "217.2 MiB",
+      "173.3 MiB",
+      "0.6 s",
+    ],
+  );
+  const table = [
+    "| listener | accepted points/s   | server CPU µs per point | note      |",
+    "| -------- | ------------------- | ----------------------- | --------- |",
+    "| gRPC     | 3,419 (3,390–3,419) | 282.5 (280–282.5)       | 141 MiB   |",
+    "",
+    "after 64 calls",
+  ].join("\n");
+  assert.deepEqual([...figures(table)].sort(), [
+    "141 MiB",
+    "280 µs",
+    "282.5 µs",
+    "3390 points/s",
+    "3419 points/s",
+  ]);
+});
