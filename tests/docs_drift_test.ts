@@ -5,7 +5,9 @@
  * heading (`FILE.md#anchor`, `#anchor`) lands on it. (README's paths are
  * held by readme_test.ts.) The known stale names are listed below with why they stay for now;
  * one that is gone fails the test too, so the list stays true. TESTING.md
- * names exactly the Debian packages CI (`.ci/run`) installs.
+ * names exactly the Debian packages CI (`.ci/run`) installs, and
+ * ARCHITECTURE the memory budget the aggregator's own V8 flags give a real
+ * Deno process.
  *
  * @module
  */
@@ -18,6 +20,9 @@ import {
   repositoryPaths,
   ROOT,
 } from "./support/repository.ts";
+import { programFlags } from "../shared/permissions/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { HEAP_SHARE } from "../shared/http2/memory_budget.ts";
 
 /** `file: path` pairs of a stale name that stays for now, and why. */
 const STALE: Record<string, string> = {};
@@ -114,4 +119,20 @@ Deno.test("TESTING.md names exactly the Debian packages CI installs", () => {
   assert.ok(sentence, "TESTING.md's sentence naming the Debian packages");
   const named = [...sentence.matchAll(/`([^`]+)`/g)].map(([, name]) => name).sort();
   assert.deepEqual(named, installed);
+});
+
+Deno.test("ARCHITECTURE states the memory budget the aggregator's V8 flags give", async () => {
+  const v8 = programFlags("aggregator", envFrom({ AGGREGATOR_TEXT_CONFIGURATION: "1" }))
+    .filter((flag) => flag.startsWith("--v8-flags="));
+  const script = 'import v8 from "node:v8"; console.log(v8.getHeapStatistics().heap_size_limit)';
+  const { success, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", ...v8, script],
+    stderr: "inherit",
+  }).output();
+  assert.ok(success);
+  const limit = Number(new TextDecoder().decode(stdout)) / 2 ** 20;
+  const budget = Math.floor(limit * HEAP_SHARE);
+  const stated = `${limit} MiB with the aggregator's flags, so ${budget} MiB`;
+  const text = read("docs/ARCHITECTURE.md").replace(/\s+/g, " ");
+  assert.ok(text.includes(stated), `docs/ARCHITECTURE.md should say "${stated}"`);
 });

@@ -20,6 +20,7 @@ import { readRepositoryFile as read, repositoryFiles } from "./support/repositor
 /** `document: number unit` of a setting that BENCHMARKS.md's figures happen to share, and why it is one. */
 const SETTINGS: Record<string, string> = {
   "docs/ARCHITECTURE.md: 10 ms": "the accept loop's first pause after EMFILE",
+  "docs/ARCHITECTURE.md: 70 MiB": "the memory budget, a quarter of the heap limit V8's flags set",
   "docs/ARCHITECTURE.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
   "docs/TESTING.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
 };
