@@ -1,21 +1,28 @@
 /**
  * Catches documentation that drifted from the tree: every repository path
  * named in docs/, BENCHMARKS.md and the code's own comments (tests aside) exists, and every
- * link to a heading (`FILE.md#anchor`, `#anchor`) lands on one. (README's
- * links and paths are held by readme_test.ts, docs/' relative links there
- * too.) The known stale names are listed below with why they stay for now;
- * one that is gone fails the test too, so the list stays true.
+ * relative link in README, docs/ and BENCHMARKS.md resolves, and one to a
+ * heading (`FILE.md#anchor`, `#anchor`) lands on it. (README's paths are
+ * held by readme_test.ts.) The known stale names are listed below with why they stay for now;
+ * one that is gone fails the test too, so the list stays true. TESTING.md
+ * names exactly the Debian packages CI (`.ci/run`) installs, and
+ * ARCHITECTURE the memory budget the aggregator's own V8 flags give a real
+ * Deno process.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  readRepositoryFile as read,
   repositoryFiles,
   repositoryHas as exists,
   repositoryPaths,
   ROOT,
 } from "./support/repository.ts";
+import { programFlags } from "../shared/permissions/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { HEAP_SHARE } from "../shared/http2/memory_budget.ts";
 
 /** `file: path` pairs of a stale name that stays for now, and why. */
 const STALE: Record<string, string> = {};
@@ -64,27 +71,30 @@ function anchors(markdown: string): Set<string> {
   return result;
 }
 
-Deno.test("every link to a heading in README, docs/ and BENCHMARKS.md lands on one", () => {
+Deno.test("every relative link in README, docs/ and BENCHMARKS.md resolves, and one to a heading lands on it", () => {
   const documents = [
     "README.md",
     "BENCHMARKS.md",
     ...sources().filter((f) => f.startsWith("docs/")),
   ];
   const broken: string[] = [];
-  let checked = 0;
+  let headings = 0;
   for (const file of documents) {
     const text = Deno.readTextFileSync(join(root, file));
-    for (const [, target, fragment] of text.matchAll(/\]\(([^)#\s]*)#([^)\s]+)\)/g)) {
-      if (/^[a-z]+:/.test(target)) continue;
+    for (const [link, target, fragment] of text.matchAll(/\]\(([^)#\s]*)(?:#([^)\s]+))?\)/g)) {
+      if (/^[a-z]+:/.test(target) || link === "]()") continue;
       const linked = target === "" ? file : join(file, "..", target);
-      checked++;
-      if (!anchors(Deno.readTextFileSync(join(root, linked))).has(fragment)) {
-        broken.push(`${file}: ${target}#${fragment}`);
+      if (!exists(linked)) broken.push(`${file}: ${target} does not exist`);
+      else if (fragment !== undefined) {
+        headings++;
+        if (!anchors(Deno.readTextFileSync(join(root, linked))).has(fragment)) {
+          broken.push(`${file}: ${target}#${fragment} is no heading`);
+        }
       }
     }
   }
-  assert.ok(checked > 5);
-  assert.deepEqual(broken, [], "links to headings that do not exist");
+  assert.ok(headings > 5);
+  assert.deepEqual(broken, [], "broken links");
 });
 
 Deno.test("heading anchors are made as the repository host makes them", () => {
@@ -93,4 +103,36 @@ Deno.test("heading anchors are made as the repository host makes them", () => {
     anchor("Aggregator ingest, PublishBatch of 100 points (h2load, one connection, stdout sink)"),
     "aggregator-ingest-publishbatch-of-100-points-h2load-one-connection-stdout-sink",
   );
+});
+
+/** The packages of `.ci/run`'s `apt-get install` command (its lines joined, options and redirections left out). */
+function ciPackages(script: string): string[] {
+  const command = script.replace(/\\\n/g, " ").match(/apt-get install ([^\n]*)/)?.[1] ?? "";
+  return command.split(/\s+/).filter((word) => /^[a-z0-9][a-z0-9.+-]*$/.test(word)).sort();
+}
+
+Deno.test("TESTING.md names exactly the Debian packages CI installs", () => {
+  const installed = ciPackages(read(".ci/run"));
+  assert.ok(installed.length > 10, `${installed.length} packages read from .ci/run`);
+  const sentence = read("docs/TESTING.md").match(/installing the Debian packages([\s\S]*?)\)\./)
+    ?.[1];
+  assert.ok(sentence, "TESTING.md's sentence naming the Debian packages");
+  const named = [...sentence.matchAll(/`([^`]+)`/g)].map(([, name]) => name).sort();
+  assert.deepEqual(named, installed);
+});
+
+Deno.test("ARCHITECTURE states the memory budget the aggregator's V8 flags give", async () => {
+  const v8 = programFlags("aggregator", envFrom({ AGGREGATOR_TEXT_CONFIGURATION: "1" }))
+    .filter((flag) => flag.startsWith("--v8-flags="));
+  const script = 'import v8 from "node:v8"; console.log(v8.getHeapStatistics().heap_size_limit)';
+  const { success, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", ...v8, script],
+    stderr: "inherit",
+  }).output();
+  assert.ok(success);
+  const limit = Number(new TextDecoder().decode(stdout)) / 2 ** 20;
+  const budget = Math.floor(limit * HEAP_SHARE);
+  const stated = `${limit} MiB with the aggregator's flags, so ${budget} MiB`;
+  const text = read("docs/ARCHITECTURE.md").replace(/\s+/g, " ");
+  assert.ok(text.includes(stated), `docs/ARCHITECTURE.md should say "${stated}"`);
 });

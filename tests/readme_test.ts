@@ -390,26 +390,6 @@ Deno.test("README names every decision and rejection reason the aggregator's met
   assert.deepEqual(missing, [], "rejection reasons the README does not name");
 });
 
-Deno.test("every relative link in docs/ resolves", () => {
-  for (const entry of Deno.readDirSync(new URL("docs/", ROOT))) {
-    if (!entry.name.endsWith(".md")) continue;
-    const base = new URL(`docs/${entry.name}`, ROOT);
-    const text = Deno.readTextFileSync(base);
-    const broken = [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
-      .map(([, target]) => target)
-      .filter((target) => !/^[a-z]+:/.test(target))
-      .filter((target) => {
-        try {
-          Deno.statSync(new URL(target, base));
-          return false;
-        } catch {
-          return true;
-        }
-      });
-    assert.deepEqual(broken, [], `docs/${entry.name}: broken links`);
-  }
-});
-
 /** The keys of an object and of the objects and first array items in it, by path; records of names excepted. */
 function shape(value: unknown, path = "", records: readonly string[] = []): string[] {
   if (Array.isArray(value)) return value.length ? shape(value[0], `${path}[]`, records) : [];
