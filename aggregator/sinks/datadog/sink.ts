@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { DatadogConfig } from "../../../shared/config/mod.ts";
+import type { DatadogConfig } from "./config.ts";
 import { log } from "../../../shared/log.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";

@@ -21,7 +21,8 @@
  * @module
  */
 import type { Point } from "../../stored_point.ts";
-import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
+import type { DeliveryCounters } from "../../counters.ts";
+import type { DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/mod.ts";
 import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backoff.ts";
 import { delay } from "../../../shared/async/mod.ts";
@@ -34,6 +35,7 @@ import {
   type PayloadSpec,
 } from "../encoding/formats.ts";
 import { RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry_after.ts";
+import type { RetrySettings } from "./retry_settings.ts";
 
 /** The most one request may carry; larger batches are split before sending. */
 export interface RequestLimits {
@@ -58,12 +60,6 @@ export interface HttpEndpoint {
    * they are dropped.
    */
   malformedPointStatuses?: readonly number[];
-}
-
-/** A sink's configured timeout and retries (`timeout`, `retry_count`). */
-export interface RetrySettings {
-  timeoutMs: number;
-  retryCount: number;
 }
 
 /** What every HTTP sink is built with besides its configuration. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { PrometheusConfig } from "../../../shared/config/mod.ts";
+import type { PrometheusConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
 import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
