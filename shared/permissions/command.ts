@@ -18,6 +18,7 @@
 import { ConfigError } from "../config/mod.ts";
 import { programFlags, type ProgramPermissions } from "./flags.ts";
 
+/** Prints `program`'s flags, or with `--verify` checks its configuration (above). */
 export function permissionsCommand(program: ProgramPermissions, args: readonly string[]): void {
   const verify = args[0] === "--verify";
   if (args.length > (verify ? 1 : 0)) {
@@ -29,8 +30,10 @@ export function permissionsCommand(program: ProgramPermissions, args: readonly s
     if (!verify) console.log(flags.join(" "));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (!verify) return console.log(`--no-prompt --allow-env=${program.env}`);
-    console.error(`cannot compile the ${program.name} for this configuration: ${error.message}`);
-    Deno.exit(1);
+    if (verify) {
+      console.error(`cannot compile the ${program.name} for this configuration: ${error.message}`);
+      Deno.exit(1);
+    }
+    console.log(`--no-prompt --allow-env=${program.env}`);
   }
 }
