@@ -17,14 +17,14 @@
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
-import type { DeliveryCounters } from "../sinks/mod.ts";
+import type { DeliveryCounters } from "../counters.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
 import { encodeRow } from "./row_codec.ts";
 import { RowBody, RowPoint } from "./row_point.ts";
 import { openSchema, transaction } from "./schema.ts";
-import { permissionRefusal } from "../../shared/permissions/refusal.ts";
+import { permissionRefusal } from "../../shared/permissions/mod.ts";
 
 /** Bytes a row costs beyond its body (position, count, arrival, b-tree cell), for the size cap. */
 export const ROW_OVERHEAD_BYTES = 40;
