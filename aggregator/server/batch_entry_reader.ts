@@ -13,7 +13,7 @@
  * the same nesting limits, and a malformed entry refused
  * ({@link MalformedEntry}). The only reads not bounded by the field they
  * belong to are those protobuf-es does not bound either; none goes past the
- * entry's own bytes (tests/batch_entry_reader_test.ts compares the two).
+ * entry's own bytes (batch_entry_reader_test.ts compares the two).
  *
  * @module
  */
