@@ -33,6 +33,7 @@ import {
   type CheckedEntry,
   checkedEntry,
   RejectedRequest,
+  type RejectReason,
 } from "../../shared/point/mod.ts";
 import { BatchEntryReader, MalformedEntry } from "./batch_entry_reader.ts";
 import { PUBLISH_BATCH_ENTRIES } from "./publish_batch_entries.ts";
@@ -110,13 +111,19 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
 /**
  * The entries of a PublishBatch once decoded and checked, before any is
  * admitted or stored: a call whose message turns out malformed is refused
- * before anything is counted.
+ * before anything is counted. It holds no more than the call's message did:
+ * an entry refused by the checks keeps only its index and reason.
  */
 interface CheckedBatch {
-  /** Per entry, in order: checked, or why it is refused. */
-  outcomes: (CheckedEntry | RejectedRequest)[];
-  /** The metric values of the checked entries, METRIC_FIELDS.length per entry, NaN where absent. */
-  values: Float64Array;
+  /** How many entries the call holds. */
+  count: number;
+  /** The entries that passed, in order, and their indexes in the call. */
+  passed: CheckedEntry[];
+  passedIndexes: number[];
+  /** Their metric values, METRIC_FIELDS.length per entry, NaN where absent. */
+  values: number[];
+  /** The entries refused, in order. */
+  refused: { index: number; reason: RejectReason; message: string }[];
 }
 
 /** Checks `count` entries with `check`, which fills in an entry's metric values or throws. */
@@ -124,22 +131,22 @@ function checkedBatch(
   count: number,
   check: (index: number, values: MetricValues) => CheckedEntry,
 ): CheckedBatch {
-  const width = METRIC_FIELDS.length;
-  const outcomes: (CheckedEntry | RejectedRequest)[] = new Array(count);
-  const all = new Float64Array(count * width);
-  const values: MetricValues = new Array(width);
+  const batch: CheckedBatch = { count, passed: [], passedIndexes: [], values: [], refused: [] };
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
   for (let index = 0; index < count; index++) {
+    let entry: CheckedEntry;
     try {
-      outcomes[index] = check(index, values);
+      entry = check(index, values);
     } catch (error) {
       if (!(error instanceof RejectedRequest)) throw error;
-      outcomes[index] = error;
+      batch.refused.push({ index, reason: error.reason, message: error.message });
       continue;
     }
-    const base = index * width;
-    for (let i = 0; i < width; i++) all[base + i] = values[i] ?? NaN;
+    batch.passed.push(entry);
+    batch.passedIndexes.push(index);
+    for (let i = 0; i < values.length; i++) batch.values.push(values[i] ?? NaN);
   }
-  return { outcomes, values: all };
+  return batch;
 }
 
 /**
@@ -151,31 +158,42 @@ async function storeBatch(
   batch: CheckedBatch,
   nowMs: number,
 ): Promise<{ rejected: { index: number; reason: string }[] }> {
-  const { outcomes } = batch;
   intake.stats.call("publish_batch");
-  refuseWhenStopping(intake, outcomes.length);
+  refuseWhenStopping(intake, batch.count);
   const width = METRIC_FIELDS.length;
-  const row = new RowWriter(outcomes.length);
+  const row = new RowWriter(batch.passed.length);
   const values: MetricValues = new Array(width);
   const rejected: { index: number; reason: string }[] = [];
-  for (let index = 0; index < outcomes.length; index++) {
-    const outcome = outcomes[index];
+  const refuse = (index: number, reason: RejectReason, message: string) => {
+    intake.stats.reject(reason);
+    rejected.push({ index, reason: message });
+  };
+  // The entries the checks refused are listed in their places, so that `rejected` keeps the call's order.
+  let next = 0;
+  const refuseCheckedBefore = (end: number) => {
+    for (; next < batch.refused.length && batch.refused[next].index < end; next++) {
+      const { index, reason, message } = batch.refused[next];
+      refuse(index, reason, message);
+    }
+  };
+  for (let passed = 0; passed < batch.passed.length; passed++) {
+    const index = batch.passedIndexes[passed];
+    refuseCheckedBefore(index);
+    const entry = batch.passed[passed];
     try {
-      if (outcome instanceof RejectedRequest) throw outcome;
-      admit(intake, outcome.tags, nowMs);
+      admit(intake, entry.tags, nowMs);
     } catch (error) {
       if (!(error instanceof RejectedRequest)) throw error;
-      intake.stats.reject(error.reason);
-      rejected.push({ index, reason: error.message });
+      refuse(index, error.reason, error.message);
       continue;
     }
-    const base = index * width;
     for (let i = 0; i < width; i++) {
-      const value = batch.values[base + i];
+      const value = batch.values[passed * width + i];
       values[i] = Number.isNaN(value) ? undefined : value;
     }
-    row.add(outcome.time, outcome.tags, values);
+    row.add(entry.time, entry.tags, values);
   }
+  refuseCheckedBefore(batch.count);
   const count = row.count;
   if (count === 0) return { rejected };
   const body = row.finish();
