@@ -4,7 +4,7 @@
  * neither program imports the other. An import that enters a folder with a
  * `mod.ts` goes through that `mod.ts`, so a folder's public surface is the one
  * its `mod.ts` declares. Tests, the bench harness and the demo are not product
- * code. The exceptions are listed below, each with its reason; a listed
+ * code. Exceptions, when there are any, are listed below with a reason; a listed
  * exception that no longer occurs fails the test too, so the list stays true.
  *
  * @module
@@ -15,20 +15,8 @@ import { repositoryFiles, ROOT } from "./support/repository.ts";
 
 const PROGRAMS = ["collector", "aggregator", "shared"] as const;
 
-/**
- * The encoding worker runs from a bundle of its own imports
- * (aggregator/sinks/encoding/gen/worker_source.ts) and reads spool rows; the
- * spool's mod.ts would bring the spool itself (SQLite, its files) into that
- * bundle, so the worker takes the row format's two modules alone.
- */
-const ROWS = "the encoding worker's bundle takes the spool's row format without the spool";
-
 /** `from → to` arrows allowed against the rules, and why. */
-const EXCEPTIONS: Record<string, string> = {
-  "aggregator/sinks/encoding/worker.ts → aggregator/spool/row_point.ts": ROWS,
-  "aggregator/sinks/encoding/worker_encoder.ts → aggregator/spool/row_codec.ts": ROWS,
-  "aggregator/sinks/encoding/worker_encoder.ts → aggregator/spool/row_point.ts": ROWS,
-};
+const EXCEPTIONS: Record<string, string> = {};
 
 const root = new URL(".", ROOT).pathname;
 
