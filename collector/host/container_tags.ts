@@ -19,7 +19,7 @@
  * container is first asked about (its cgroup appeared), then looks at it again
  * at most once per {@link TAG_RECHECK_MS} and re-reads it only when its
  * modification time, size or inode changed: a `stat` per container per poll
- * was 7 % of a host-mode collector's CPU (BENCHMARKS.md). Docker fixes a
+ * was a visible share of a host-mode collector's CPU (BENCHMARKS.md). Docker fixes a
  * container's labels when it is created (`docker rename` changes only its
  * name, which is no tag) and rewrites the file on every state change, so the
  * period bounds only how late a file changed by other means is seen; a
