@@ -13,11 +13,11 @@
  *
  * @module
  */
-import { create } from "@bufbuild/protobuf";
 import type { CgroupSampleResult } from "./cgroup/mod.ts";
-import { type PublishRequest, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
+import type { PublishRequest } from "../shared/gen/aggregator_pb.ts";
 import { literal, log } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
+import { pointMessage } from "./point_message.ts";
 import type { PollTime } from "./loop.ts";
 import { RepeatedErrors } from "./repeated_errors.ts";
 
@@ -59,7 +59,7 @@ export class PointSampler {
     ]);
     this.#errors.report([...cgroup.errors, ...diskErrors], time.monotonicMs);
     if (this.#watchPresence) await this.#notePresence(cgroup.running);
-    return create(PublishRequestSchema, {
+    return pointMessage({
       ...cgroup.metrics,
       running: cgroup.running,
       unixTime: BigInt(Math.floor(time.wallMs / 1000)),
