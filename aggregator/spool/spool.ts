@@ -9,6 +9,12 @@
  * into one transaction (see GroupCommit), and a caller's promise resolves only
  * after that transaction committed.
  *
+ * The inserts (and the cap's drops) are committed by the spool-writer worker
+ * (writer.ts, started at the first append), on its own connection, so the main
+ * thread reads, saves cursors and takes calls while a commit waits for the
+ * disk; the next group gathers meanwhile. This connection keeps the opening
+ * (lock, schema, migration), the reads and the cursors' saves.
+ *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
  *
@@ -22,11 +28,21 @@ import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
 import { encodeRow, RowBody, RowPoint } from "./rows/mod.ts";
-import { openSchema, transaction } from "./schema.ts";
+import { openSchema } from "./schema.ts";
+import { transaction } from "./transaction.ts";
+import {
+  CONNECTION_PRAGMAS,
+  COUNT_BETWEEN,
+  type EncodedRow,
+  type Inserted,
+  ROW_BYTES,
+  ROW_OVERHEAD_BYTES,
+  SET_CURSOR,
+} from "./writer.ts";
+import { WriterClient } from "./writer_client.ts";
 import { permissionRefusal } from "../../shared/permissions/mod.ts";
 
-/** Bytes a row costs beyond its body (position, count, arrival, b-tree cell), for the size cap. */
-export const ROW_OVERHEAD_BYTES = 40;
+export { type EncodedRow, ROW_OVERHEAD_BYTES };
 /** The counter decision under which the size cap's drops are counted, per sink. */
 export const OVERFLOW_DECISION = "spool_overflow";
 
@@ -51,12 +67,6 @@ export interface SpooledPoint {
   point: Point;
 }
 
-/** One call's points as a row body of rows/row_codec.ts, and how many they are. */
-export interface EncodedRow {
-  count: number;
-  body: Uint8Array;
-}
-
 export interface SpoolState {
   /** Points currently stored. */
   depth: number;
@@ -67,14 +77,12 @@ export interface SpoolState {
 }
 
 interface Statements {
-  insert: StatementSync;
   readRows: StatementSync;
   oldest: StatementSync;
   setCursor: StatementSync;
   minCursor: StatementSync;
   sizeUpTo: StatementSync;
   deleteUpTo: StatementSync;
-  oldestRows: StatementSync;
   countBetween: StatementSync;
   depth: StatementSync;
 }
@@ -82,15 +90,14 @@ interface Statements {
 /** Rows fetched at a time while reading a batch. */
 const READ_ROWS = 16;
 
-/** A row's size for the cap, in SQL: its body plus the overhead. */
-const ROW_BYTES = `length(body) + ${ROW_OVERHEAD_BYTES}`;
-
 export class Spool {
   #options: SpoolOptions;
   #now: () => number;
   #db?: DatabaseSync;
   #lock?: SpoolLock;
   #statements?: Statements;
+  /** The spool-writer worker, once something was appended since the database opened. */
+  #writer?: WriterClient;
   #bytes = 0;
   /** Position of the last point stored. */
   #lastId = 0;
@@ -217,11 +224,14 @@ export class Spool {
   advance(sink: string, position: number): void {
     const statements = this.#statements;
     if (!statements || position <= this.cursor(sink)) return;
+    let freed = 0;
     transaction(this.#db!, () => {
       statements.setCursor.run(sink, position);
       const { position: lowest } = statements.minCursor.get() as { position: number };
-      this.#deleteUpTo(lowest);
+      freed = this.#deleteUpTo(lowest);
     });
+    this.#bytes -= freed;
+    if (freed > 0) this.#writer?.freed(freed);
     this.#cursors.set(sink, position);
   }
 
@@ -248,13 +258,16 @@ export class Spool {
     };
   }
 
-  /** Waits for pending commits, then closes the database. */
+  /** Waits for pending commits, stops the writer, then closes the database. */
   async close(): Promise<void> {
     await this.#commits.idle();
+    await this.#writer?.close();
     this.#closeDatabase();
   }
 
   #closeDatabase(): void {
+    void this.#writer?.close();
+    this.#writer = undefined;
     const db = this.#db as DatabaseSync | undefined;
     this.#db = undefined;
     this.#statements = undefined;
@@ -268,31 +281,20 @@ export class Spool {
     this.#lock = lockSpool(`${this.#options.directory}/spool.lock`);
     const db = new DatabaseSync(this.path);
     this.#db = db;
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    db.exec(CONNECTION_PRAGMAS);
     this.#migratedPoints = openSchema(db).migratedPoints;
     const statements: Statements = {
-      insert: db.prepare("INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)"),
       readRows: db.prepare(
         "SELECT last, count, received, body FROM calls WHERE last > ? ORDER BY last LIMIT ?",
       ),
       oldest: db.prepare("SELECT received FROM calls WHERE last > ? ORDER BY last LIMIT 1"),
-      setCursor: db.prepare(
-        "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
-          "ON CONFLICT (sink) DO UPDATE SET position = ?2",
-      ),
+      setCursor: db.prepare(SET_CURSOR),
       minCursor: db.prepare("SELECT coalesce(min(position), 0) AS position FROM cursors"),
       sizeUpTo: db.prepare(
         `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls WHERE last <= ?`,
       ),
       deleteUpTo: db.prepare("DELETE FROM calls WHERE last <= ?"),
-      oldestRows: db.prepare(
-        `SELECT last AS id, ${ROW_BYTES} AS bytes FROM calls ORDER BY last LIMIT ?`,
-      ),
-      // Points with positions in (?1, ?2]: the part of each row that overlaps.
-      countBetween: db.prepare(
-        "SELECT coalesce(sum(min(last, ?2) - max(last - count, ?1)), 0) AS n FROM calls " +
-          "WHERE last > ?1 AND last - count < ?2",
-      ),
+      countBetween: db.prepare(COUNT_BETWEEN),
       depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls"),
     };
     this.#statements = statements;
@@ -333,78 +335,58 @@ export class Spool {
     });
   }
 
-  /** One transaction for a group of concurrent appends, a row per call. */
-  #insert(calls: readonly EncodedRow[]): void {
+  /**
+   * One transaction for a group of concurrent appends, a row per call,
+   * committed by the writer; a writer that failed is replaced at the next group.
+   */
+  async #insert(calls: readonly EncodedRow[]): Promise<void> {
     this.open();
-    const bodies = calls.filter((row) => row.count > 0);
-    const incoming = bodies.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
+    const rows = calls.filter((row) => row.count > 0);
+    const incoming = rows.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
-    const statements = this.#statements!;
-    const received = this.#now();
-    let last = this.#lastId;
-    const cursorsBefore = new Map(this.#cursors);
-    const bytesBefore = this.#bytes;
+    if (rows.length === 0) return;
+    const writer = this.#writer ??= new WriterClient({
+      path: this.path,
+      maxBytes: this.#options.maxBytes,
+      bytes: this.#bytes,
+      lastId: this.#lastId,
+    });
+    let inserted: Inserted;
     try {
-      transaction(this.#db!, () => {
-        this.#makeRoom(incoming);
-        for (const row of bodies) {
-          last += row.count;
-          statements.insert.run(last, row.count, received, row.body);
-        }
-      });
+      inserted = await writer.insert(rows, this.#now());
     } catch (cause) {
-      this.#cursors = cursorsBefore;
-      this.#bytes = bytesBefore;
+      if (writer.failure) this.#restartAfter(writer);
       throw this.#unavailable = new SpoolUnavailable(
         `cannot write ${this.path}: ${messageOf(cause)}`,
         { cause },
       );
     }
     this.#unavailable = undefined;
-    this.#bytes += incoming;
-    this.#lastId = last;
+    this.#bytes += inserted.bytes;
+    this.#lastId = Math.max(this.#lastId, inserted.last);
+    for (const [sink, position] of Object.entries(inserted.cursors)) {
+      if (position > this.cursor(sink)) this.#cursors.set(sink, position);
+    }
+    for (const [sink, n] of Object.entries(inserted.dropped)) {
+      this.#options.counters.count(sink, OVERFLOW_DECISION, n);
+    }
     for (const listener of this.#listeners) listener();
   }
 
-  /** Deletes the oldest rows until `incoming` more bytes fit under the cap; counts what each sink lost. */
-  #makeRoom(incoming: number): void {
-    const excess = this.#bytes + incoming - this.#options.maxBytes;
-    if (excess <= 0) return;
-    const statements = this.#statements!;
-    let freed = 0;
-    let upTo = 0;
-    while (freed < excess) {
-      const rows = statements.oldestRows.all(1000) as unknown as { id: number; bytes: number }[];
-      const before = freed;
-      for (const row of rows.filter((row) => row.id > upTo)) {
-        freed += row.bytes;
-        upTo = row.id;
-        if (freed >= excess) break;
-      }
-      if (freed === before) break;
-      if (freed < excess) this.#dropUpTo(upTo);
-    }
-    this.#dropUpTo(upTo);
+  /**
+   * After `writer` failed, whether its last commit happened is not known here:
+   * the database is closed, and the next append opens it again from what is on disk.
+   */
+  #restartAfter(writer: WriterClient): void {
+    if (this.#writer === writer) this.#closeDatabase();
   }
 
-  #dropUpTo(position: number): void {
-    const statements = this.#statements!;
-    for (const [sink, cursor] of this.#cursors) {
-      if (cursor >= position) continue;
-      const { n } = statements.countBetween.get(cursor, position) as { n: number };
-      if (n > 0) this.#options.counters.count(sink, OVERFLOW_DECISION, n);
-      statements.setCursor.run(sink, position);
-      this.#cursors.set(sink, position);
-    }
-    this.#deleteUpTo(position);
-  }
-
-  #deleteUpTo(position: number): void {
+  /** Deletes the rows up to `position`; answers the bytes they took. */
+  #deleteUpTo(position: number): number {
     const statements = this.#statements!;
     const { bytes } = statements.sizeUpTo.get(position) as { bytes: number };
-    if (bytes === 0) return;
-    statements.deleteUpTo.run(position);
-    this.#bytes -= bytes;
+    if (bytes > 0) statements.deleteUpTo.run(position);
+    return bytes;
   }
 }
 
