@@ -9,11 +9,14 @@
  * into one transaction (see GroupCommit), and a caller's promise resolves only
  * after that transaction committed.
  *
- * The inserts (and the cap's drops) are committed by the spool-writer worker
- * (writer.ts, started at the first append), on its own connection, so the main
- * thread reads, saves cursors and takes calls while a commit waits for the
- * disk; the next group gathers meanwhile. This connection keeps the opening
- * (lock, schema, migration), the reads and the cursors' saves.
+ * Once the spool is open, every write — the inserts, the cap's drops, the
+ * cursors' saves and the deletes that follow — is committed by the
+ * spool-writer worker (writer.ts, started at the first write), on its own
+ * connection, so the main thread reads and takes calls while a commit waits
+ * for the disk, and never waits for the write lock; the next group gathers
+ * meanwhile. This connection keeps the opening (lock, schema, migration) and
+ * the reads. The cursors here move at once: what a sink passed is not read
+ * again, and counts as gone, before the writer deleted it.
  *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
@@ -80,9 +83,6 @@ interface Statements {
   readRows: StatementSync;
   oldest: StatementSync;
   setCursor: StatementSync;
-  minCursor: StatementSync;
-  sizeUpTo: StatementSync;
-  deleteUpTo: StatementSync;
   countBetween: StatementSync;
   depth: StatementSync;
 }
@@ -220,19 +220,19 @@ export class Spool {
     return points;
   }
 
-  /** Moves `sink`'s cursor to `position` and deletes what every sink has passed. */
+  /**
+   * Moves `sink`'s cursor to `position`; the writer saves it and deletes what
+   * every sink has passed. A save that fails makes the spool unavailable until
+   * a write succeeds (a restart redelivers from the last saved cursor).
+   */
   advance(sink: string, position: number): void {
-    const statements = this.#statements;
-    if (!statements || position <= this.cursor(sink)) return;
-    let freed = 0;
-    transaction(this.#db!, () => {
-      statements.setCursor.run(sink, position);
-      const { position: lowest } = statements.minCursor.get() as { position: number };
-      freed = this.#deleteUpTo(lowest);
-    });
-    this.#bytes -= freed;
-    if (freed > 0) this.#writer?.freed(freed);
+    if (!this.#statements || position <= this.cursor(sink)) return;
     this.#cursors.set(sink, position);
+    const writer = this.#startedWriter();
+    writer.advance(sink, position).then(
+      (freed) => this.#bytes -= freed,
+      (cause) => this.#writeFailed(writer, cause),
+    );
   }
 
   /** Points each sink has yet to deliver (empty when the database is closed). */
@@ -248,8 +248,10 @@ export class Spool {
 
   state(): SpoolState {
     const statements = this.#statements;
-    const oldest = statements?.oldest.get(0) as { received: number } | undefined;
-    const depth = statements ? (statements.depth.get() as { depth: number }).depth : 0;
+    // Rows every sink has passed count as gone, deleted or not yet.
+    const passed = this.#cursors.size ? Math.min(...this.#cursors.values()) : 0;
+    const oldest = statements?.oldest.get(passed) as { received: number } | undefined;
+    const depth = statements ? (statements.depth.get(passed) as { depth: number }).depth : 0;
     return {
       depth,
       oldestAgeMs: oldest ? Math.max(0, this.#now() - oldest.received) : 0,
@@ -289,13 +291,8 @@ export class Spool {
       ),
       oldest: db.prepare("SELECT received FROM calls WHERE last > ? ORDER BY last LIMIT 1"),
       setCursor: db.prepare(SET_CURSOR),
-      minCursor: db.prepare("SELECT coalesce(min(position), 0) AS position FROM cursors"),
-      sizeUpTo: db.prepare(
-        `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls WHERE last <= ?`,
-      ),
-      deleteUpTo: db.prepare("DELETE FROM calls WHERE last <= ?"),
       countBetween: db.prepare(COUNT_BETWEEN),
-      depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls"),
+      depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls WHERE last > ?"),
     };
     this.#statements = statements;
     this.#loadCursors(db);
@@ -345,21 +342,12 @@ export class Spool {
     const incoming = rows.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
     if (rows.length === 0) return;
-    const writer = this.#writer ??= new WriterClient({
-      path: this.path,
-      maxBytes: this.#options.maxBytes,
-      bytes: this.#bytes,
-      lastId: this.#lastId,
-    });
+    const writer = this.#startedWriter();
     let inserted: Inserted;
     try {
       inserted = await writer.insert(rows, this.#now());
     } catch (cause) {
-      if (writer.failure) this.#restartAfter(writer);
-      throw this.#unavailable = new SpoolUnavailable(
-        `cannot write ${this.path}: ${messageOf(cause)}`,
-        { cause },
-      );
+      throw this.#writeFailed(writer, cause);
     }
     this.#unavailable = undefined;
     this.#bytes += inserted.bytes;
@@ -373,20 +361,28 @@ export class Spool {
     for (const listener of this.#listeners) listener();
   }
 
-  /**
-   * After `writer` failed, whether its last commit happened is not known here:
-   * the database is closed, and the next append opens it again from what is on disk.
-   */
-  #restartAfter(writer: WriterClient): void {
-    if (this.#writer === writer) this.#closeDatabase();
+  /** The writer, started with the spool's state as this connection knows it. */
+  #startedWriter(): WriterClient {
+    return this.#writer ??= new WriterClient({
+      path: this.path,
+      maxBytes: this.#options.maxBytes,
+      bytes: this.#bytes,
+      lastId: this.#lastId,
+    });
   }
 
-  /** Deletes the rows up to `position`; answers the bytes they took. */
-  #deleteUpTo(position: number): number {
-    const statements = this.#statements!;
-    const { bytes } = statements.sizeUpTo.get(position) as { bytes: number };
-    if (bytes > 0) statements.deleteUpTo.run(position);
-    return bytes;
+  /**
+   * Marks the spool unavailable after `writer` failed to write. When the
+   * worker itself failed, whether its last commit happened is not known here:
+   * the database is closed, and the next append opens it again from what is
+   * on disk.
+   */
+  #writeFailed(writer: WriterClient, cause: unknown): SpoolUnavailable {
+    if (writer.failure && this.#writer === writer) this.#closeDatabase();
+    return this.#unavailable = new SpoolUnavailable(
+      `cannot write ${this.path}: ${messageOf(cause)}`,
+      { cause },
+    );
   }
 }
 

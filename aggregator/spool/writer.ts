@@ -1,15 +1,14 @@
 /**
  * The spool's writing side: its own SQLite connection (WAL lets it write
- * while the main thread's connection reads and saves cursors), which inserts
- * each group of calls in one transaction (`synchronous=FULL`: on disk before
- * it answers), dropping the oldest rows first when the size cap needs room.
- * It runs in the spool-writer worker (writer_worker.ts), so the main thread
- * never waits for a commit's fsync; in-thread for its tests.
+ * while the main thread's connection reads), which inserts each group of
+ * calls in one transaction (`synchronous=FULL`: on disk before it answers),
+ * dropping the oldest rows first when the size cap needs room, and saves the
+ * sinks' cursors, deleting the rows every sink has passed. It runs in the
+ * spool-writer worker (writer_worker.ts), so the main thread never waits for
+ * a commit's fsync nor for the write lock; in-thread for its tests.
  *
- * The size it caps is the one the opener measured, kept up to date by the
- * bytes the main thread reports freeing (in order with the inserts, so no
- * insert sees a stale size). The cursors it moves when dropping rows are read
- * within its transaction, and only ever moved forward.
+ * Once it runs it is the spool's only writer: the size it caps is the one
+ * the opener measured, kept up to date by its own inserts and deletes.
  *
  * @module
  */
@@ -26,7 +25,7 @@ export const ROW_BYTES = `length(body) + ${ROW_OVERHEAD_BYTES}`;
 export const CONNECTION_PRAGMAS =
   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
 
-/** Upserts a sink's cursor, never moving it back (the writer and the main thread both move it). */
+/** Upserts a sink's cursor, never moving it back (delivery and the cap both move it). */
 export const SET_CURSOR = "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
   "ON CONFLICT (sink) DO UPDATE SET position = max(position, ?2)";
 
@@ -75,6 +74,7 @@ export class SpoolWriter {
   #countBetween;
   #sizeUpTo;
   #deleteUpTo;
+  #minCursor;
 
   constructor(start: WriterStart) {
     this.#maxBytes = start.maxBytes;
@@ -97,15 +97,28 @@ export class SpoolWriter {
         `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls WHERE last <= ?`,
       );
       this.#deleteUpTo = db.prepare("DELETE FROM calls WHERE last <= ?");
+      this.#minCursor = db.prepare(
+        "SELECT coalesce(min(position), 0) AS position FROM cursors",
+      );
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  /** The main thread deleted `bytes` of rows (committed before it said so). */
-  freed(bytes: number): void {
-    this.#bytes -= bytes;
+  /**
+   * Moves `sink`'s cursor to `position` (never back) and deletes the rows
+   * every sink has passed; answers the bytes they took.
+   */
+  advance(sink: string, position: number): number {
+    let freed = 0;
+    transaction(this.#db, () => {
+      this.#setCursor.run(sink, position);
+      const { position: lowest } = this.#minCursor.get() as { position: number };
+      freed = this.#deleteRowsUpTo(lowest);
+    });
+    this.#bytes -= freed;
+    return freed;
   }
 
   /**
@@ -162,6 +175,11 @@ export class SpoolWriter {
       this.#setCursor.run(sink, position);
       inserted.cursors[sink] = position;
     }
+    return this.#deleteRowsUpTo(position);
+  }
+
+  /** Deletes the rows up to `position`; answers the bytes they took. */
+  #deleteRowsUpTo(position: number): number {
     const { bytes } = this.#sizeUpTo.get(position) as { bytes: number };
     if (bytes > 0) this.#deleteUpTo.run(position);
     return bytes;

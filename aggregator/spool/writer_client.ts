@@ -2,9 +2,9 @@
  * The main thread's side of the spool-writer worker (writer_worker.ts): it
  * starts the worker from its bundle, posts each group of calls with their
  * row bodies (copied), and settles the group when the worker answers
- * that the rows are committed. The worker serves messages in their order, so
- * a group's rows come after every earlier group's and after every freed size
- * reported before it.
+ * that the rows are committed; cursor saves go the same way. The worker serves
+ * messages in their order, so a group's rows come after every earlier group's,
+ * and a cap's drops after every cursor saved before.
  *
  * A worker that fails refuses every insert it had not answered, with an
  * error saying so, and takes nothing more: the spool starts another one.
@@ -42,7 +42,8 @@ export class WriterClient {
       event.preventDefault();
       this.#stop(new Error(`the spool writer failed: ${event.message}`));
     };
-    this.#post({ kind: "open", start });
+    const open: WriterMessage = { kind: "open", start };
+    worker.postMessage(open);
   }
 
   /** Why the worker stopped taking work, once it failed or closed. */
@@ -60,9 +61,16 @@ export class WriterClient {
     return answer.inserted;
   }
 
-  /** Tells the writer that the main thread deleted `bytes` of rows. */
-  freed(bytes: number): void {
-    this.#post({ kind: "freed", bytes });
+  /**
+   * Saves `sink`'s cursor at `position` and deletes the rows every sink has
+   * passed; resolves with the bytes they took, once committed.
+   */
+  async advance(sink: string, position: number): Promise<number> {
+    const id = ++this.#lastId;
+    const answer = await this.#ask(id, { kind: "advance", id, sink, position });
+    if ("error" in answer) throw new Error(answer.error);
+    if (!("freed" in answer)) throw new Error("the spool writer answered a cursor save oddly");
+    return answer.freed;
   }
 
   /** Waits for the inserts posted, closes the writer's connection and stops the worker. */
@@ -80,10 +88,6 @@ export class WriterClient {
       this.#waiting.set(id, { resolve, reject });
       this.#started!.worker.postMessage(message);
     });
-  }
-
-  #post(message: WriterMessage): void {
-    this.#started?.worker.postMessage(message);
   }
 
   #stop(reason: Error): void {

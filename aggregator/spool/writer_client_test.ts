@@ -56,16 +56,20 @@ Deno.test("the worker commits each group in order, its rows on disk when it answ
   }
 });
 
-Deno.test("the worker drops the oldest rows for the cap, with the bytes the main thread freed", async () => {
+Deno.test("the worker saves cursors, deleting what every sink passed, and drops rows for the cap", async () => {
   const { path, db } = await emptySpool("a", "b");
   const size = row(2).body.length + ROW_OVERHEAD_BYTES;
   const writer = new WriterClient({ path, maxBytes: 3 * size, bytes: 0, lastId: 0 });
   try {
     await writer.insert([row(2), row(2), row(2)], 1);
-    // Delivery moved a past two rows and b past one: the main thread deletes that one, and says so.
-    db.prepare("UPDATE cursors SET position = iif(sink = 'a', 4, 2)").run();
-    db.prepare("DELETE FROM calls WHERE last <= 2").run();
-    writer.freed(size);
+    assert.equal(await writer.advance("a", 4), 0, "b has passed nothing: nothing goes");
+    assert.equal(await writer.advance("b", 2), size, "both passed the first row");
+    assert.equal(await writer.advance("b", 1), 0, "a cursor never moves back");
+    const cursors = db.prepare("SELECT sink, position FROM cursors ORDER BY sink").all();
+    assert.deepEqual(cursors.map((r) => ({ ...r })), [
+      { sink: "a", position: 4 },
+      { sink: "b", position: 2 },
+    ]);
     const inserted = await writer.insert([row(2), row(2)], 2);
     assert.deepEqual(inserted.dropped, { b: 2 }, "one more row had to go; a had passed it");
     assert.deepEqual(inserted.cursors, { b: 4 });

@@ -1,7 +1,7 @@
 /**
  * The spool-writer worker's entry: it opens a SpoolWriter (writer.ts) on the
  * first message and serves the main thread's messages in their order —
- * inserts, answered once committed, bytes the main thread freed, and close.
+ * inserts and cursor saves, each answered once committed, and close.
  * A writer that cannot open answers every insert with that error.
  *
  * It runs from a bundle of itself (gen/writer_source.ts, made by bundle.ts)
@@ -16,12 +16,13 @@ import { type EncodedRow, type Inserted, SpoolWriter, type WriterStart } from ".
 export type WriterMessage =
   | { kind: "open"; start: WriterStart }
   | { kind: "insert"; id: number; received: number; rows: EncodedRow[] }
-  | { kind: "freed"; bytes: number }
+  | { kind: "advance"; id: number; sink: string; position: number }
   | { kind: "close"; id: number };
 
-/** What the writer answers, to an insert or to close. */
+/** What the writer answers, to an insert, a cursor save or close. */
 export type WriterAnswer =
   | { id: number; inserted: Inserted }
+  | { id: number; freed: number }
   | { id: number; error: string }
   | { id: number; closed: true };
 
@@ -45,26 +46,34 @@ scope.onmessage = ({ data: message }) => {
         unopened = `cannot open the spool for writing: ${messageOf(error)}`;
       }
       return;
-    case "freed":
-      writer?.freed(message.bytes);
-      return;
+    case "advance":
+      return answer(message.id, (writer) => ({
+        id: message.id,
+        freed: writer.advance(message.sink, message.position),
+      }));
     case "insert":
-      if (!writer) return scope.postMessage({ id: message.id, error: unopened });
-      try {
-        scope.postMessage({
-          id: message.id,
-          inserted: writer.insert(message.rows, message.received),
-        });
-      } catch (error) {
-        scope.postMessage({ id: message.id, error: messageOf(error) });
-      }
-      return;
+      return answer(message.id, (writer) => ({
+        id: message.id,
+        inserted: writer.insert(message.rows, message.received),
+      }));
     case "close":
       writer?.close();
       writer = undefined;
       scope.postMessage({ id: message.id, closed: true });
   }
 };
+
+/** Answers message `id` with what `work` gives, or with why it failed. */
+function answer(id: number, work: (writer: SpoolWriter) => WriterAnswer): void {
+  if (!writer) return scope.postMessage({ id, error: unopened });
+  let result: WriterAnswer;
+  try {
+    result = work(writer);
+  } catch (error) {
+    result = { id, error: messageOf(error) };
+  }
+  scope.postMessage(result);
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
