@@ -1,7 +1,7 @@
 /**
  * The main thread's side of the spool-writer worker (writer_worker.ts): it
  * starts the worker from its bundle, posts each group of calls with their
- * row bodies (copied), and settles the group when the worker answers
+ * row bodies (copied into one buffer, transferred there and back), and settles the group when the worker answers
  * that the rows are committed; cursor saves go the same way. The worker serves
  * messages in their order, so a group's rows come after every earlier group's,
  * and a cap's drops after every cursor saved before.
@@ -16,6 +16,7 @@
 import { WRITER_SOURCE } from "./gen/writer_source.ts";
 import { type StartedWorker, startWorker } from "../worker_start.ts";
 import type { EncodedRow, Inserted, WriterStart } from "./writer.ts";
+import { rowGroup } from "./row_group.ts";
 import type { WriterAnswer, WriterMessage } from "./writer_worker.ts";
 
 interface Waiting {
@@ -54,8 +55,10 @@ export class WriterClient {
   /** Stores `rows` in one transaction; resolves once it is committed. */
   async insert(rows: readonly EncodedRow[], received: number): Promise<Inserted> {
     const id = ++this.#lastId;
-    // Copied, not transferred: callers still read their bodies once stored (the status page).
-    const answer = await this.#ask(id, { kind: "insert", id, received, rows: [...rows] });
+    // Copied into one buffer and that transferred: callers still read their bodies once stored
+    // (the status page).
+    const group = rowGroup(rows);
+    const answer = await this.#ask(id, { kind: "insert", id, received, group }, [group.bodies]);
     if ("error" in answer) throw new Error(answer.error);
     if (!("inserted" in answer)) throw new Error("the spool writer answered an insert oddly");
     return answer.inserted;
@@ -82,11 +85,11 @@ export class WriterClient {
     this.#stop(new Error("the spool writer was closed"));
   }
 
-  #ask(id: number, message: WriterMessage): Promise<WriterAnswer> {
+  #ask(id: number, message: WriterMessage, transfer: Transferable[] = []): Promise<WriterAnswer> {
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#started!.worker.postMessage(message);
+      this.#started!.worker.postMessage(message, transfer);
     });
   }
 

@@ -10,18 +10,19 @@
  *
  * @module
  */
-import { type EncodedRow, type Inserted, SpoolWriter, type WriterStart } from "./writer.ts";
+import { type Inserted, SpoolWriter, type WriterStart } from "./writer.ts";
+import { groupRows, type RowGroup } from "./row_group.ts";
 
 /** What the main thread sends the writer. */
 export type WriterMessage =
   | { kind: "open"; start: WriterStart }
-  | { kind: "insert"; id: number; received: number; rows: EncodedRow[] }
+  | { kind: "insert"; id: number; received: number; group: RowGroup }
   | { kind: "advance"; id: number; sink: string; position: number }
   | { kind: "close"; id: number };
 
 /** What the writer answers, to an insert, a cursor save or close. */
 export type WriterAnswer =
-  | { id: number; inserted: Inserted }
+  | { id: number; inserted: Inserted; bodies: ArrayBuffer }
   | { id: number; freed: number }
   | { id: number; error: string }
   | { id: number; closed: true };
@@ -29,7 +30,7 @@ export type WriterAnswer =
 /** The worker's global scope, as far as this module uses it. */
 interface WorkerScope {
   onmessage: ((event: MessageEvent<WriterMessage>) => void) | null;
-  postMessage(message: WriterAnswer): void;
+  postMessage(message: WriterAnswer, transfer?: Transferable[]): void;
   close(): void;
 }
 
@@ -54,7 +55,8 @@ scope.onmessage = ({ data: message }) => {
     case "insert":
       return answer(message.id, (writer) => ({
         id: message.id,
-        inserted: writer.insert(message.rows, message.received),
+        inserted: writer.insert(groupRows(message.group), message.received),
+        bodies: message.group.bodies,
       }));
     case "close":
       writer?.close();
@@ -72,7 +74,9 @@ function answer(id: number, work: (writer: SpoolWriter) => WriterAnswer): void {
   } catch (error) {
     result = { id, error: messageOf(error) };
   }
-  scope.postMessage(result);
+  // A group's buffer goes back, to be collected by the main thread's frequent collections: this
+  // isolate allocates little, and would hold many such buffers before it collected them.
+  scope.postMessage(result, "bodies" in result ? [result.bodies] : []);
 }
 
 function messageOf(error: unknown): string {
