@@ -51,13 +51,16 @@ export class Http2Client {
   }
 
   async #fetch(request: UniversalClientRequest): Promise<UniversalClientResponse> {
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, this.#closed.signal])
-      : this.#closed.signal;
+    // Closing the client closes the connection, which rejects the exchanges in flight with the
+    // same reason: a call needs no signal of its own joining the client's.
+    const closed = this.#closed.signal;
+    if (closed.aborted) throw closed.reason;
+    const signal = request.signal ?? closed;
     if (signal.aborted) throw signal.reason;
     const fields = this.#requestFields(request);
-    const body = request.body ? await readAll(request.body) : new Uint8Array(0);
-    const connection = await this.#connect(signal);
+    const body = request.body ? await readAll(request.body) : EMPTY;
+    const connection = await this.#connect(request.signal);
+    if (closed.aborted) throw closed.reason;
     return universalResponse(await connection.exchange(fields, body, signal));
   }
 
@@ -77,9 +80,13 @@ export class Http2Client {
   }
 
   /** The kept connection, or a new one when there is none or it can take no new call. */
-  async #connect(signal: AbortSignal): Promise<Http2Connection> {
+  async #connect(callSignal: AbortSignal | undefined): Promise<Http2Connection> {
     const kept = await this.#connection?.catch(() => undefined);
     if (kept?.usable) return kept;
+    // Opening is cut by the call's signal or by closing the client, whichever comes first.
+    const signal = callSignal
+      ? AbortSignal.any([callSignal, this.#closed.signal])
+      : this.#closed.signal;
     const opening = Http2Connection.open(this.#target, signal, this.#limits);
     this.#connection = opening;
     opening.catch(() => {
@@ -103,14 +110,29 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 function universalResponse(response: Http2Response): UniversalClientResponse {
-  const { body } = response;
   return {
     status: response.status,
     header: headersOf(response.headers),
-    body: (async function* () {
-      if (body.length) yield body;
-    })(),
+    body: once(response.body),
     trailer: headersOf(response.trailers),
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The response body, read whole, as the one chunk connect's transports iterate over. */
+function once(body: Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      let done = body.length === 0;
+      return {
+        next(): Promise<IteratorResult<Uint8Array>> {
+          if (done) return Promise.resolve({ done: true, value: undefined });
+          done = true;
+          return Promise.resolve({ done: false, value: body });
+        },
+      };
+    },
   };
 }
 
