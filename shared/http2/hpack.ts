@@ -39,7 +39,6 @@ export class HeaderEncoder {
 
   encode(fields: readonly HeaderField[]): Uint8Array {
     const chunks: Uint8Array[] = [];
-    let length = 0;
     for (const [name, value] of fields) {
       const key = `${name}\0${value}`;
       let bytes = this.#fields.get(key);
@@ -49,15 +48,8 @@ export class HeaderEncoder {
         this.#fields.set(key, bytes);
       }
       chunks.push(bytes);
-      length += bytes.length;
     }
-    const block = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      block.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return block;
+    return joinBytes(chunks);
   }
 }
 

@@ -30,6 +30,9 @@ export class Http2Client {
   /** The client for connect's transports (`httpClient`). */
   readonly fetch: UniversalClientFn = (request) => this.#fetch(request);
   #target: ConnectionTarget;
+  /** The pseudo-header fields every request of this client carries alike. */
+  #scheme: HeaderField;
+  #authority: HeaderField;
   #limits: ConnectionLimits;
   #connection?: Promise<Http2Connection>;
   #closed = new AbortController();
@@ -38,6 +41,8 @@ export class Http2Client {
     this.#target = target;
     this.#limits = limits;
     this.baseUrl = baseUrlOf(target);
+    this.#scheme = [":scheme", this.baseUrl.slice(0, this.baseUrl.indexOf(":"))];
+    this.#authority = [":authority", this.baseUrl.slice(this.baseUrl.indexOf("//") + 2)];
   }
 
   /** Closes the connection; calls in progress, and any later, fail as cancelled. */
@@ -69,10 +74,10 @@ export class Http2Client {
       throw new ConnectError(`${request.url} is not on ${this.baseUrl}`, Code.InvalidArgument);
     }
     const fields: HeaderField[] = [
-      [":method", request.method],
-      [":scheme", this.baseUrl.slice(0, this.baseUrl.indexOf(":"))],
+      request.method === "POST" ? POST : [":method", request.method],
+      this.#scheme,
       [":path", request.url.slice(this.baseUrl.length)],
-      [":authority", this.baseUrl.slice(this.baseUrl.indexOf("//") + 2)],
+      this.#authority,
     ];
     // Connect's transports build these headers: none of them is connection-specific.
     for (const [name, value] of request.header) fields.push([name, value]);
@@ -119,6 +124,7 @@ function universalResponse(response: Http2Response): UniversalClientResponse {
 }
 
 const EMPTY = new Uint8Array(0);
+const POST: HeaderField = [":method", "POST"];
 
 /** The response body, read whole, as the one chunk connect's transports iterate over. */
 function once(body: Uint8Array): AsyncIterable<Uint8Array> {
