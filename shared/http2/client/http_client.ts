@@ -79,8 +79,9 @@ export class Http2Client {
       [":path", request.url.slice(this.baseUrl.length)],
       this.#authority,
     ];
-    // Connect's transports build these headers: none of them is connection-specific.
-    for (const [name, value] of request.header) fields.push([name, value]);
+    // Connect's transports build these headers: none of them is connection-specific. (forEach,
+    // not for-of: Deno's Headers iterator costs several times more per call.)
+    request.header.forEach((value, name) => fields.push([name, value]));
     return fields;
   }
 
@@ -115,32 +116,19 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 function universalResponse(response: Http2Response): UniversalClientResponse {
+  const { body } = response;
   return {
     status: response.status,
     header: headersOf(response.headers),
-    body: once(response.body),
+    body: (async function* () {
+      if (body.length) yield body;
+    })(),
     trailer: headersOf(response.trailers),
   };
 }
 
 const EMPTY = new Uint8Array(0);
 const POST: HeaderField = [":method", "POST"];
-
-/** The response body, read whole, as the one chunk connect's transports iterate over. */
-function once(body: Uint8Array): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator]() {
-      let done = body.length === 0;
-      return {
-        next(): Promise<IteratorResult<Uint8Array>> {
-          if (done) return Promise.resolve({ done: true, value: undefined });
-          done = true;
-          return Promise.resolve({ done: false, value: body });
-        },
-      };
-    },
-  };
-}
 
 /** The regular fields as `Headers`; a name or value `Headers` refuses is a malformed response. */
 function headersOf(fields: readonly HeaderField[]): Headers {
