@@ -9,7 +9,8 @@
  *
  * After a warm-up, `windows` consecutive windows: in each, CPU per poll of
  * every collector (its threads' CPU time from /proc/<pid>/task/*\/schedstat,
- * to the nanosecond, ÷ polls) and their median, with the load average at the
+ * to the nanosecond, ÷ polls; utime + stime in clock ticks when its threads
+ * changed during the window) and their median, with the load average at the
  * window's start and end. Figures: the median of the windows' medians with
  * min–max; peak RSS (VmHWM at the end, start-up included) and the points each
  * collector delivered.
@@ -55,7 +56,8 @@ export interface CollectorResult {
   baseline?: CollectorFigures & { path: string };
 }
 
-const WARMUP_S = 8;
+/** Past Deno's start-up threads, which end after 10 s idle. */
+const WARMUP_S = 15;
 
 interface Group {
   name: string;
@@ -90,9 +92,13 @@ export async function measureCollectors(options: CollectorOptions): Promise<Coll
       const polls = (performance.now() - startedAt) / 1000;
       loads.push({ start: load, end: await loadAverage() });
       started.forEach((group, index) => {
-        const perPoll = after[index].map((usage, collector) =>
-          (usage.threadsCpuMs - before[index][collector].threadsCpuMs) / polls
-        );
+        const perPoll = after[index].map((usage, collector) => {
+          const start = before[index][collector];
+          // A thread that ended took its schedstat with it: then the clock ticks of the whole process.
+          return (usage.threadIds === start.threadIds
+            ? usage.threadsCpuMs - start.threadsCpuMs
+            : usage.cpuMs - start.cpuMs) / polls;
+        });
         group.byWindow.push(summarize(perPoll, 3).median);
       });
     }

@@ -20,6 +20,8 @@ export interface ProcessUsage {
    * polls, where the 10 ms clock tick of `cpuMs` is too coarse.
    */
   threadsCpuMs: number;
+  /** The ids of the threads alive now, sorted: a window whose threads changed cannot use `threadsCpuMs`. */
+  threadIds: string;
   /** User + system CPU time of the main thread so far, milliseconds. */
   mainThreadCpuMs: number;
   /** Resident set size now, MiB. */
@@ -35,10 +37,14 @@ export async function processUsage(pid: number): Promise<ProcessUsage> {
     `/proc/${pid}/status`,
     `/proc/${pid}/task/*/schedstat`,
   );
+  const threads = schedstats.trim().split("\n").map((line) => {
+    const [path, ns] = line.split(":");
+    return { id: path.split("/")[4], ns: Number(ns.split(" ")[0]) };
+  });
   return {
     cpuMs: statTicks(stat) * 1000 / TICKS_PER_SECOND,
-    threadsCpuMs: schedstats.trim().split("\n")
-      .reduce((sum, line) => sum + Number(line.split(" ")[0]), 0) / 1e6,
+    threadsCpuMs: threads.reduce((sum, thread) => sum + thread.ns, 0) / 1e6,
+    threadIds: threads.map((thread) => thread.id).sort().join(","),
     mainThreadCpuMs: statTicks(mainStat) * 1000 / TICKS_PER_SECOND,
     rssMib: statusKib(status, "VmRSS") / 1024,
     peakRssMib: statusKib(status, "VmHWM") / 1024,
@@ -71,12 +77,13 @@ function statusKib(status: string, key: string): number {
 
 /**
  * The text of each file, read by one `cat` (files are separated by a NUL we
- * print between them); a path with `*` is a glob, its files' texts joined
- * (a thread that ends meanwhile is left out).
+ * print between them); a path with `*` is a glob, its files' lines joined,
+ * each after its file's path and a colon (a file that goes meanwhile is left
+ * out).
  */
 async function catFiles(...paths: string[]): Promise<string[]> {
   const script = paths.map((path, index) =>
-    path.includes("*") ? `cat ${path} 2>/dev/null || true` : `cat "$${index + 1}"`
+    path.includes("*") ? `grep -H '' ${path} 2>/dev/null || true` : `cat "$${index + 1}"`
   )
     .join("; printf '\\0'; ");
   const output = await new Deno.Command("sh", {
