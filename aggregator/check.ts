@@ -9,15 +9,13 @@
  *
  * @module
  */
-import type { AggregatorConfig } from "../shared/config/mod.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
 import { plural } from "../shared/plural.ts";
-import { configuredSinks, type ProbeResult, reachable } from "./sinks/mod.ts";
+import { PROBE_TIMEOUT_MS, type ProbeResult, reachable } from "./sinks/mod.ts";
 import { Spool } from "./spool/mod.ts";
 import { describeAddress, tryBinding } from "./listen_addresses.ts";
 import { startupFailure } from "./startup_failure.ts";
 import { startupReport } from "./startup_report.ts";
-
-const PROBE_TIMEOUT_MS = 10_000;
 
 export async function checkAggregator(
   config: AggregatorConfig,
@@ -34,7 +32,7 @@ export async function checkAggregator(
     ]),
     ["spool", Promise.resolve(spoolCheck(config))],
   ];
-  for (const { name, probe } of configuredSinks(config)) {
+  for (const { name, probe } of config.sinks) {
     if (probe) checks.push([name, probe(PROBE_TIMEOUT_MS)]);
   }
   if (config.notify) checks.push(["pagerduty", reachable(config.notify.url, PROBE_TIMEOUT_MS)]);
@@ -75,7 +73,7 @@ function spoolCheck(config: AggregatorConfig): ProbeResult {
   const spool = new Spool({
     directory: config.spoolPath,
     maxBytes: config.spoolMaxBytes,
-    sinks: configuredSinks(config).map((sink) => sink.name),
+    sinks: config.sinks.map((sink) => sink.name),
     counters,
   });
   try {

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
+import type { Address } from "../shared/config/mod.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
 import { Http2Client } from "../shared/http2/client/mod.ts";
 import { HEALTHZ_PATH, socketHost } from "./server/mod.ts";
 

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import type { Address, AggregatorConfig } from "../shared/config/mod.ts";
+import type { Address } from "../shared/config/mod.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
 import { socketHost } from "./server/mod.ts";
 
 export interface ListenAddress {

@@ -9,13 +9,14 @@
  *
  * @module
  */
-import { aggregatorConfig, ConfigError } from "../shared/config/mod.ts";
+import { ConfigError } from "../shared/config/mod.ts";
+import { aggregatorConfig } from "./config/mod.ts";
 import { literal, log, setupLogging } from "../shared/log.ts";
 import { checkAggregator } from "./check.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { assertBindable } from "./listen_addresses.ts";
 import { AggregatorService } from "./service.ts";
-import { checkDatadogKey } from "./sinks/mod.ts";
+import { PROBE_TIMEOUT_MS } from "./sinks/mod.ts";
 import { startupFailure } from "./startup_failure.ts";
 import { startupReport } from "./startup_report.ts";
 
@@ -71,10 +72,11 @@ try {
 }
 globalThis.removeEventListener("error", uncaught);
 globalThis.removeEventListener("unhandledrejection", uncaught);
-if (config.datadog?.validateKey) {
-  checkDatadogKey(config.datadog).then(({ ok, message }) => {
-    if (ok) logger.info(literal(`datadog: ${message}`));
-    else logger.warn(literal(`datadog: ${message}`));
+for (const { name, probe, probeAtStartup } of config.sinks) {
+  if (!probe || !probeAtStartup) continue;
+  probe(PROBE_TIMEOUT_MS).then(({ ok, message }) => {
+    if (ok) logger.info(literal(`${name}: ${message}`));
+    else logger.warn(literal(`${name}: ${message}`));
   });
 }
 

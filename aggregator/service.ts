@@ -12,7 +12,7 @@
  * @module
  */
 import { BACKOFF } from "../shared/backoff.ts";
-import type { AggregatorConfig } from "../shared/config/mod.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
 import { literal, log } from "../shared/log.ts";
 import { DeliveryLoop } from "./delivery/mod.ts";
 import { AggregatorMetrics } from "./metrics.ts";
@@ -50,7 +50,7 @@ export class AggregatorService {
 
   constructor(config: AggregatorConfig) {
     this.#config = config;
-    const { sinks, close } = createSinks(config, this.#stats);
+    const { sinks, close } = createSinks(config.sinks, this.#stats, config.notify);
     this.#closeSinks = close;
     this.#spool = new Spool({
       directory: config.spoolPath,

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { AggregatorConfig } from "../shared/config/mod.ts";
-import { permissionRefusal, withoutFlagAdvice } from "../shared/permissions/refusal.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
+import { permissionRefusal, withoutFlagAdvice } from "../shared/permissions/mod.ts";
 import {
   type BindProblem,
   describeAddress,

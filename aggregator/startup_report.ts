@@ -8,10 +8,9 @@
  *
  * @module
  */
-import type { AggregatorConfig } from "../shared/config/mod.ts";
+import type { AggregatorConfig } from "./config/mod.ts";
 import type { Address } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
-import { configuredSinks } from "./sinks/mod.ts";
 
 export interface StartupReport {
   /** One line per topic: sinks, notify, spool, listeners, limits. */
@@ -48,7 +47,7 @@ export function isLoopback(host: string): boolean {
 }
 
 function sinkLines(config: AggregatorConfig): string[] {
-  return configuredSinks(config).map(({ name, description }) => `sink ${name}: ${description}`);
+  return config.sinks.map(({ name, description }) => `sink ${name}: ${description}`);
 }
 
 function notifyLines(config: AggregatorConfig): string[] {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../shared/config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { aggregatorConfig } from "./config/mod.ts";
 import { isLoopback, startupReport } from "./startup_report.ts";
 
 Deno.test("only loopback hosts count as loopback", () => {

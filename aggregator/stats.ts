@@ -8,7 +8,7 @@
  * @module
  */
 import type { RejectReason } from "../shared/point/mod.ts";
-import type { DeliveryCounters } from "./sinks/mod.ts";
+import type { DeliveryCounters } from "./counters.ts";
 import type { SpoolState } from "./spool/mod.ts";
 
 /**

@@ -10,7 +10,7 @@
  * spool depth of each stats line is recorded.
  */
 import { freePort } from "../tests/support/aggregator.ts";
-import { programFlags } from "../shared/permissions/mod.ts";
+import { programFlags } from "../tests/support/program_flags.ts";
 import { deadline, delay } from "../shared/async/mod.ts";
 
 const ENTRY = new URL("../aggregator/main.ts", import.meta.url).pathname;

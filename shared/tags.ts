@@ -63,13 +63,29 @@ export function tagValueProblem(value: string): string | undefined {
 }
 
 /**
+ * {@link tagValueProblem} remembering the values it found fine, for the many
+ * points of one call, which mostly repeat theirs (one per call: it holds at
+ * most the call's distinct values).
+ */
+export function rememberingTagValueProblem(): (value: string) => string | undefined {
+  const fine = new Set<string>();
+  return (value) => {
+    if (fine.has(value)) return undefined;
+    const problem = tagValueProblem(value);
+    if (problem === undefined) fine.add(value);
+    return problem;
+  };
+}
+
+/**
  * Checks the tags `value` finds (undefined or null when absent; an empty
  * optional tag counts as absent). `label` names a tag in problems, e.g.
- * `header "service"`.
+ * `header "service"`; `problem` finds what is wrong with a value.
  */
 export function checkTags(
   value: (name: TagName) => string | null | undefined,
   label: (name: TagName) => string,
+  problem: (value: string) => string | undefined = tagValueProblem,
 ): TagCheck {
   const tags: Partial<Record<TagName, string>> = {};
   for (let i = 0; i < TAG_NAMES.length; i++) {
@@ -80,9 +96,9 @@ export function checkTags(
       if (!required) continue;
       return { reason: "missing_tag", problem: `missing required tag: ${label(name)} is not set` };
     }
-    const problem = tagValueProblem(found);
-    if (problem) {
-      return { reason: "invalid_tag", problem: `invalid tag: ${label(name)} ${problem}` };
+    const wrong = problem(found);
+    if (wrong) {
+      return { reason: "invalid_tag", problem: `invalid tag: ${label(name)} ${wrong}` };
     }
     tags[name] = found;
   }

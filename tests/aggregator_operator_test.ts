@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { envFrom } from "../shared/config/mod.ts";
-import { programFlags } from "../shared/permissions/mod.ts";
+import { programFlags } from "./support/program_flags.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { denoCommand, REPOSITORY, runtimeEnv } from "./support/collector_process.ts";
 import { GrpcPublisher } from "./support/grpc_publisher.ts";

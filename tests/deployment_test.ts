@@ -4,7 +4,7 @@
  * copy everything their entry point imports and run it without a shell as
  * nonroot; each image's build-time defaults give exactly the permissions
  * compose.yaml's runtime configuration needs; every program's flags come from
- * shared/permissions; the compile tasks reach `deno compile` with them; no
+ * its program's permissions entry; the compile tasks reach `deno compile` with them; no
  * command grants everything; the README documents every variable; the
  * Kubernetes manifests (deploy/kubernetes/) validate against the Kubernetes
  * schema offline, each names an image built with exactly the permissions its
@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { envFrom } from "../shared/config/mod.ts";
-import { type Program, programFlags } from "../shared/permissions/mod.ts";
+import { ENV_ALLOWED, type Program, programFlags } from "./support/program_flags.ts";
 import { cachedArchive, denortArchive } from "../shared/permissions/denort.ts";
 import {
   type Dockerfile,
@@ -40,8 +40,13 @@ import { configuredVariables } from "./support/configured_variables.ts";
 import { readRepositoryFile as read, repositoryHas as exists, ROOT } from "./support/repository.ts";
 
 const DENO = Deno.execPath();
-/** The permission generator's own invocation: the one literal permission flag allowed in config. */
-const GENERATOR = "deno run --quiet --allow-env=MINI_COLLECTOR_*,AGGREGATOR_*";
+/**
+ * A program's permissions entry, run: reading the program's own variables is
+ * the one literal permission flag allowed in config.
+ */
+function generator(program: Program): string {
+  return `deno run --quiet --allow-env=${ENV_ALLOWED[program]} ${program}/permissions.ts`;
+}
 /** The compile tasks' check that deno compile can have its runtime (shared/permissions/denort.ts). */
 const RUNTIME_CHECK = "deno run --quiet --no-prompt " +
   "--allow-env=DENORT_BIN,DENO_DIR,XDG_CACHE_HOME,HOME --allow-read --allow-net=dl.deno.land " +
@@ -330,20 +335,29 @@ for (const image of IMAGES) {
     );
   });
 
-  Deno.test(`${image.dockerfile}: the build context holds every module ${image.entry} imports`, async () => {
-    const info = await run(DENO, ["info", "--json", image.entry]);
-    assert.equal(info.code, 0, info.stderr);
-    const root = new URL(".", ROOT).href;
-    const local: string[] = JSON.parse(info.stdout).modules
-      .map((module: { specifier: string }) => module.specifier)
-      .filter((specifier: string) => specifier.startsWith(root))
-      .map((specifier: string) => specifier.slice(root.length));
-    assert.ok(local.includes(image.entry));
+  const permissions = `${image.program}/permissions.ts`;
+  Deno.test(`${image.dockerfile}: the build context holds every module ${image.entry} and ${permissions} import, and only shared/ and ${image.program}/`, async () => {
+    const local: string[] = [];
+    for (const entry of [image.entry, permissions]) {
+      const info = await run(DENO, ["info", "--json", entry]);
+      assert.equal(info.code, 0, info.stderr);
+      const root = new URL(".", ROOT).href;
+      local.push(
+        ...JSON.parse(info.stdout).modules
+          .map((module: { specifier: string }) => module.specifier)
+          .filter((specifier: string) => specifier.startsWith(root))
+          .map((specifier: string) => specifier.slice(root.length)),
+      );
+      assert.ok(local.includes(entry));
+    }
 
     const build = stage(dockerfile(image), 0);
     const copied = instructions(build, "COPY")
       .flatMap((copy) => words(splitOptions(copy.args).rest, {}).slice(0, -1));
-    assert.ok(copied.includes("deno.json") && copied.includes("deno.lock"));
+    assert.deepEqual(
+      copied.sort(),
+      ["deno.json", "deno.lock", `${image.program}/`, "shared/"].sort(),
+    );
     const ignored = dockerignore(read(".dockerignore"));
     for (const path of [...local, "deno.json", "deno.lock"]) {
       assert.ok(
@@ -379,15 +393,15 @@ Deno.test("Dockerfile.aggregator: HEALTHCHECK runs the binary's --healthcheck mo
 
 const PERMISSION_FLAG = /(^|[\s"'=(])(-A|--allow-[a-z]+|--deny-[a-z]+|--v8-flags|--no-prompt)\b/;
 
-Deno.test("permission flags come only from shared/permissions, in tasks, compile tasks and images", () => {
+Deno.test("permission flags come only from each program's permissions entry, in tasks, compile tasks and images", () => {
   for (const { program, entry } of IMAGES) {
-    const flags = `$(${GENERATOR} shared/permissions/main.ts ${program})`;
+    const flags = `$(${generator(program)})`;
     const runTask = program === "collector" ? "collect" : "aggregate";
     assert.equal(tasks[runTask], `deno run ${flags} ${entry}`);
     const compile = new RegExp(
       `^${
         escape(
-          `${GENERATOR} shared/permissions/verify.ts ${program} && ${RUNTIME_CHECK} && ` +
+          `${generator(program)} --verify && ${RUNTIME_CHECK} && ` +
             `deno compile ${flags}`,
         )
       }` +
@@ -404,7 +418,8 @@ Deno.test("permission flags come only from shared/permissions, in tasks, compile
   for (const [name, task] of Object.entries(tasks)) {
     if (!IMAGES.some(({ entry }) => task.includes(entry))) continue;
     assert.doesNotMatch(
-      task.replaceAll(GENERATOR, "").replace(RUNTIME_CHECK, ""),
+      IMAGES.reduce((rest, { program }) => rest.replaceAll(generator(program), ""), task)
+        .replace(RUNTIME_CHECK, ""),
       PERMISSION_FLAG,
       `task ${name}`,
     );

@@ -20,7 +20,7 @@ import {
   repositoryPaths,
   ROOT,
 } from "./support/repository.ts";
-import { programFlags } from "../shared/permissions/mod.ts";
+import { programFlags } from "./support/program_flags.ts";
 import { envFrom } from "../shared/config/mod.ts";
 import { HEAP_SHARE } from "../shared/http2/memory_budget.ts";
 

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { envFrom } from "../shared/config/mod.ts";
-import { ENV_ALLOWED, programFlags } from "../shared/permissions/mod.ts";
+import { ENV_ALLOWED, programFlags } from "./support/program_flags.ts";
 import { AggregatorProcess, freePort } from "./support/aggregator.ts";
 import { tagHeaders } from "./support/publish_tags.ts";
 import { makePki } from "./support/certs.ts";

@@ -4,7 +4,7 @@
  * neither program imports the other. An import that enters a folder with a
  * `mod.ts` goes through that `mod.ts`, so a folder's public surface is the one
  * its `mod.ts` declares. Tests, the bench harness and the demo are not product
- * code. The exceptions are listed below, each with its reason; a listed
+ * code. Exceptions, when there are any, are listed below with a reason; a listed
  * exception that no longer occurs fails the test too, so the list stays true.
  *
  * @module
@@ -15,23 +15,8 @@ import { repositoryFiles, ROOT } from "./support/repository.ts";
 
 const PROGRAMS = ["collector", "aggregator", "shared"] as const;
 
-const REFUSAL = "shared/permissions/mod.ts loads the permission generator, which reads the " +
-  "collector's configuration; the refusal messages belong in a module of their own, a move " +
-  "that touches aggregator/spool/ (being changed now)";
-const ROWS = "the encoding worker reads spool rows without loading the spool; both folders " +
-  "are being changed now";
-
 /** `from → to` arrows allowed against the rules, and why. */
-const EXCEPTIONS: Record<string, string> = {
-  "shared/permissions/flags.ts → collector/config/mod.ts":
-    "the permission generator runs before either program and derives each program's flags " +
-    "from that program's configuration",
-  "aggregator/startup_failure.ts → shared/permissions/refusal.ts": REFUSAL,
-  "aggregator/spool/spool.ts → shared/permissions/refusal.ts": REFUSAL,
-  "aggregator/sinks/encoding/worker.ts → aggregator/spool/row_point.ts": ROWS,
-  "aggregator/sinks/encoding/worker_encoder.ts → aggregator/spool/row_codec.ts": ROWS,
-  "aggregator/sinks/encoding/worker_encoder.ts → aggregator/spool/row_point.ts": ROWS,
-};
+const EXCEPTIONS: Record<string, string> = {};
 
 const root = new URL(".", ROOT).pathname;
 

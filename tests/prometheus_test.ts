@@ -11,7 +11,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../shared/config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { prometheusConfig } from "../aggregator/sinks/prometheus/config.ts";
 import type { Point } from "../aggregator/stored_point.ts";
 import { PrometheusSink } from "../aggregator/sinks/prometheus/sink.ts";
 import { type Receiver, receiversMissing, startVictoriaMetrics } from "./support/receivers.ts";
@@ -38,13 +39,13 @@ function recentBatch(): Point[] {
 }
 
 function sinkFor(receiver: Receiver, recorder: DeliveryRecorder): PrometheusSink {
-  const config = aggregatorConfig(envFrom({
+  const config = prometheusConfig(envFrom({
     AGGREGATOR_PROMETHEUS_CONFIGURATION: JSON.stringify({
       url: new URL("/api/v1/write", receiver.url).href,
       timeout: "10s",
       labels: LABELS,
     }),
-  })).prometheus!;
+  }))!;
   return new PrometheusSink(config, { counters: recorder, losses: recorder });
 }
 

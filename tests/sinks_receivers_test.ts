@@ -10,7 +10,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../shared/config/mod.ts";
+import { envFrom } from "../shared/config/mod.ts";
+import { datadogConfig } from "../aggregator/sinks/datadog/config.ts";
+import { type InfluxdbConfig, influxdbConfig } from "../aggregator/sinks/influxdb/config.ts";
 import type { Point } from "../aggregator/stored_point.ts";
 import { DatadogSink } from "../aggregator/sinks/datadog/sink.ts";
 import { InfluxdbSink } from "../aggregator/sinks/influxdb/sink.ts";
@@ -53,13 +55,13 @@ Deno.test({
   async fn() {
     const receiver = await startVictoriaMetrics();
     try {
-      const config = aggregatorConfig(envFrom({
+      const config = datadogConfig(envFrom({
         AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
           api_key: "not-checked-by-victoria-metrics",
           series_url: new URL("/datadog/api/v1/series", receiver.url).href,
           timeout: "10s",
         }),
-      })).datadog!;
+      }))!;
       assert.equal(config.apiVersion, 1);
       const counts = new DeliveryRecorder();
       const points = recentBatch();
@@ -224,13 +226,13 @@ Deno.test({
 async function withInfluxdb(
   body: (
     receiver: Awaited<ReturnType<typeof startInfluxdb>>,
-    config: NonNullable<ReturnType<typeof aggregatorConfig>["influxdb"]>,
+    config: InfluxdbConfig,
   ) => Promise<void>,
 ): Promise<void> {
   const receiver = await startInfluxdb();
   try {
     await receiver.query("CREATE DATABASE enclave");
-    const config = aggregatorConfig(envFrom({
+    const config = influxdbConfig(envFrom({
       AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
         address: receiver.url.href,
         username: receiver.username,
@@ -238,7 +240,7 @@ async function withInfluxdb(
         database: "enclave",
         timeout: "10s",
       }),
-    })).influxdb!;
+    }))!;
     await body(receiver, config);
   } finally {
     await receiver.stop();

@@ -20,7 +20,8 @@
 import { backoffDelay, type BackoffPolicy } from "../../shared/backoff.ts";
 import { delay } from "../../shared/async/mod.ts";
 import { log } from "../../shared/log.ts";
-import type { DeliveryCounters, DeliveryOutcome, Sink } from "../sinks/mod.ts";
+import type { DeliveryCounters } from "../counters.ts";
+import type { DeliveryOutcome, Sink } from "../sinks/mod.ts";
 import type { Spool, SpooledPoint } from "../spool/mod.ts";
 
 export interface LoopOptions {

@@ -6,3 +6,4 @@
  */
 export type { Loss, LossReporter } from "./loss.ts";
 export { PagerDutyAlerts } from "./pagerduty.ts";
+export { type NotifyConfig, notifyConfig } from "./config.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { NotifyConfig } from "../../shared/config/mod.ts";
+import type { NotifyConfig } from "./config.ts";
 import { log } from "../../shared/log.ts";
 import type { Loss, LossReporter } from "./loss.ts";
 import { deadline, delay } from "../../shared/async/mod.ts";

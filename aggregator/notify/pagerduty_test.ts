@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import { aggregatorConfig, envFrom } from "../../shared/config/mod.ts";
+import { envFrom } from "../../shared/config/mod.ts";
+import { notifyConfig } from "./config.ts";
 import { setupLogging } from "../../shared/log.ts";
 import { PagerDutyAlerts } from "./pagerduty.ts";
 import { scriptedServer } from "../../tests/support/scripted_server.ts";
 
-function notifyConfig(url: URL) {
-  return aggregatorConfig(envFrom({
+function notifyAt(url: URL) {
+  return notifyConfig(envFrom({
     AGGREGATOR_TEXT_CONFIGURATION: "",
     AGGREGATOR_NOTIFY_CONFIGURATION: JSON.stringify({
       integration_key: "R0UT1NGKEY",
@@ -14,7 +15,7 @@ function notifyConfig(url: URL) {
       identifier: "aggregator-7",
       url: url.href,
     }),
-  })).notify!;
+  }))!;
 }
 
 /** The real timer, for waiting on the server while the fake clock stands still. */
@@ -39,7 +40,7 @@ async function until(condition: () => boolean, what: string) {
 Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follow in one alert", async () => {
   const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
   const clock = fakeClock();
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
+  const alerts = new PagerDutyAlerts(notifyAt(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "expired", points: 40, reason: "too old" });
     await until(() => server.received.length === 1, "the first alert");
@@ -83,7 +84,7 @@ Deno.test("losses raise at most one PagerDuty trigger per minute; the rest follo
 
 Deno.test("an alert held back by the minute's limit is sent at shutdown, not dropped", async () => {
   const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
+  const alerts = new PagerDutyAlerts(notifyAt(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "expired", points: 3, reason: "older than 1 h" });
     await until(() => server.received.length === 1, "the first alert");
@@ -102,7 +103,7 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
   const logs: string[] = [];
   setupLogging({ debug: false, json: false, write: (line) => logs.push(line) });
   const server = scriptedServer(() => new Response("invalid routing key", { status: 400 }));
-  const alerts = new PagerDutyAlerts(notifyConfig(server.url));
+  const alerts = new PagerDutyAlerts(notifyAt(server.url));
   try {
     alerts.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
     await alerts.close();
@@ -112,7 +113,7 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
     await server.close();
   }
 
-  const unreachable = new PagerDutyAlerts(notifyConfig(server.url));
+  const unreachable = new PagerDutyAlerts(notifyAt(server.url));
   unreachable.lost({ sink: "datadog", decision: "dropped", points: 1, reason: "HTTP 403" });
   await unreachable.close();
   assert.ok(logs.some((line) => line.includes("cannot send the loss alert")), logs.join(""));
@@ -120,10 +121,10 @@ Deno.test("a failing PagerDuty is logged and never thrown into delivery", async 
 
 Deno.test("the summary reads naturally with the default identifier and mixed losses", async () => {
   const server = scriptedServer(() => Response.json({ status: "success" }, { status: 202 }));
-  const config = aggregatorConfig(envFrom({
+  const config = notifyConfig(envFrom({
     AGGREGATOR_TEXT_CONFIGURATION: "",
     AGGREGATOR_NOTIFY_CONFIGURATION: JSON.stringify({ integration_key: "K", url: server.url.href }),
-  })).notify!;
+  }))!;
   const clock = fakeClock();
   const alerts = new PagerDutyAlerts(config);
   try {

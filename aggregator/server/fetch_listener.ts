@@ -18,13 +18,14 @@ import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { HEALTHZ_PATH, healthzResponse } from "./health.ts";
 import { type Listener, type ListenerOptions, socketHost } from "./listener.ts";
+import { routeTable } from "./route_table.ts";
 import { deadline } from "../../shared/async/mod.ts";
 
 export async function listenFetch(options: ListenerOptions): Promise<Listener> {
   const router = createConnectRouter({ grpc: false, readMaxBytes: options.readMaxBytes });
   options.routes(router);
   const handlers = new Map(
-    router.handlers.map((handler) => [handler.requestPath, createFetchHandler(handler)]),
+    [...routeTable(router.handlers)].map(([path, handler]) => [path, createFetchHandler(handler)]),
   );
   const host = socketHost(options.address);
   const { promise: listening, resolve } = Promise.withResolvers<void>();

@@ -7,7 +7,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Address } from "../../shared/config/mod.ts";
 import type { Serving } from "./health.ts";
-import type { ListenerLimits } from "../../shared/config/mod.ts";
+import type { ListenerLimits } from "../config/mod.ts";
 
 export interface ListenerOptions {
   address: Address;

@@ -5,7 +5,11 @@
  * `rejected` (index and reason) and not stored; a batch that cannot be stored
  * as a whole is an error with nothing stored. Calls are counted by method and
  * refused points by reason; while shutting down, calls get `unavailable` so
- * collectors keep their points for the next aggregator.
+ * collectors keep their points for the next aggregator. A protobuf-encoded
+ * PublishBatch is read entry by entry from its bytes (publish_batch_entries.ts,
+ * batch_entry_reader.ts), a JSON one through protobuf-es; both are checked
+ * alike, and every entry is read and checked before any is admitted, counted
+ * or stored, so a malformed entry refuses the call with nothing done.
  *
  * @module
  */
@@ -22,9 +26,17 @@ import {
 } from "../spool/mod.ts";
 import { hostNameAlias, HTTP_VERSION } from "./host_alias.ts";
 import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
-import type { Tags } from "../../shared/tags.ts";
+import { rememberingTagValueProblem, type Tags } from "../../shared/tags.ts";
 import type { TagSetLimit } from "./tag_set_limit.ts";
-import { checkedBatchEntry, RejectedRequest } from "../../shared/point/mod.ts";
+import {
+  checkedBatchEntry,
+  type CheckedEntry,
+  checkedEntry,
+  RejectedRequest,
+  type RejectReason,
+} from "../../shared/point/mod.ts";
+import { BatchEntryReader, MalformedEntry } from "./batch_entry_reader.ts";
+import { PUBLISH_BATCH_ENTRIES } from "./publish_batch_entries.ts";
 import { pointFrom } from "./validate.ts";
 
 export interface Intake {
@@ -40,7 +52,7 @@ export interface Intake {
 
 export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
   const now = intake.now ?? Date.now;
-  return (router) =>
+  return (router) => {
     router.service(Aggregator, {
       async publish(request, context) {
         intake.stats.call("publish");
@@ -65,40 +77,136 @@ export function publishRoutes(intake: Intake): (router: ConnectRouter) => void {
         intake.observe?.([point]);
         return {};
       },
-      async publishBatch(request) {
-        intake.stats.call("publish_batch");
-        refuseWhenStopping(intake, request.points.length);
+      publishBatch(request) {
         const nowMs = now();
-        // Each valid entry goes straight into the call's row body, with no Point in between.
-        const row = new RowWriter(request.points.length);
-        const values: MetricValues = new Array(METRIC_FIELDS.length);
-        const rejected: { index: number; reason: string }[] = [];
-        request.points.forEach(({ tags, point }, index) => {
-          try {
-            const entry = checkedBatchEntry(tags, point, nowMs, values);
-            admit(intake, entry.tags, nowMs);
-            row.add(entry.time, entry.tags, values);
-          } catch (error) {
-            if (!(error instanceof RejectedRequest)) throw error;
-            intake.stats.reject(error.reason);
-            rejected.push({ index, reason: error.message });
-          }
+        const points = request.points;
+        const batch = checkedBatch(points.length, (index, values) => {
+          const { tags, point } = points[index];
+          return checkedBatchEntry(tags, point, nowMs, values);
         });
-        const count = row.count;
-        if (count === 0) return { rejected };
-        const body = row.finish();
-        try {
-          await intake.spool.appendRow({ count, body });
-        } catch (error) {
-          const { reason, answer } = refusal(error);
-          intake.stats.reject(reason, count);
-          throw answer;
-        }
-        intake.stats.accept(count);
-        if (intake.observe) intake.observe(storedPoints(body, count));
-        return { rejected };
+        return storeBatch(intake, batch, nowMs);
       },
     });
+    // Protobuf-encoded calls of PublishBatch: the entries read from their bytes (route_table.ts).
+    router.rpc(PUBLISH_BATCH_ENTRIES, (request) => {
+      const nowMs = now();
+      const points = request.points;
+      const reader = new BatchEntryReader();
+      const tagProblem = rememberingTagValueProblem();
+      const batch = checkedBatch(points.length, (index, values) => {
+        try {
+          reader.read(points[index]);
+        } catch (error) {
+          if (!(error instanceof MalformedEntry)) throw error;
+          // What connect answers for a request it cannot parse.
+          throw new ConnectError(`parse binary: entry ${index}: ${error.message}`, Code.Internal);
+        }
+        return checkedEntry(reader, nowMs, values, tagProblem);
+      });
+      return storeBatch(intake, batch, nowMs);
+    });
+  };
+}
+
+/**
+ * The entries of a PublishBatch once decoded and checked, before any is
+ * admitted or stored: a call whose message turns out malformed is refused
+ * before anything is counted. It holds no more than the call's message did:
+ * an entry refused by the checks keeps only its index and reason.
+ */
+interface CheckedBatch {
+  /** How many entries the call holds. */
+  count: number;
+  /** The entries that passed, in order, and their indexes in the call. */
+  passed: CheckedEntry[];
+  passedIndexes: number[];
+  /** Their metric values, METRIC_FIELDS.length per entry, NaN where absent. */
+  values: number[];
+  /** The entries refused, in order. */
+  refused: { index: number; reason: RejectReason; message: string }[];
+}
+
+/** Checks `count` entries with `check`, which fills in an entry's metric values or throws. */
+function checkedBatch(
+  count: number,
+  check: (index: number, values: MetricValues) => CheckedEntry,
+): CheckedBatch {
+  const batch: CheckedBatch = { count, passed: [], passedIndexes: [], values: [], refused: [] };
+  const values: MetricValues = new Array(METRIC_FIELDS.length);
+  for (let index = 0; index < count; index++) {
+    let entry: CheckedEntry;
+    try {
+      entry = check(index, values);
+    } catch (error) {
+      if (!(error instanceof RejectedRequest)) throw error;
+      batch.refused.push({ index, reason: error.reason, message: error.message });
+      continue;
+    }
+    batch.passed.push(entry);
+    batch.passedIndexes.push(index);
+    for (let i = 0; i < values.length; i++) batch.values.push(values[i] ?? NaN);
+  }
+  return batch;
+}
+
+/**
+ * Admits and stores the checked entries of a batch in one commit: each valid
+ * one goes straight into the call's row body, with no Point in between.
+ */
+async function storeBatch(
+  intake: Intake,
+  batch: CheckedBatch,
+  nowMs: number,
+): Promise<{ rejected: { index: number; reason: string }[] }> {
+  intake.stats.call("publish_batch");
+  refuseWhenStopping(intake, batch.count);
+  const width = METRIC_FIELDS.length;
+  const row = new RowWriter(batch.passed.length);
+  const values: MetricValues = new Array(width);
+  const rejected: { index: number; reason: string }[] = [];
+  const refuse = (index: number, reason: RejectReason, message: string) => {
+    intake.stats.reject(reason);
+    rejected.push({ index, reason: message });
+  };
+  // The entries the checks refused are listed in their places, so that `rejected` keeps the call's order.
+  let next = 0;
+  const refuseCheckedBefore = (end: number) => {
+    for (; next < batch.refused.length && batch.refused[next].index < end; next++) {
+      const { index, reason, message } = batch.refused[next];
+      refuse(index, reason, message);
+    }
+  };
+  for (let passed = 0; passed < batch.passed.length; passed++) {
+    const index = batch.passedIndexes[passed];
+    refuseCheckedBefore(index);
+    const entry = batch.passed[passed];
+    try {
+      admit(intake, entry.tags, nowMs);
+    } catch (error) {
+      if (!(error instanceof RejectedRequest)) throw error;
+      refuse(index, error.reason, error.message);
+      continue;
+    }
+    for (let i = 0; i < width; i++) {
+      const value = batch.values[passed * width + i];
+      values[i] = Number.isNaN(value) ? undefined : value;
+    }
+    row.add(entry.time, entry.tags, values);
+  }
+  refuseCheckedBefore(batch.count);
+  const count = row.count;
+  if (count === 0) return { rejected };
+  const body = row.finish();
+  try {
+    await intake.spool.appendRow({ count, body });
+  } catch (error) {
+    const { reason, answer } = refusal(error);
+    intake.stats.reject(reason, count);
+    throw answer;
+  }
+  intake.stats.accept(count);
+  if (intake.observe) intake.observe(storedPoints(body, count));
+  return { rejected };
 }
 
 /** Refuses `tags` when its tag set is beyond the cap. */

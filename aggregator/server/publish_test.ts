@@ -229,14 +229,22 @@ Deno.test("past the tag-set cap, points of new tag sets are refused and counted;
   await withPublish({ maxTagSets: 2 }, async (client, spool, stats) => {
     await client.publish(request, { headers: { ...TAGS, container: "a" } });
     const response = await client.publishBatch({
-      points: [entry(0, { ...TAGS, container: "b" }), entry(1, { ...TAGS, container: "c" })],
+      points: [
+        entry(0, { ...TAGS, container: "b" }),
+        entry(1, { ...TAGS, container: "" }),
+        entry(2, { ...TAGS, container: "c" }),
+        entry(3, { ...TAGS, service: "" }),
+      ],
     });
+    // Refusals by the checks and by the cap, in the call's order.
     assert.deepEqual(response.rejected.map(({ index, reason }) => [index, reason]), [
+      [1, 'invalid tag: tag "container" is empty'],
       [
-        1,
+        2,
         "too many distinct tag sets: 2 new ones already taken this hour " +
         "(AGGREGATOR_MAX_TAG_SETS); container c refused",
       ],
+      [3, 'invalid tag: tag "service" is empty'],
     ]);
     const error = await refusal(client.publish(request, { headers: { ...TAGS, container: "d" } }));
     assert.equal(error.code, Code.InvalidArgument);
@@ -246,6 +254,6 @@ Deno.test("past the tag-set cap, points of new tag sets are refused and counted;
       "b",
       "a",
     ]);
-    assert.deepEqual(stats.snapshot(spool.state()).rejected, { tag_set_limit: 2 });
+    assert.deepEqual(stats.snapshot(spool.state()).rejected, { tag_set_limit: 2, invalid_tag: 2 });
   });
 });

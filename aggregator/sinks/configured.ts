@@ -1,14 +1,15 @@
 /**
- * Builds the sinks the configuration asks for, in the registry's order
- * (registry.ts), and the loss alerts they share. Each entry is one destination; every configured sink
+ * Builds the sinks the configuration turned on (registry.ts) and the loss
+ * alerts they share. Each entry is one destination; every configured sink
  * receives every batch.
  *
  * @module
  */
-import type { AggregatorConfig } from "../../shared/config/mod.ts";
-import { PagerDutyAlerts } from "../notify/mod.ts";
-import { configuredSinks, type SinkName } from "./registry.ts";
-import type { DeliveryCounters, Sink } from "./sink.ts";
+import type { DeliveryCounters } from "../counters.ts";
+import { type NotifyConfig, PagerDutyAlerts } from "../notify/mod.ts";
+import type { ConfiguredSink } from "./definition.ts";
+import type { SinkName } from "./registry.ts";
+import type { Sink } from "./sink.ts";
 import { WorkerEncoder } from "./encoding/worker_encoder.ts";
 
 /** The sinks to deliver to, and what to do once delivery has ended. */
@@ -18,13 +19,17 @@ export interface ConfiguredSinks {
   close(): Promise<void>;
 }
 
-/** The configured sinks, counting into `counters`. */
-export function createSinks(config: AggregatorConfig, counters: DeliveryCounters): ConfiguredSinks {
-  const losses = config.notify ? new PagerDutyAlerts(config.notify) : undefined;
+/** The configured sinks, counting into `counters`, alerting through `notify` when set. */
+export function createSinks(
+  configured: readonly ConfiguredSink<SinkName>[],
+  counters: DeliveryCounters,
+  notify?: NotifyConfig,
+): ConfiguredSinks {
+  const losses = notify ? new PagerDutyAlerts(notify) : undefined;
   const encoder = new WorkerEncoder();
   const options = { counters, losses, encoder };
   return {
-    sinks: configuredSinks(config).map((sink) => sink.create(options)),
+    sinks: configured.map((sink) => sink.create(options)),
     close: async () => {
       encoder.close();
       await losses?.close();

@@ -4,20 +4,20 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../../shared/config/mod.ts";
+import { envFrom } from "../../shared/config/mod.ts";
+import { configuredSinks } from "./registry.ts";
 import { createSinks } from "./configured.ts";
 
 const counters = { count: () => {} };
 
 Deno.test("every configured destination gets a sink, in a fixed order", () => {
-  const config = aggregatorConfig(envFrom({
+  const configured = configuredSinks(envFrom({
     AGGREGATOR_TEXT_CONFIGURATION: "",
     AGGREGATOR_INFLUXDB_CONFIGURATION: '{"address":"http://127.0.0.1:8086","database":"m"}',
     AGGREGATOR_DATADOG_CONFIGURATION: '{"api_key":"k"}',
     AGGREGATOR_PROMETHEUS_CONFIGURATION: '{"url":"http://127.0.0.1:9090/api/v1/write"}',
-    AGGREGATOR_NOTIFY_CONFIGURATION: '{"integration_key":"r"}',
   }));
-  assert.deepEqual(createSinks(config, counters).sinks.map((sink) => sink.name), [
+  assert.deepEqual(createSinks(configured, counters).sinks.map((sink) => sink.name), [
     "datadog",
     "influxdb",
     "prometheus",
@@ -26,8 +26,10 @@ Deno.test("every configured destination gets a sink, in a fixed order", () => {
 });
 
 Deno.test("only the configured destinations get sinks", () => {
-  const config = aggregatorConfig(envFrom({
+  const configured = configuredSinks(envFrom({
     AGGREGATOR_INFLUXDB_CONFIGURATION: '{"address":"http://127.0.0.1:8086","database":"m"}',
   }));
-  assert.deepEqual(createSinks(config, counters).sinks.map((sink) => sink.name), ["influxdb"]);
+  assert.deepEqual(createSinks(configured, counters).sinks.map((sink) => sink.name), [
+    "influxdb",
+  ]);
 });

@@ -1,13 +1,13 @@
 /**
- * Every sink the aggregator knows, in the order they are built, reported and
- * checked. Adding a sink is a folder of its own with a `definition.ts`
- * (aggregator/sinks/definition.ts) and one line here.
+ * Every sink the aggregator knows, in the order they are configured, built,
+ * reported and checked. Adding a sink is a folder of its own with a
+ * `definition.ts` (aggregator/sinks/definition.ts) and its line here.
  *
  * @module
  */
-import type { AggregatorConfig } from "../../shared/config/mod.ts";
-import { DATADOG } from "./datadog/definition.ts";
+import { ConfigError, type Env } from "../../shared/config/mod.ts";
 import type { ConfiguredSink } from "./definition.ts";
+import { DATADOG } from "./datadog/definition.ts";
 import { INFLUXDB } from "./influxdb/definition.ts";
 import { PROMETHEUS } from "./prometheus/definition.ts";
 import { STDOUT } from "./stdout/definition.ts";
@@ -17,7 +17,18 @@ export const SINKS = [DATADOG, INFLUXDB, PROMETHEUS, STDOUT] as const;
 /** A sink's name, as logs, counters and the spool's cursors know it. */
 export type SinkName = typeof SINKS[number]["name"];
 
-/** The sinks this configuration turns on, in registry order. */
-export function configuredSinks(config: AggregatorConfig): ConfiguredSink<SinkName>[] {
-  return SINKS.flatMap((sink) => sink.configure(config) ?? []);
+/** The sinks the environment turns on, in registry order; at least one, or a ConfigError. */
+export function configuredSinks(env: Env): ConfiguredSink<SinkName>[] {
+  const sinks = SINKS.flatMap((sink) => sink.configure(env) ?? []);
+  if (sinks.length === 0) {
+    const variables = SINKS.map((sink) => sink.variable);
+    throw new ConfigError(
+      SINKS[0].variable,
+      `no destination is configured: set at least one of ${variables.slice(0, -1).join(", ")} or ${
+        variables.at(-1)
+      }`,
+      SINKS[0].example,
+    );
+  }
+  return sinks;
 }

@@ -18,13 +18,6 @@ import type { Point } from "../stored_point.ts";
  */
 export type DeliveryOutcome = "delivered" | "dropped" | "deferred";
 
-/** The aggregator's counters, by decision: `sent`, `retried`, `split`, `dropped`, `expired`, … */
-export interface DeliveryCounters {
-  count(sink: string, decision: string, points: number): void;
-  /** What last went wrong delivering to `sink` (a retried or refused request), for the status page. */
-  problem?(sink: string, message: string): void;
-}
-
 /** One destination, named by its registry entry (registry.ts, `SinkName`). */
 export interface Sink<Name extends string = string> {
   /** Short name used in logs, counters and the spool's cursors. */

@@ -5,7 +5,6 @@
  * @module
  */
 export { type EncodedRow, Spool, type SpooledPoint, type SpoolState } from "./spool.ts";
-export { RowWriter } from "./row_codec.ts";
-export { RowBody, RowPoint } from "./row_point.ts";
+export { RowBody, RowPoint, RowWriter } from "./rows/mod.ts";
 export { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 export { SpoolLocked } from "./lock.ts";

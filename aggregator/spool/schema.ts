@@ -2,7 +2,7 @@
  * The spool's tables and their format, marked by `PRAGMA user_version`.
  *
  * Format 2 (this one): `calls` holds one row per accepted call — its points
- * as one body of row_codec.ts, how many there are (`count`) and the position
+ * as one body of rows/row_codec.ts, how many there are (`count`) and the position
  * of its last point (`last`). Positions number the points from 1 in the
  * order they were accepted; a call's points hold `last - count + 1 … last`.
  * `cursors` holds, per sink, the position up to which it has delivered.
@@ -18,7 +18,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
-import { encodeRow } from "./row_codec.ts";
+import { encodeRow } from "./rows/mod.ts";
 
 export const FORMAT = 2;
 

@@ -1,7 +1,7 @@
 /**
  * The durable spool between acceptance and delivery: an append-only SQLite
  * table (node:sqlite, WAL) with one row per accepted call, its points in the
- * compact body of row_codec.ts (tables and format: schema.ts), and one cursor
+ * compact body of rows/row_codec.ts (tables and format: schema.ts), and one cursor
  * per sink, a point position. Every sink reads from its own cursor, so a slow
  * sink never stalls the others; a row is deleted once every configured sink is
  * past its last point. A size cap drops the oldest rows and counts, per sink,
@@ -17,14 +17,13 @@
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
-import type { DeliveryCounters } from "../sinks/mod.ts";
+import type { DeliveryCounters } from "../counters.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
-import { encodeRow } from "./row_codec.ts";
-import { RowBody, RowPoint } from "./row_point.ts";
+import { encodeRow, RowBody, RowPoint } from "./rows/mod.ts";
 import { openSchema, transaction } from "./schema.ts";
-import { permissionRefusal } from "../../shared/permissions/refusal.ts";
+import { permissionRefusal } from "../../shared/permissions/mod.ts";
 
 /** Bytes a row costs beyond its body (position, count, arrival, b-tree cell), for the size cap. */
 export const ROW_OVERHEAD_BYTES = 40;
@@ -52,7 +51,7 @@ export interface SpooledPoint {
   point: Point;
 }
 
-/** One call's points as a row body of row_codec.ts, and how many they are. */
+/** One call's points as a row body of rows/row_codec.ts, and how many they are. */
 export interface EncodedRow {
   count: number;
   body: Uint8Array;
@@ -145,7 +144,7 @@ export class Spool {
     return this.appendRow({ count: points.length, body: encodeRow(points) });
   }
 
-  /** Like {@link append}, for points already encoded as one row body (row_codec.ts). */
+  /** Like {@link append}, for points already encoded as one row body (rows/row_codec.ts). */
   appendRow(row: EncodedRow): Promise<void> {
     return this.#commits.submit([row]);
   }

@@ -3,7 +3,7 @@ import type { Point } from "../stored_point.ts";
 import { Stats } from "../stats.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { SpoolLocked } from "./lock.ts";
-import { encodeRow } from "./row_codec.ts";
+import { encodeRow } from "./rows/mod.ts";
 import { OVERFLOW_DECISION, ROW_OVERHEAD_BYTES, Spool, type SpoolOptions } from "./spool.ts";
 
 function point(n: number): Point {

@@ -7,26 +7,16 @@
  *
  * @module
  */
-import type { AggregatorConfig } from "../../shared/config/mod.ts";
+import type { AggregatorConfig } from "../config/mod.ts";
 
 export const MASK = "***";
 /** The longest error text shown. */
 export const MAX_ERROR_CHARS = 500;
 
-/** Every secret value of the configuration, and the basic credentials as they are sent. */
+/** Every secret value of the configuration (each sink declares its own, basic credentials as sent). */
 export function configSecrets(config: AggregatorConfig): string[] {
-  const basic = config.prometheus?.basicAuth;
-  const influx = config.influxdb;
   return [
-    basic && btoa(`${basic.username}:${basic.password}`),
-    influx?.username !== undefined
-      ? btoa(`${influx.username}:${influx.password ?? ""}`)
-      : undefined,
-    config.datadog?.apiKey,
-    config.influxdb?.password,
-    config.influxdb?.token,
-    config.prometheus?.basicAuth?.password,
-    config.prometheus?.bearerToken,
+    ...config.sinks.flatMap((sink) => sink.secrets),
     config.notify?.integrationKey,
   ].filter((secret): secret is string => secret !== undefined && secret !== "");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { aggregatorConfig } from "../../shared/config/mod.ts";
+import { aggregatorConfig } from "../config/mod.ts";
 import { configSecrets, MAX_ERROR_CHARS, redact } from "./redact.ts";
 
 Deno.test("every configured secret and any URL credentials are masked in error texts", () => {

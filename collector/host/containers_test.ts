@@ -49,7 +49,7 @@ class Host implements AsyncDisposable {
         dockerRoot: this.dockerRoot,
         labelPrefix: DEFAULT_LABEL_PREFIX,
         defaultEnvironment: "fleet",
-      }),
+      }, { now: () => this.#monotonicMs }),
     });
   }
 
@@ -211,7 +211,7 @@ Deno.test("a garbage config.v2.json is skipped and logged once, again only when 
   assert.equal(host.logged(/ no longer has tags/, GARBAGE).length, 1);
 });
 
-Deno.test("labels that change take effect at the next poll, on the same sampler", async () => {
+Deno.test("labels that change take effect at the next poll 10 s on, on the same sampler", async () => {
   await using host = await Host.create("v2-cgroupfs");
   await host.tree.add(cgroupfs(WEB));
   const before = (await host.poll()).get(WEB)!;

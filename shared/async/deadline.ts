@@ -10,6 +10,13 @@
 import { delay } from "./delay.ts";
 
 /**
+ * Why the timer is let go: any reason will do (delay only checks the abort),
+ * and a given one spares `abort()` building a DOMException, with its stack,
+ * on every call (socket writes and requests go through here).
+ */
+const SETTLED = "settled";
+
+/**
  * `work`'s outcome, or once `ms` have passed the outcome of `expired()`: its
  * value, or its exception as a rejection. The work itself is not cancelled:
  * pass it a signal for that.
@@ -25,6 +32,6 @@ export async function deadline<T, U = T>(
   try {
     return await Promise.race([work, timeUp]);
   } finally {
-    settled.abort();
+    settled.abort(SETTLED);
   }
 }

@@ -1,23 +1,13 @@
 /**
  * What both programs' configurations are read with: typed readers of
  * environment variables (durations, integers, addresses, JSON objects) and
- * {@link ConfigError}, which names the variable at fault; and the
- * aggregator's configuration (`aggregator.ts`), which stays here until the
- * sinks declare their own parts of it. The collector's configuration lives in
- * its tree: `collector/config/`.
+ * {@link ConfigError}, which names the variable at fault. Each program's
+ * configuration lives in its own tree: `collector/config/`, `aggregator/config/`
+ * (and each sink's folder for its own variable).
  *
  * @module
  */
 
-export {
-  type AggregatorConfig,
-  aggregatorConfig,
-  type DatadogConfig,
-  type InfluxdbConfig,
-  type ListenerLimits,
-  type NotifyConfig,
-  type PrometheusConfig,
-} from "./aggregator.ts";
 export {
   type Address,
   addressListValue,
@@ -37,3 +27,4 @@ export {
   requiredString,
 } from "./env.ts";
 export { refuseUnknownKeys } from "./json_keys.ts";
+export { type JsonVariable, jsonVariable } from "./json_variable.ts";

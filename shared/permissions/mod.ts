@@ -1,9 +1,21 @@
 /**
- * Each program's Deno flags (narrow permissions derived from its configuration,
- * plus V8 flags), for tests and tools that start the programs. `main.ts` and
- * `verify.ts` beside it are the programs the deno.json tasks run.
+ * Permissions, the mechanism both programs share: how a program's declared
+ * permissions become Deno flags and the helpers that derive them
+ * (`flags.ts`), what its permissions entry does when run (`command.ts`), and
+ * Deno's refusals reworded for operators (`refusal.ts`). Which permissions
+ * each program needs is declared in its own tree: collector/permissions.ts,
+ * aggregator/permissions.ts.
  *
  * @module
  */
 
-export { ENV_ALLOWED, type Program, programFlags } from "./flags.ts";
+export { permissionsCommand } from "./command.ts";
+export {
+  hostPort,
+  listenHostPorts,
+  pathFlag,
+  programFlags,
+  type ProgramPermissions,
+  urlHostPort,
+} from "./flags.ts";
+export { permissionRefusal, withoutFlagAdvice } from "./refusal.ts";

@@ -46,35 +46,73 @@ export class RejectedRequest extends Error {
   }
 }
 
-/** A checked entry of a PublishBatch, its metric values left aside (see {@link checkedBatchEntry}). */
+/** A checked entry of a PublishBatch, its metric values left aside (see {@link checkedEntry}). */
 export interface CheckedEntry {
   time: number;
   tags: Tags;
 }
 
 /**
+ * One entry of a PublishBatch as the checks read it, whichever decoder
+ * produced it: protobuf-es's `TaggedPoint` ({@link checkedBatchEntry}) or the
+ * aggregator's own reading of the entry's bytes.
+ */
+export interface BatchEntry {
+  /** The value of `name` in the entry's tag map, undefined when absent. */
+  tag(name: TagName | "host"): string | undefined;
+  /** The point's `unix_time`; undefined when the entry has no point. */
+  readonly unixTime: bigint | number | undefined;
+  /**
+   * Metric `index` of METRIC_FIELDS as decoded: a 64-bit integer as a bigint
+   * or as a Number when exact, a bool, a double; undefined when absent.
+   */
+  metric(index: number): bigint | number | boolean | undefined;
+}
+
+/**
  * Checks one entry of a PublishBatch: its tag map (`host` standing for
  * `host_name`) and point. Its metric values are written into `values` (by
  * METRIC_FIELDS index, undefined where absent), so that a caller can encode
- * them without a Point in between.
+ * them without a Point in between. `tagProblem` finds what is wrong with a
+ * tag value (see checkTags).
  */
+export function checkedEntry(
+  entry: BatchEntry,
+  nowMs: number,
+  values: MetricValues,
+  tagProblem?: (value: string) => string | undefined,
+): CheckedEntry {
+  const unixTime = entry.unixTime;
+  if (unixTime === undefined) {
+    throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
+  }
+  const checked = checkTags(
+    (name) => entry.tag(name) ?? (name === "host_name" ? entry.tag("host") : undefined),
+    batchTagLabel,
+    tagProblem,
+  );
+  if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
+  const time = checkedTime(unixTime, nowMs);
+  for (let i = 0; i < METRIC_FIELDS.length; i++) values[i] = checkedMetric(i, entry.metric(i));
+  return { time, tags: checked.tags };
+}
+
+/** {@link checkedEntry} of an entry decoded by protobuf-es. */
 export function checkedBatchEntry(
   tags: Record<string, string>,
   request: PublishRequest | undefined,
   nowMs: number,
   values: MetricValues,
 ): CheckedEntry {
-  if (!request) {
-    throw new RejectedRequest("invalid_metric", "missing point: the entry has no point");
-  }
-  const checked = checkTags(
-    (name) => tags[name] ?? (name === "host_name" ? tags.host : undefined),
-    batchTagLabel,
+  return checkedEntry(
+    {
+      tag: (name) => tags[name],
+      unixTime: request?.unixTime,
+      metric: (index) => request && metricOf(request, index),
+    },
+    nowMs,
+    values,
   );
-  if ("problem" in checked) throw new RejectedRequest(checked.reason, checked.problem);
-  const time = checkedTime(request.unixTime, nowMs);
-  checkMetrics(request, values);
-  return { time, tags: checked.tags };
 }
 
 /** One entry of a PublishBatch as a Point (see {@link checkedBatchEntry}). */
@@ -93,7 +131,7 @@ function batchTagLabel(name: TagName): string {
 }
 
 /** The sample time in Unix seconds, once checked. */
-export function checkedTime(unixTime: bigint, nowMs: number): number {
+export function checkedTime(unixTime: bigint | number, nowMs: number): number {
   if (unixTime < EARLIEST_TIME) {
     throw new RejectedRequest(
       "invalid_time",
@@ -122,33 +160,48 @@ export function checkedTime(unixTime: bigint, nowMs: number): number {
 /** Checks the metrics of a request and writes them into `values` as plain numbers. */
 export function checkMetrics(request: PublishRequest, values: MetricValues): void {
   for (let i = 0; i < METRIC_FIELDS.length; i++) {
-    const field = METRIC_FIELDS[i];
-    const value = request[field.property];
-    if (value === undefined) {
-      values[i] = undefined;
-      continue;
-    }
-    if (typeof value === "bigint") {
-      if (value > MAX_SAFE || value < -MAX_SAFE) {
-        throw new RejectedRequest(
-          "invalid_metric",
-          `invalid ${field.name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
-        );
-      }
-      values[i] = Number(value);
-    } else if (typeof value === "number") {
-      if (!Number.isFinite(value)) {
-        throw new RejectedRequest("invalid_metric", `invalid ${field.name} ${value}: not finite`);
-      }
-      if (IS_PRESSURE[i] && (value < 0 || value > 100)) {
-        throw new RejectedRequest(
-          "invalid_metric",
-          `invalid ${field.name} ${value}: a pressure share is between 0 and 100`,
-        );
-      }
-      values[i] = value;
-    } else {
-      values[i] = Number(value);
-    }
+    values[i] = checkedMetric(i, metricOf(request, i));
   }
+}
+
+/** Metric `index` of METRIC_FIELDS in a request decoded by protobuf-es. */
+function metricOf(request: PublishRequest, index: number): bigint | number | boolean | undefined {
+  return request[METRIC_FIELDS[index].property] as bigint | number | boolean | undefined;
+}
+
+/**
+ * Metric `index` of METRIC_FIELDS as a plain number once checked (a bool as 1
+ * or 0), undefined when absent. An integer beyond ±Number.MAX_SAFE_INTEGER
+ * arrives as a bigint and is refused with its exact value.
+ */
+export function checkedMetric(
+  index: number,
+  value: bigint | number | boolean | undefined,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "bigint") {
+    if (value > MAX_SAFE || value < -MAX_SAFE) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${METRIC_FIELDS[index].name} ${value}: beyond ±${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    return Number(value);
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${METRIC_FIELDS[index].name} ${value}: not finite`,
+      );
+    }
+    if (IS_PRESSURE[index] && (value < 0 || value > 100)) {
+      throw new RejectedRequest(
+        "invalid_metric",
+        `invalid ${METRIC_FIELDS[index].name} ${value}: a pressure share is between 0 and 100`,
+      );
+    }
+    return value;
+  }
+  return Number(value);
 }

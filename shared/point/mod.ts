@@ -7,9 +7,12 @@
  * @module
  */
 export {
+  type BatchEntry,
   batchPointFrom,
   checkedBatchEntry,
   type CheckedEntry,
+  checkedEntry,
+  checkedMetric,
   checkedTime,
   checkMetrics,
   RejectedRequest,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { programFlags } from "../../shared/permissions/mod.ts";
+import { programFlags } from "./program_flags.ts";
 import { runtimeEnv } from "./collector_process.ts";
 import { settledWithin, withDeadline } from "./deadline.ts";
 import { deadline } from "../../shared/async/mod.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { programFlags } from "../../shared/permissions/mod.ts";
+import { programFlags } from "./program_flags.ts";
 import { outputWithin } from "./deadline.ts";
 
 const ENTRY = new URL("../../aggregator/main.ts", import.meta.url).pathname;

@@ -7,7 +7,7 @@
  */
 import { withDeadline } from "./deadline.ts";
 import { ConfigError, envFrom } from "../../shared/config/mod.ts";
-import { ENV_ALLOWED, programFlags } from "../../shared/permissions/mod.ts";
+import { ENV_ALLOWED, programFlags } from "./program_flags.ts";
 import { delay } from "../../shared/async/mod.ts";
 
 export const COLLECTOR_ENTRY = new URL("../../collector/main.ts", import.meta.url).pathname;

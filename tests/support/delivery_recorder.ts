@@ -3,7 +3,7 @@
  * per decision), the problems and losses it reports, and — once `captureLogs` is called —
  * every log line the process writes.
  */
-import type { DeliveryCounters } from "../../aggregator/sinks/mod.ts";
+import type { DeliveryCounters } from "../../aggregator/counters.ts";
 import type { Loss, LossReporter } from "../../aggregator/notify/mod.ts";
 import { setupLogging } from "../../shared/log.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ListenerLimits } from "../../../shared/config/mod.ts";
+import type { ListenerLimits } from "../../config/mod.ts";
 
 export class PeerCounts {
   #total = 0;

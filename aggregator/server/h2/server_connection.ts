@@ -20,7 +20,7 @@
  */
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
-import type { ListenerLimits } from "../../../shared/config/mod.ts";
+import type { ListenerLimits } from "../../config/mod.ts";
 import {
   ClosedStreams,
   ConnectionEngine,

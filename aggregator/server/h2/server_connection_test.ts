@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { createContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
-import type { ListenerLimits } from "../../../shared/config/mod.ts";
+import type { ListenerLimits } from "../../config/mod.ts";
 import {
   CLIENT_PREFACE,
   encodeFrame,

@@ -4,15 +4,15 @@
  * header only. Points outside the window Datadog accepts (older than 1 h,
  * more than 10 min ahead) are expired: counted, logged, reported as a loss,
  * never sent. Requests respect Datadog's payload limits; everything else is
- * the shared HTTP delivery policy.
+ * the shared HTTP request policy (`../http/sender.ts`).
  *
  * @module
  */
-import type { DatadogConfig } from "../../../shared/config/mod.ts";
+import type { DatadogConfig } from "./config.ts";
 import { log } from "../../../shared/log.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
-import { HttpDelivery, type HttpSinkOptions, type RequestLimits } from "../http/delivery.ts";
+import { HttpSender, type HttpSinkOptions, type RequestLimits } from "../http/sender.ts";
 
 /** Datadog's intake limits: 512,000 B compressed, under 5,242,880 B raw; 10,000 values. */
 const DATADOG_LIMITS: RequestLimits = {
@@ -35,14 +35,14 @@ export interface DatadogSinkOptions extends HttpSinkOptions {
 /** Delivers points to one Datadog series endpoint. */
 export class DatadogSink implements Sink<"datadog"> {
   readonly name = "datadog";
-  readonly #delivery: HttpDelivery;
+  readonly #sender: HttpSender;
   readonly #options: DatadogSinkOptions;
   readonly #logger = log("aggregator", "sink", "datadog");
 
   constructor(config: DatadogConfig, options: DatadogSinkOptions) {
     const v1 = config.apiVersion === 1;
     this.#options = options;
-    this.#delivery = new HttpDelivery(
+    this.#sender = new HttpSender(
       this.name,
       {
         url: config.seriesUrl,
@@ -68,7 +68,7 @@ export class DatadogSink implements Sink<"datadog"> {
     const expired = points.length - current.length;
     if (expired > 0) this.#expire(points, expired, nowS);
     if (current.length === 0 && expired > 0) return Promise.resolve("dropped");
-    return this.#delivery.deliver(current, signal);
+    return this.#sender.send(current, signal);
   }
 
   #expire(points: readonly Point[], expired: number, nowS: number): void {

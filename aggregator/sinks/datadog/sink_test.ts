@@ -4,7 +4,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
+import { envFrom } from "../../../shared/config/mod.ts";
+import { datadogConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import { DatadogSink } from "./sink.ts";
 import { IN_THREAD, type PayloadEncoder } from "../encoding/formats.ts";
@@ -27,14 +28,14 @@ async function deliver(
   const recorder = new DeliveryRecorder().captureLogs(true);
   const server = scriptedServer(reply);
   try {
-    const config = aggregatorConfig(envFrom({
+    const config = datadogConfig(envFrom({
       AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
         api_key: API_KEY,
         series_url: new URL(path, server.url).href,
         timeout: "5s",
         retry_count: "1",
       }),
-    })).datadog!;
+    }))!;
     const sink = new DatadogSink(config, {
       counters: recorder,
       losses: recorder,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { DatadogConfig } from "../../../shared/config/mod.ts";
+import type { DatadogConfig } from "./config.ts";
 import type { ProbeResult } from "../definition.ts";
 
 /** The validate endpoint beside the configured series endpoint (keeping any path prefix). */

@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
+import { envFrom } from "../../../shared/config/mod.ts";
+import { datadogConfig } from "./config.ts";
 import { scriptedServer } from "../../../tests/support/scripted_server.ts";
 import { checkDatadogKey, validateUrl } from "./validate_key.ts";
 
 function datadog(seriesUrl: string) {
-  return aggregatorConfig(envFrom({
+  return datadogConfig(envFrom({
     AGGREGATOR_DATADOG_CONFIGURATION: JSON.stringify({
       api_key: "KEY-123",
       site: "datadoghq.eu",
       series_url: seriesUrl,
     }),
-  })).datadog!;
+  }))!;
 }
 
 Deno.test("the validate URL sits beside the series URL, keeping a path prefix", () => {

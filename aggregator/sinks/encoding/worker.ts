@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type RowSlice, slicedPoints } from "../../spool/row_point.ts";
+import { type RowSlice, slicedPoints } from "../../spool/rows/mod.ts";
 import { encodePayload, type PayloadSpec } from "./formats.ts";
 import type { Payload } from "../http/payload.ts";
 

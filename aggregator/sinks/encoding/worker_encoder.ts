@@ -17,8 +17,7 @@
  * @module
  */
 import type { Point } from "../../stored_point.ts";
-import { encodeRow } from "../../spool/row_codec.ts";
-import { rowSlices } from "../../spool/row_point.ts";
+import { encodeRow, rowSlices } from "../../spool/rows/mod.ts";
 import type { Payload } from "../http/payload.ts";
 import type { PayloadEncoder, PayloadSpec } from "./formats.ts";
 import { WORKER_SOURCE } from "./gen/worker_source.ts";

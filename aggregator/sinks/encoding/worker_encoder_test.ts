@@ -4,8 +4,7 @@ import { workerSource } from "./bundle.ts";
 import { encodePayload, type PayloadSpec } from "./formats.ts";
 import { WorkerEncoder } from "./worker_encoder.ts";
 import type { Payload } from "../http/payload.ts";
-import { encodeRow } from "../../spool/row_codec.ts";
-import { RowBody, RowPoint } from "../../spool/row_point.ts";
+import { encodeRow, RowBody, RowPoint } from "../../spool/rows/mod.ts";
 
 /** A payload with its body as a plain Uint8Array (node:zlib's are Buffers). */
 function plain(payload: Payload): Payload {

@@ -4,15 +4,30 @@
  *
  * @module
  */
-import type { InfluxdbConfig } from "../../../shared/config/mod.ts";
 import { formatDuration } from "../../../shared/duration.ts";
 import { defineSink } from "../definition.ts";
 import { reachable } from "../http/probe.ts";
+import {
+  INFLUXDB_EXAMPLE,
+  INFLUXDB_VARIABLE,
+  type InfluxdbConfig,
+  influxdbConfig,
+} from "./config.ts";
 import { InfluxdbSink } from "./sink.ts";
 
 export const INFLUXDB = defineSink({
   name: "influxdb",
-  configured: (config) => config.influxdb,
+  variable: INFLUXDB_VARIABLE,
+  example: INFLUXDB_EXAMPLE,
+  parse: influxdbConfig,
+  destinations: (influxdb) => [influxdb.address],
+  secrets: (influxdb) => [
+    influxdb.username !== undefined
+      ? btoa(`${influxdb.username}:${influxdb.password ?? ""}`)
+      : undefined,
+    influxdb.password,
+    influxdb.token,
+  ],
   create: (influxdb, options) => new InfluxdbSink(influxdb, options),
   describe: (influxdb) =>
     `${influxdb.address.href} (${target(influxdb)}, timeout ${

@@ -11,18 +11,18 @@
  *
  * @module
  */
-import type { InfluxdbConfig } from "../../../shared/config/mod.ts";
+import type { InfluxdbConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
-import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
+import { HttpSender, type HttpSinkOptions } from "../http/sender.ts";
 
 /** Delivers points to one InfluxDB database or bucket. */
 export class InfluxdbSink implements Sink<"influxdb"> {
   readonly name = "influxdb";
-  readonly #delivery: HttpDelivery;
+  readonly #sender: HttpSender;
 
   constructor(config: InfluxdbConfig, options: HttpSinkOptions) {
-    this.#delivery = new HttpDelivery(
+    this.#sender = new HttpSender(
       this.name,
       {
         url: writeUrl(config),
@@ -40,7 +40,7 @@ export class InfluxdbSink implements Sink<"influxdb"> {
   }
 
   deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
-    return this.#delivery.deliver(points, signal);
+    return this.#sender.send(points, signal);
   }
 }
 

@@ -4,7 +4,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
+import { envFrom } from "../../../shared/config/mod.ts";
+import { influxdbConfig } from "./config.ts";
 import { InfluxdbSink } from "./sink.ts";
 import { lineProtocol } from "./encode.ts";
 import { containerPoints } from "../../../tests/support/points.ts";
@@ -16,12 +17,12 @@ const counters = { count: () => {} };
 async function deliver(settings: Record<string, string>, prefix = "") {
   const server = scriptedServer(() => new Response(null, { status: 204 }));
   try {
-    const config = aggregatorConfig(envFrom({
+    const config = influxdbConfig(envFrom({
       AGGREGATOR_INFLUXDB_CONFIGURATION: JSON.stringify({
         address: new URL(prefix, server.url).href,
         ...settings,
       }),
-    })).influxdb!;
+    }))!;
     const points = containerPoints(20, 1_764_000_000);
     const sink = new InfluxdbSink(config, { counters });
     const outcome = await sink.deliver(points, new AbortController().signal);

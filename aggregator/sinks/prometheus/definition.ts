@@ -5,15 +5,28 @@
  *
  * @module
  */
-import type { PrometheusConfig } from "../../../shared/config/mod.ts";
 import { formatDuration } from "../../../shared/duration.ts";
 import { defineSink } from "../definition.ts";
 import { reachable } from "../http/probe.ts";
+import {
+  PROMETHEUS_EXAMPLE,
+  PROMETHEUS_VARIABLE,
+  type PrometheusConfig,
+  prometheusConfig,
+} from "./config.ts";
 import { PrometheusSink } from "./sink.ts";
 
 export const PROMETHEUS = defineSink({
   name: "prometheus",
-  configured: (config) => config.prometheus,
+  variable: PROMETHEUS_VARIABLE,
+  example: PROMETHEUS_EXAMPLE,
+  parse: prometheusConfig,
+  destinations: (prometheus) => [prometheus.url],
+  secrets: ({ basicAuth, bearerToken }) => [
+    basicAuth && btoa(`${basicAuth.username}:${basicAuth.password}`),
+    basicAuth?.password,
+    bearerToken,
+  ],
   create: (prometheus, options) => new PrometheusSink(prometheus, options),
   describe: (prometheus) => {
     const labels = Object.keys(prometheus.labels);

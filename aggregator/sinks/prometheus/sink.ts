@@ -2,7 +2,7 @@
  * The Prometheus sink: posts remote-write 1.0 requests (snappy protobuf, see
  * `./encode.ts`) to the configured URL, with basic auth or a bearer token in
  * the `Authorization` header only. Delivery follows the shared HTTP policy
- * (`../http/delivery.ts`). A 400 halves the request until the bad points are
+ * (`../http/sender.ts`). A 400 halves the request until the bad points are
  * alone, so only they are dropped: Prometheus refuses a whole request for one
  * sample it cannot store (out of order, too old, a duplicate timestamp with
  * another value) and stores none of it. No request limits are set: a full
@@ -11,10 +11,10 @@
  *
  * @module
  */
-import type { PrometheusConfig } from "../../../shared/config/mod.ts";
+import type { PrometheusConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
-import { HttpDelivery, type HttpSinkOptions } from "../http/delivery.ts";
+import { HttpSender, type HttpSinkOptions } from "../http/sender.ts";
 
 /** The remote-write protocol version this sink speaks. */
 export const REMOTE_WRITE_VERSION = "0.1.0";
@@ -22,10 +22,10 @@ export const REMOTE_WRITE_VERSION = "0.1.0";
 /** Delivers points to one remote-write endpoint. */
 export class PrometheusSink implements Sink<"prometheus"> {
   readonly name = "prometheus";
-  readonly #delivery: HttpDelivery;
+  readonly #sender: HttpSender;
 
   constructor(config: PrometheusConfig, options: HttpSinkOptions) {
-    this.#delivery = new HttpDelivery(
+    this.#sender = new HttpSender(
       this.name,
       {
         url: config.url,
@@ -44,7 +44,7 @@ export class PrometheusSink implements Sink<"prometheus"> {
   }
 
   deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
-    return this.#delivery.deliver(points, signal);
+    return this.#sender.send(points, signal);
   }
 }
 

@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { uncompress } from "snappyjs";
 import { fromBinary } from "@bufbuild/protobuf";
 import { WriteRequestSchema } from "../../../shared/gen/prometheus/remote_pb.ts";
-import { aggregatorConfig, envFrom } from "../../../shared/config/mod.ts";
+import { envFrom } from "../../../shared/config/mod.ts";
+import { prometheusConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import { PrometheusSink } from "./sink.ts";
 import { encodeWriteRequest } from "./encode.ts";
@@ -34,12 +35,12 @@ async function deliver(
 ) {
   const server = scriptedServer(reply);
   try {
-    const config = aggregatorConfig(envFrom({
+    const config = prometheusConfig(envFrom({
       AGGREGATOR_PROMETHEUS_CONFIGURATION: JSON.stringify({
         url: new URL("/api/v1/write", server.url).href,
         ...settings,
       }),
-    })).prometheus!;
+    }))!;
     const recorder = new DeliveryRecorder().captureLogs(true);
     const sink = new PrometheusSink(config, {
       counters: recorder,

@@ -4,12 +4,20 @@
  *
  * @module
  */
+import { isSet } from "../../../shared/config/mod.ts";
 import { defineSink } from "../definition.ts";
 import { StdoutSink } from "./sink.ts";
 
+/** Set, even empty, it turns the sink on (the Go original's switch). */
+const TEXT_VARIABLE = "AGGREGATOR_TEXT_CONFIGURATION";
+
 export const STDOUT = defineSink({
   name: "stdout",
-  configured: (config) => config.text || undefined,
+  variable: TEXT_VARIABLE,
+  example: `""`,
+  parse: (env) => isSet(env, TEXT_VARIABLE) ? {} : undefined,
+  destinations: () => [],
+  secrets: () => [],
   create: (_, options) => new StdoutSink(undefined, options.encoder),
   describe: () => "one JSON line per point",
 });

@@ -1,5 +1,5 @@
 /**
- * The delivery policy of the HTTP sinks (Datadog, InfluxDB, Prometheus), written once:
+ * The HTTP sinks' (Datadog, InfluxDB, Prometheus) request and retry policy, written once:
  * requests too large for the destination's limits are split before sending
  * (before encoding when the most values a point can carry says so, else once
  * the body is built), and each part's body is built while the part before it
@@ -21,10 +21,11 @@
  * @module
  */
 import type { Point } from "../../stored_point.ts";
-import type { DeliveryCounters, DeliveryOutcome } from "../sink.ts";
+import type { DeliveryCounters } from "../../counters.ts";
+import type { DeliveryOutcome } from "../sink.ts";
 import type { LossReporter } from "../../notify/mod.ts";
 import { BACKOFF, backoffDelay, type BackoffPolicy } from "../../../shared/backoff.ts";
-import { delay } from "../../../shared/async/mod.ts";
+import { deadline, delay } from "../../../shared/async/mod.ts";
 import { log } from "../../../shared/log.ts";
 import type { Payload } from "./payload.ts";
 import {
@@ -34,6 +35,7 @@ import {
   type PayloadSpec,
 } from "../encoding/formats.ts";
 import { RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry_after.ts";
+import type { RetrySettings } from "./retry_settings.ts";
 
 /** The most one request may carry; larger batches are split before sending. */
 export interface RequestLimits {
@@ -58,12 +60,6 @@ export interface HttpEndpoint {
    * they are dropped.
    */
   malformedPointStatuses?: readonly number[];
-}
-
-/** A sink's configured timeout and retries (`timeout`, `retry_count`). */
-export interface RetrySettings {
-  timeoutMs: number;
-  retryCount: number;
 }
 
 /** What every HTTP sink is built with besides its configuration. */
@@ -98,7 +94,7 @@ interface Tally {
 }
 
 /** Posts a sink's points to its endpoint under the policy above. */
-export class HttpDelivery {
+export class HttpSender {
   readonly #logger;
 
   readonly #settings: RetrySettings;
@@ -123,9 +119,9 @@ export class HttpDelivery {
     this.#encoder = options.encoder ?? IN_THREAD;
   }
 
-  async deliver(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
+  async send(points: readonly Point[], signal: AbortSignal): Promise<DeliveryOutcome> {
     if (points.length === 0) return "delivered";
-    const tally = await this.#send(points, signal);
+    const tally = await this.#sendOrSplit(points, signal);
     if (tally.deferred > 0) return "deferred";
     return tally.delivered > 0 ? "delivered" : "dropped";
   }
@@ -134,7 +130,7 @@ export class HttpDelivery {
    * Sends `points` in one request, or splits them first. `encoding`, when
    * given, is their body already on its way.
    */
-  async #send(
+  async #sendOrSplit(
     points: readonly Point[],
     signal: AbortSignal,
     encoding?: Promise<Payload>,
@@ -188,7 +184,7 @@ export class HttpDelivery {
         : undefined;
       const result = tally.deferred > 0
         ? { delivered: 0, deferred: part.length }
-        : await this.#send(part, signal, encoding);
+        : await this.#sendOrSplit(part, signal, encoding);
       tally.delivered += result.delivered;
       tally.deferred += result.deferred;
     }
@@ -251,18 +247,30 @@ export class HttpDelivery {
     }
   }
 
+  /** One try, within the configured timeout; the request in flight is cancelled when it runs out. */
   async #attempt(payload: Payload, signal: AbortSignal): Promise<Answer> {
     if (signal.aborted) return { kind: "deferred" };
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    signal.addEventListener("abort", abort, { once: true });
-    const timer = setTimeout(abort, this.#settings.timeoutMs);
+    const timeoutMs = this.#settings.timeoutMs;
+    const cancel = new AbortController();
+    try {
+      return await deadline(
+        this.#request(payload, signal, AbortSignal.any([signal, cancel.signal])),
+        timeoutMs,
+        (): Answer => ({ kind: "retry", reason: `no answer within ${timeoutMs} ms` }),
+      );
+    } finally {
+      cancel.abort();
+    }
+  }
+
+  /** The request and its answer; aborting `cancel` ends it, and `signal` says whether to defer. */
+  async #request(payload: Payload, signal: AbortSignal, cancel: AbortSignal): Promise<Answer> {
     try {
       const response = await fetch(this.endpoint.url, {
         method: "POST",
         headers: this.endpoint.headers,
         body: payload.body,
-        signal: controller.signal,
+        signal: cancel,
       });
       const body = await response.text();
       return this.#classify(response, body);
@@ -270,13 +278,8 @@ export class HttpDelivery {
       if (signal.aborted) return { kind: "deferred" };
       return {
         kind: "retry",
-        reason: controller.signal.aborted
-          ? `no answer within ${this.#settings.timeoutMs} ms`
-          : `network error: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `network error: ${error instanceof Error ? error.message : String(error)}`,
       };
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", abort);
     }
   }
 

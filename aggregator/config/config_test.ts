@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { aggregatorConfig } from "./aggregator.ts";
-import { ConfigError, envFrom } from "./env.ts";
-import { DEFAULT_SPOOL_PATH } from "./aggregator.ts";
+import { ConfigError, envFrom } from "../../shared/config/mod.ts";
+import { aggregatorConfig, DEFAULT_SPOOL_PATH } from "./config.ts";
 
 const DATADOG = "AGGREGATOR_DATADOG_CONFIGURATION";
 const INFLUXDB = "AGGREGATOR_INFLUXDB_CONFIGURATION";
@@ -26,8 +25,7 @@ Deno.test("aggregator defaults follow the Go original", () => {
   assert.equal(config.minimumPublishFrequencyMs, 15_000);
   assert.equal(config.batchSize, 1000);
   assert.equal(config.deliveryConcurrency, 4);
-  assert.equal(config.text, true);
-  assert.equal(config.datadog, undefined);
+  assert.deepEqual(config.sinks.map((sink) => sink.name), ["stdout"]);
   assert.equal(config.spoolPath, "/var/lib/mini-collector/spool");
   assert.equal(DEFAULT_SPOOL_PATH, config.spoolPath);
   assert.equal(config.metricsListenAddress, undefined);
@@ -46,98 +44,6 @@ Deno.test("the metrics listener is optional and takes a host:port", () => {
       /is not a host:port address \(example: AGGREGATOR_METRICS_LISTEN_ADDRESS=0\.0\.0\.0:9090\)$/,
     );
   }
-});
-
-Deno.test("Datadog configuration keeps the original's JSON keys and string numbers", () => {
-  const config = aggregatorConfig(envFrom({
-    [DATADOG]: `{"api_key":"k","timeout":"5s","retry_count":"7"}`,
-  }));
-  assert.equal(config.datadog?.apiKey, "k");
-  assert.equal(config.datadog?.timeoutMs, 5_000);
-  assert.equal(config.datadog?.retryCount, 7);
-  assert.equal(config.datadog?.seriesUrl.href, "https://api.datadoghq.com/api/v2/series");
-  assert.equal(config.datadog?.apiVersion, 2);
-  assert.equal(config.datadog?.sendHost, true);
-  const eu = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k","site":"datadoghq.eu"}` }));
-  assert.equal(eu.datadog?.seriesUrl.href, "https://api.datadoghq.eu/api/v2/series");
-  assert.equal(eu.datadog?.timeoutMs, 30_000);
-  assert.equal(eu.datadog?.retryCount, 3);
-  const v1 = aggregatorConfig(envFrom({
-    [DATADOG]: `{"api_key":"k","series_url":"http://127.0.0.1:8428/datadog/api/v1/series"}`,
-  }));
-  assert.equal(v1.datadog?.apiVersion, 1);
-});
-
-Deno.test("InfluxDB configuration: v1 with a database, v2 with a token and bucket", () => {
-  const v1 = aggregatorConfig(envFrom({
-    [INFLUXDB]: `{"address":"http://127.0.0.1:8086","username":"u","password":"p","database":"m"}`,
-  }));
-  assert.equal(v1.influxdb?.database, "m");
-  assert.equal(v1.influxdb?.token, undefined);
-  const v2 = aggregatorConfig(envFrom({
-    [INFLUXDB]: `{"address":"http://127.0.0.1:8086","token":"t","org":"o","bucket":"b"}`,
-  }));
-  assert.equal(v2.influxdb?.bucket, "b");
-});
-
-Deno.test("Prometheus configuration: a URL, one kind of credentials, static labels", () => {
-  const plain = aggregatorConfig(envFrom({
-    [PROMETHEUS]: `{"url":"http://127.0.0.1:9090/api/v1/write"}`,
-  })).prometheus;
-  assert.equal(plain?.url.href, "http://127.0.0.1:9090/api/v1/write");
-  assert.deepEqual(plain?.labels, {});
-  assert.equal(plain?.basicAuth, undefined);
-  assert.equal(plain?.bearerToken, undefined);
-  assert.equal(plain?.timeoutMs, 30_000);
-  assert.equal(plain?.retryCount, 3);
-  const full = aggregatorConfig(envFrom({
-    [PROMETHEUS]: JSON.stringify({
-      url: "https://prom.example/api/v1/write",
-      basic_auth: { username: "u", password: "p" },
-      timeout: "5s",
-      retry_count: 2,
-      labels: { region: "us-east-1", _stack: "blue" },
-    }),
-  })).prometheus;
-  assert.deepEqual(full?.basicAuth, { username: "u", password: "p" });
-  assert.deepEqual(full?.labels, { region: "us-east-1", _stack: "blue" });
-  assert.equal(full?.timeoutMs, 5_000);
-  assert.equal(full?.retryCount, 2);
-  const bearer = aggregatorConfig(envFrom({
-    [PROMETHEUS]: `{"url":"https://prom.example/api/v1/write","bearer_token":"t"}`,
-  })).prometheus;
-  assert.equal(bearer?.bearerToken, "t");
-});
-
-Deno.test("each bad Prometheus value names the variable and the key", () => {
-  const url = `"url":"http://127.0.0.1:9090/api/v1/write"`;
-  rejects({ [PROMETHEUS]: `{}` }, PROMETHEUS, /key "url" is required/);
-  rejects({ [PROMETHEUS]: `{"url":"prometheus:9090"}` }, PROMETHEUS, /key "url".*http\(s\) URL/);
-  rejects({ [PROMETHEUS]: `{"url":"http://u:p@x/api/v1/write"}` }, PROMETHEUS, /credentials/);
-  rejects({ [PROMETHEUS]: `{${url},"timeout":"5"}` }, `${PROMETHEUS} key "timeout"`, /duration/);
-  rejects(
-    { [PROMETHEUS]: `{${url},"retry_count":"-1"}` },
-    `${PROMETHEUS} key "retry_count"`,
-    /whole number/,
-  );
-  rejects({ [PROMETHEUS]: `{${url},"basic_auth":"u:p"}` }, PROMETHEUS, /key "basic_auth" must/);
-  rejects(
-    { [PROMETHEUS]: `{${url},"basic_auth":{"password":"p"}}` },
-    PROMETHEUS,
-    /key "basic_auth" must/,
-  );
-  rejects(
-    { [PROMETHEUS]: `{${url},"basic_auth":{"username":"u","password":"p"},"bearer_token":"t"}` },
-    PROMETHEUS,
-    /"basic_auth" and "bearer_token" exclude each other/,
-  );
-  rejects({ [PROMETHEUS]: `{${url},"bearer_token":{}}` }, PROMETHEUS, /"bearer_token" must be/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":["a"]}` }, PROMETHEUS, /key "labels" must be/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":{"a-b":"x"}}` }, PROMETHEUS, /"a-b" is not a label/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":{"__name__":"x"}}` }, PROMETHEUS, /not a label/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":{"Region":"x"}}` }, PROMETHEUS, /not a label/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":{"service":"x"}}` }, PROMETHEUS, /is a point tag/);
-  rejects({ [PROMETHEUS]: `{${url},"labels":{"region":3}}` }, PROMETHEUS, /"region" must be/);
 });
 
 Deno.test("each bad aggregator value names its variable", () => {
@@ -239,12 +145,38 @@ Deno.test("an unknown key in a JSON variable is refused with the nearest known k
   );
 });
 
-Deno.test("the Datadog key check is off unless validate_key is true", () => {
-  const off = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k"}` }));
-  assert.equal(off.datadog?.validateKey, false);
-  assert.equal(off.datadog?.site, "datadoghq.com");
-  const on = aggregatorConfig(envFrom({ [DATADOG]: `{"api_key":"k","validate_key":true}` }));
-  assert.equal(on.datadog?.validateKey, true);
+Deno.test("each bad Prometheus value names the variable and the key", () => {
+  const url = `"url":"http://127.0.0.1:9090/api/v1/write"`;
+  rejects({ [PROMETHEUS]: `{}` }, PROMETHEUS, /key "url" is required/);
+  rejects({ [PROMETHEUS]: `{"url":"prometheus:9090"}` }, PROMETHEUS, /key "url".*http\(s\) URL/);
+  rejects({ [PROMETHEUS]: `{"url":"http://u:p@x/api/v1/write"}` }, PROMETHEUS, /credentials/);
+  rejects({ [PROMETHEUS]: `{${url},"timeout":"5"}` }, `${PROMETHEUS} key "timeout"`, /duration/);
+  rejects(
+    { [PROMETHEUS]: `{${url},"retry_count":"-1"}` },
+    `${PROMETHEUS} key "retry_count"`,
+    /whole number/,
+  );
+  rejects({ [PROMETHEUS]: `{${url},"basic_auth":"u:p"}` }, PROMETHEUS, /key "basic_auth" must/);
+  rejects(
+    { [PROMETHEUS]: `{${url},"basic_auth":{"password":"p"}}` },
+    PROMETHEUS,
+    /key "basic_auth" must/,
+  );
+  rejects(
+    { [PROMETHEUS]: `{${url},"basic_auth":{"username":"u","password":"p"},"bearer_token":"t"}` },
+    PROMETHEUS,
+    /"basic_auth" and "bearer_token" exclude each other/,
+  );
+  rejects({ [PROMETHEUS]: `{${url},"bearer_token":{}}` }, PROMETHEUS, /"bearer_token" must be/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":["a"]}` }, PROMETHEUS, /key "labels" must be/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"a-b":"x"}}` }, PROMETHEUS, /"a-b" is not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"__name__":"x"}}` }, PROMETHEUS, /not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"Region":"x"}}` }, PROMETHEUS, /not a label/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"service":"x"}}` }, PROMETHEUS, /is a point tag/);
+  rejects({ [PROMETHEUS]: `{${url},"labels":{"region":3}}` }, PROMETHEUS, /"region" must be/);
+});
+
+Deno.test("a Datadog validate_key that is not a boolean is refused", () => {
   rejects(
     { [DATADOG]: `{"api_key":"k","validate_key":"yes"}` },
     DATADOG,

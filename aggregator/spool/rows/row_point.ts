@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Tags } from "../../shared/tags.ts";
-import type { Point } from "../stored_point.ts";
+import type { Tags } from "../../../shared/tags.ts";
+import type { Point } from "../../stored_point.ts";
 import { decodeRow, decodeTimes } from "./row_codec.ts";
 
 /** One row body, decoded on demand and at most once. */

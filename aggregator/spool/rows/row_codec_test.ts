@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { METRIC_FIELDS, type Point } from "../stored_point.ts";
-import { containerPoints } from "../../tests/support/points.ts";
+import { METRIC_FIELDS, type Point } from "../../stored_point.ts";
+import { containerPoints } from "../../../tests/support/points.ts";
 import { decodeRow, encodeRow } from "./row_codec.ts";
 
 const EDGES: Point[] = [

@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { TAG_NAMES, type TagName, type Tags } from "../../shared/tags.ts";
-import { METRIC_FIELDS, type MetricValues, type Point } from "../stored_point.ts";
+import { TAG_NAMES, type TagName, type Tags } from "../../../shared/tags.ts";
+import { METRIC_FIELDS, type MetricValues, type Point } from "../../stored_point.ts";
 
 /** The body version this module writes and reads. */
 const BODY_VERSION = 1;

@@ -1,12 +1,12 @@
 /**
- * Tests of the shared HTTP delivery policy against a local scripted server: retries, splits, drops, timeouts.
+ * Tests of the shared HTTP request policy against a local scripted server: retries, splits, drops, timeouts.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import type { Point } from "../../stored_point.ts";
 import type { BackoffPolicy } from "../../../shared/backoff.ts";
-import { HttpDelivery, type RequestLimits } from "./delivery.ts";
+import { HttpSender, type RequestLimits } from "./sender.ts";
 import { lineProtocol } from "../influxdb/encode.ts";
 import { IN_THREAD, type PayloadEncoder } from "../encoding/formats.ts";
 import { type Reply, scriptedServer } from "../../../tests/support/scripted_server.ts";
@@ -38,7 +38,7 @@ async function run(
   );
   const points = options.points ?? containerPoints(10, 1_764_000_000);
   try {
-    const delivery = new HttpDelivery(
+    const sender = new HttpSender(
       "test",
       {
         url: options.url ?? server.url,
@@ -57,7 +57,7 @@ async function run(
       },
     );
     const started = performance.now();
-    const outcome = await delivery.deliver(points, options.signal ?? new AbortController().signal);
+    const outcome = await sender.send(points, options.signal ?? new AbortController().signal);
     return {
       outcome,
       recorder,

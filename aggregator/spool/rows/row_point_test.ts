@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { containerPoints } from "../../tests/support/points.ts";
+import { containerPoints } from "../../../tests/support/points.ts";
 import { encodeRow } from "./row_codec.ts";
 import { RowBody, RowPoint, rowSlices, slicedPoints } from "./row_point.ts";
 
