@@ -3,13 +3,14 @@
  * the real collector (collector/main.ts under its declared flags,
  * MINI_COLLECTOR_HOST_RUNTIME=docker) reads the engine's data root and the
  * host's cgroup filesystem (exposed read-only, as in production) and
- * publishes to the real aggregator. Checked: tags from labels; stop, start,
+ * publishes to the real aggregator. Checked: tags from labels, kept across a rename; stop, start,
  * restart, kill, rm, a container created during the run, pause; an
  * OOM-killed process's counter; CPU under a quota and memory held against
  * `docker stats` and the cgroup files. Needs root, dockerd and busybox-static;
  * skipped with the reason otherwise (failed where MINI_COLLECTOR_TEST_ENGINES=required).
  */
 import assert from "node:assert/strict";
+import { containerConfigPath } from "../collector/host/container_tags.ts";
 import { dockerCgroupPaths } from "../collector/host/docker_layout.ts";
 import { DockerEngine, dockerUnavailable } from "./support/docker_engine.ts";
 import { skipEngineTest } from "./support/engine_availability.ts";
@@ -80,6 +81,22 @@ Deno.test({
     ]);
     assert.equal(run.of(unlabelled).length, 0);
     assert.match(collector.stderr, new RegExp(`${unlabelled}" skipped: .*no service`));
+
+    // A rename rewrites config.v2.json (a new file renamed over the old) but no label: Docker fixes
+    // labels at create. Past the collector's 10 s look at the file: the same tags, never dropped.
+    const webTags = run.last(web).tags;
+    await engine.docker("rename", web, "mini-collector-web-renamed");
+    const renamed =
+      JSON.parse(await Deno.readTextFile(containerConfigPath(engine.dataRoot, web))).Name;
+    assert.equal(renamed, "/mini-collector-web-renamed");
+    const pointsAtRename = run.of(web).length;
+    await run.waitFor(
+      () => run.of(web).length >= pointsAtRename + 12,
+      "12 points of the renamed container",
+      60_000,
+    );
+    assert.deepEqual(run.last(web).tags, webTags);
+    assert.doesNotMatch(collector.stderr, new RegExp(`${web}.*(no longer has tags|skipped)`));
 
     // OOM kills: at least three (one per round), the collector's counter as the kernel's.
     const oomKills = await run.settledOomKills(oom, dockerCgroupPaths(oom), 3);

@@ -7,21 +7,33 @@
  * settings are written rather than figures: whole seconds (a 10 s timeout, a
  * 60 s window; a duration measured in seconds has a fraction), powers of two
  * in KiB, MiB and GiB (buffers, caps, heap sizes), and percentages (a 50 %
- * utilisation; a profile's shares stay in BENCHMARKS.md). The few other
- * settings that share a number and unit with a figure are listed below with
- * why they are settings; one no longer found in its document fails the test
- * too, so the list stays true.
+ * utilisation; a profile's shares stay in BENCHMARKS.md). The few settings
+ * and other figures that share a number and unit with a bench figure by
+ * coincidence are listed below with what they are; one no longer found in its
+ * document fails the test too, so the list stays true.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { readRepositoryFile as read, repositoryFiles } from "./support/repository.ts";
 
-/** `document: number unit` of a setting that BENCHMARKS.md's figures happen to share, and why it is one. */
+/**
+ * `document: number unit` of a setting, or of another kind of figure, that one of BENCHMARKS.md's
+ * figures happens to equal, and what it is.
+ */
 const SETTINGS: Record<string, string> = {
   "docs/ARCHITECTURE.md: 10 ms": "the accept loop's first pause after EMFILE",
   "docs/ARCHITECTURE.md: 70 MiB": "the memory budget, a quarter of the heap limit V8's flags set",
   "docs/ARCHITECTURE.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
+  "docs/ARCHITECTURE.md: 110 MiB":
+    "what an attack of the suite did to the aggregator's memory, equal to a host-mode peak RSS",
+  "docs/ARCHITECTURE.md: 50 ms":
+    "the budget back-off of a cleartext connection, and a destination's answer time in an example",
+  "docs/ARCHITECTURE.md: 10 KB": "the body of each stream in the attack suite's burst",
+  "docs/ARCHITECTURE.md: 250 ms":
+    "how often the attack suite makes a normal call, and the metrics listener's eviction age",
+  "docs/TESTING.md: 250 ms": "how often the attack suite makes a normal call",
+  "docs/CAPACITY.md: 62 MiB": "Datadog's v1 series API limit on a request's decompressed size",
   "docs/TESTING.md: 300 MiB": "the attack suite's bound on the aggregator's memory",
 };
 

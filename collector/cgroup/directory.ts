@@ -2,9 +2,11 @@
  * Reads files of one cgroup directory. A file the kernel does not provide is
  * simply absent (undefined); a file that cannot be read or parsed is absent
  * too and adds one line to `errors` naming the file and the problem. Nothing
- * here throws. Files are read synchronously behind the promise: a cgroup file
- * is generated in memory by the kernel, and an asynchronous read costs a
- * thread-pool round trip per file, which made a sample several times dearer.
+ * here throws. Files are read synchronously, and so is everything that reads
+ * a cgroup (../v1/read.ts, ../v2/read.ts): a cgroup file is generated in memory
+ * by the kernel, an asynchronous read costs a thread-pool round trip per file,
+ * which made a sample several times dearer, and even a promise per file (a
+ * sample reads 8–11) was garbage the collector paid for (BENCHMARKS.md).
  * `files` says how: opened per read, or kept open (./files.ts).
  *
  * @module
@@ -21,11 +23,7 @@ export class CgroupDirectory {
   ) {}
 
   /** Reads `name` and parses it; undefined when absent, unreadable or malformed. */
-  read<T>(name: string, parse: (text: string) => T): Promise<T | undefined> {
-    return Promise.resolve(this.#readNow(name, parse));
-  }
-
-  #readNow<T>(name: string, parse: (text: string) => T): T | undefined {
+  read<T>(name: string, parse: (text: string) => T): T | undefined {
     let text: string | undefined;
     try {
       text = this.files.read(`${this.path}/${name}`);

@@ -53,15 +53,16 @@ export function locatedDirectories(cgroup: LocatedCgroup): string[] {
   return [...Object.values(cgroup.paths), cgroup.unified].filter((path) => path !== undefined);
 }
 
-export async function readLocated(
+/** Reads the located cgroup's files: synchronously, as every cgroup file is (./directory.ts). */
+export function readLocated(
   cgroup: LocatedCgroup,
   files: FileReader,
   errors: string[],
-): Promise<RawCgroup> {
-  if (cgroup.version === "v2") return await readV2(cgroup.path, errors, files);
-  const raw = await readV1(cgroup.paths, errors, files);
+): RawCgroup {
+  if (cgroup.version === "v2") return readV2(cgroup.path, errors, files);
+  const raw = readV1(cgroup.paths, errors, files);
   if (cgroup.unified !== undefined) {
-    Object.assign(raw, await readPressure(new CgroupDirectory(cgroup.unified, errors, files)));
+    Object.assign(raw, readPressure(new CgroupDirectory(cgroup.unified, errors, files)));
   }
   return raw;
 }

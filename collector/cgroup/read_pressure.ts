@@ -9,12 +9,12 @@ import type { CgroupDirectory } from "./directory.ts";
 import { parsePressure } from "./parse/pressure.ts";
 import type { RawCgroup } from "./raw.ts";
 
-export async function readPressure(
+export function readPressure(
   directory: CgroupDirectory,
-): Promise<Pick<RawCgroup, "cpuPressure" | "memoryPressure" | "ioPressure">> {
+): Pick<RawCgroup, "cpuPressure" | "memoryPressure" | "ioPressure"> {
   return {
-    cpuPressure: await directory.read("cpu.pressure", parsePressure),
-    memoryPressure: await directory.read("memory.pressure", parsePressure),
-    ioPressure: await directory.read("io.pressure", parsePressure),
+    cpuPressure: directory.read("cpu.pressure", parsePressure),
+    memoryPressure: directory.read("memory.pressure", parsePressure),
+    ioPressure: directory.read("io.pressure", parsePressure),
   };
 }

@@ -68,7 +68,7 @@ export class CgroupSampler implements Disposable {
     if (this.#kept !== undefined) {
       const { cgroup, files } = this.#kept;
       const keptErrors: string[] = [];
-      const raw = await readLocated(cgroup, files, keptErrors);
+      const raw = readLocated(cgroup, files, keptErrors);
       if (!files.failed) {
         errors.push(...keptErrors);
         return raw;
@@ -78,10 +78,10 @@ export class CgroupSampler implements Disposable {
     const cgroup = await locateCgroup(this.options.root, this.options, errors);
     if (cgroup === undefined) return undefined;
     if (!onCgroupFilesystem(locatedDirectories(cgroup))) {
-      return await readLocated(cgroup, openPerRead, errors);
+      return readLocated(cgroup, openPerRead, errors);
     }
     this.#kept = { cgroup, files: new KeptFiles() };
-    return await readLocated(cgroup, this.#kept.files, errors);
+    return readLocated(cgroup, this.#kept.files, errors);
   }
 
   /** Where the container's cgroup was looked for (for a sample that found none). */

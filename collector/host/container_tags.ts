@@ -15,9 +15,16 @@
  * one of Docker's containers (another engine's, or removed meanwhile): unknown.
  *
  * A file is read at most {@link MAX_CONFIG_BYTES}, so a huge one cannot
- * exhaust memory. {@link ContainerTagCache} re-reads a file only when its
- * modification time, size or inode changes, so asking every poll costs one
- * `stat` per container. Reads are synchronous: the file is small, read once
+ * exhaust memory. {@link ContainerTagCache} reads a container's file when the
+ * container is first asked about (its cgroup appeared), then looks at it again
+ * at most once per {@link TAG_RECHECK_MS} and re-reads it only when its
+ * modification time, size or inode changed: a `stat` per container per poll
+ * was a visible share of a host-mode collector's CPU (BENCHMARKS.md). Docker fixes a
+ * container's labels when it is created (`docker rename` changes only its
+ * name, which is no tag) and rewrites the file on every state change, so the
+ * period bounds only how late a file changed by other means is seen; a
+ * container that is removed and comes back (its cgroup missing from one
+ * listing) is read afresh. Reads are synchronous: the file is small, read once
  * per change, and a thread-pool round trip per container would cost more.
  *
  * @module
@@ -61,27 +68,62 @@ export function readContainerTags(options: ContainerTagOptions, containerId: str
   return "path" in file ? tagsOfFile(options, containerId, file.path, file.info) : file;
 }
 
-/** Tags per container id, re-read only when the config file changes. */
-export class ContainerTagCache {
-  #entries = new Map<string, { stamp: string; lookup: TagLookup }>();
+/** How long a container's cached tags are used before its config file is looked at again. */
+export const TAG_RECHECK_MS = 10_000;
 
-  constructor(private readonly options: ContainerTagOptions) {}
+export interface ContainerTagCacheOptions {
+  /** How long a lookup is reused before the file is looked at again; 0 looks every time. */
+  recheckMs?: number;
+  /** The monotonic clock, ms (performance.now() by default). */
+  now?: () => number;
+}
+
+/** What the cache holds for one container. */
+interface CachedTags {
+  /** The file's modification time, size and inode when it was read, or why there was none. */
+  stamp: string;
+  lookup: TagLookup;
+  /** When the file was last looked at (monotonic ms). */
+  checkedAtMs: number;
+}
+
+/**
+ * Tags per container id: read when a container is first asked about, looked at
+ * again at most once per `recheckMs`, re-read only when the file changed.
+ */
+export class ContainerTagCache {
+  #entries = new Map<string, CachedTags>();
+  #recheckMs: number;
+  #now: () => number;
+
+  constructor(
+    private readonly options: ContainerTagOptions,
+    cacheOptions: ContainerTagCacheOptions = {},
+  ) {
+    this.#recheckMs = cacheOptions.recheckMs ?? TAG_RECHECK_MS;
+    this.#now = cacheOptions.now ?? (() => performance.now());
+  }
 
   /**
    * The container's tags. The same lookup object comes back until the file
    * changes, so a caller can log a skip once, when its reason first appears.
    */
   lookup(containerId: string): TagLookup {
+    const atMs = this.#now();
+    const cached = this.#entries.get(containerId);
+    if (cached !== undefined && atMs - cached.checkedAtMs < this.#recheckMs) return cached.lookup;
     const file = configFile(this.options.dockerRoot, containerId);
     const stamp = "path" in file
       ? `${file.info.mtime?.getTime()}:${file.info.size}:${file.info.ino}`
       : JSON.stringify(file);
-    const cached = this.#entries.get(containerId);
-    if (cached?.stamp === stamp) return cached.lookup;
+    if (cached?.stamp === stamp) {
+      cached.checkedAtMs = atMs;
+      return cached.lookup;
+    }
     const lookup = "path" in file
       ? tagsOfFile(this.options, containerId, file.path, file.info)
       : file;
-    this.#entries.set(containerId, { stamp, lookup });
+    this.#entries.set(containerId, { stamp, lookup, checkedAtMs: atMs });
     return lookup;
   }
 

@@ -8,6 +8,7 @@ import {
   type ContainerTagOptions,
   MAX_CONFIG_BYTES,
   readContainerTags,
+  TAG_RECHECK_MS,
 } from "./container_tags.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../tests/fixtures/docker/", import.meta.url));
@@ -239,7 +240,7 @@ Deno.test("a file is read up to 1 MiB and no further", () => {
 
 Deno.test("ContainerTagCache re-reads a file only when it changes", () => {
   using docker = new DockerRoot();
-  const cache = new ContainerTagCache(options({ dockerRoot: docker.root }));
+  const cache = new ContainerTagCache(options({ dockerRoot: docker.root }), { recheckMs: 0 });
   const first = cache.lookup(WEB);
   assert.deepEqual(first, {
     tags: { environment: "production", service: "web", app: "shop", ...idTags(WEB) },
@@ -275,4 +276,43 @@ Deno.test("ContainerTagCache re-reads a file only when it changes", () => {
     cache.lookup(WORKER),
     readContainerTags(options({ dockerRoot: docker.root }), WORKER),
   );
+});
+
+Deno.test("ContainerTagCache looks at a file again only after its recheck period", () => {
+  using docker = new DockerRoot();
+  let nowMs = 0;
+  const cache = new ContainerTagCache(options({ dockerRoot: docker.root }), {
+    recheckMs: TAG_RECHECK_MS,
+    now: () => nowMs,
+  });
+  const environment = (id: string) => {
+    const lookup = cache.lookup(id);
+    return "tags" in lookup ? lookup.tags.environment : lookup;
+  };
+  const first = cache.lookup(WEB);
+  assert.equal(environment(WEB), "production");
+
+  docker.label(WEB, "mini-collector.environment", "staging");
+  nowMs = TAG_RECHECK_MS - 1;
+  assert.equal(cache.lookup(WEB), first, "within the period: the cached tags, no look");
+  nowMs = TAG_RECHECK_MS;
+  assert.equal(environment(WEB), "staging", "at the period: the changed file is read");
+  const changed = cache.lookup(WEB);
+
+  // Unchanged after the period: the same lookup, and the period starts again from that look.
+  nowMs = 2 * TAG_RECHECK_MS;
+  assert.equal(cache.lookup(WEB), changed);
+  Deno.removeSync(docker.path(WEB));
+  nowMs = 3 * TAG_RECHECK_MS - 1;
+  assert.equal(cache.lookup(WEB), changed, "a removed file too is seen only after the period");
+  nowMs = 3 * TAG_RECHECK_MS;
+  assert.deepEqual(cache.lookup(WEB), { unknown: `no ${docker.path(WEB)}` });
+
+  // A container first asked about is read at once, whatever the clock says of the others.
+  docker.label(WORKER, "mini-collector.environment", "canary");
+  assert.equal(environment(WORKER), "canary");
+  // One dropped (its cgroup missed a listing) and asked about again is read afresh.
+  docker.label(WORKER, "mini-collector.environment", "qa");
+  cache.retain([WEB]);
+  assert.equal(environment(WORKER), "qa");
 });

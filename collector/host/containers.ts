@@ -14,7 +14,8 @@
  *   service) is skipped: the reason is logged when first met and again only
  *   when it changes. A tracked container that becomes skipped is dropped
  *   without a final point; one whose labels change keeps its sampler and
- *   takes the new tags.
+ *   takes the new tags, as soon as the runtime reports them (Docker's
+ *   module looks at a container's config every 10 s: container_tags.ts).
  * - Cgroups laid out like the runtime's containers that the runtime does not
  *   know (a busy host has many: another engine's, or ones just removed) are
  *   not sampled and not logged one by one: one line counts them, whenever

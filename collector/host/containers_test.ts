@@ -28,7 +28,8 @@ class Host implements AsyncDisposable {
   readonly dockerRoot = Deno.makeTempDirSync({ prefix: "docker-root-" });
   readonly logs: Record<string, unknown>[] = [];
   readonly containers: HostContainers;
-  #monotonicMs = performance.now();
+  /** Whole milliseconds, so that 10 s steps add up exactly (the tag cache rechecks at 10 s). */
+  #monotonicMs = Math.floor(performance.now());
 
   private constructor(readonly tree: ContainerTree) {
     for (const entry of Deno.readDirSync(join(DOCKER_FIXTURES, "containers"))) {
@@ -49,7 +50,7 @@ class Host implements AsyncDisposable {
         dockerRoot: this.dockerRoot,
         labelPrefix: DEFAULT_LABEL_PREFIX,
         defaultEnvironment: "fleet",
-      }),
+      }, { now: () => this.#monotonicMs }),
     });
   }
 
@@ -211,7 +212,7 @@ Deno.test("a garbage config.v2.json is skipped and logged once, again only when 
   assert.equal(host.logged(/ no longer has tags/, GARBAGE).length, 1);
 });
 
-Deno.test("labels that change take effect at the next poll, on the same sampler", async () => {
+Deno.test("labels that change take effect at the next poll 10 s on, on the same sampler", async () => {
   await using host = await Host.create("v2-cgroupfs");
   await host.tree.add(cgroupfs(WEB));
   const before = (await host.poll()).get(WEB)!;

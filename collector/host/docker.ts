@@ -6,7 +6,11 @@
  * @module
  */
 import { join } from "node:path";
-import { ContainerTagCache, type ContainerTagOptions } from "./container_tags.ts";
+import {
+  ContainerTagCache,
+  type ContainerTagCacheOptions,
+  type ContainerTagOptions,
+} from "./container_tags.ts";
 import { discoverDockerContainers } from "./docker_layout.ts";
 import type { ContainerRuntime, HostContainer, TagLookup } from "./runtime.ts";
 
@@ -15,8 +19,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly description: string;
   #tags: ContainerTagCache;
 
-  constructor(options: ContainerTagOptions) {
-    this.#tags = new ContainerTagCache(options);
+  constructor(options: ContainerTagOptions, cacheOptions?: ContainerTagCacheOptions) {
+    this.#tags = new ContainerTagCache(options, cacheOptions);
     this.description = `labels ${options.labelPrefix}* in ${
       join(options.dockerRoot, "containers")
     } (default environment ${options.defaultEnvironment ?? "none"}, service ${

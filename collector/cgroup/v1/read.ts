@@ -35,34 +35,34 @@ const BLKIO_SOURCES = [
   { bytes: "blkio.throttle.io_service_bytes", operations: "blkio.throttle.io_serviced" },
 ] as const;
 
-export async function readV1(
+export function readV1(
   paths: V1Paths,
   errors: string[],
   files: FileReader = openPerRead,
-): Promise<RawCgroup> {
+): RawCgroup {
   const directory = (path: string) => new CgroupDirectory(path, errors, files);
   const cpuacct = directory(paths.cpuacct);
   const memory = directory(paths.memory);
   const counters: Counters = {
-    cpuUsageNs: await cpuacct.read("cpuacct.usage", parseValue),
-    ...await readBlkio(directory(paths.blkio)),
+    cpuUsageNs: cpuacct.read("cpuacct.usage", parseValue),
+    ...readBlkio(directory(paths.blkio)),
   };
   const raw: RawCgroup = {
     counters,
-    ...await readMemory(memory),
+    ...readMemory(memory),
   };
   if (paths.pids !== undefined) {
     const pids = directory(paths.pids);
-    raw.pidsCurrent = await pids.read("pids.current", parseValue);
-    raw.pidsLimit = await pids.read("pids.max", parseLimit);
+    raw.pidsCurrent = pids.read("pids.current", parseValue);
+    raw.pidsLimit = pids.read("pids.max", parseLimit);
   }
   if (paths.cpu !== undefined) {
     const cpu = directory(paths.cpu);
-    const stat = await cpu.read("cpu.stat", parseKeyed);
+    const stat = cpu.read("cpu.stat", parseKeyed);
     counters.throttledPeriods = cpu.pick("cpu.stat", stat, (s) => s.uint("nr_throttled"));
     counters.throttledNs = cpu.pick("cpu.stat", stat, (s) => s.uint("throttled_time"));
-    const quotaUs = await cpu.read("cpu.cfs_quota_us", parseCfsQuota);
-    const periodUs = await cpu.read("cpu.cfs_period_us", parseValue);
+    const quotaUs = cpu.read("cpu.cfs_quota_us", parseCfsQuota);
+    const periodUs = cpu.read("cpu.cfs_period_us", parseValue);
     if (quotaUs === NO_LIMIT) raw.cpuLimit = NO_LIMIT;
     else if (quotaUs !== undefined) {
       raw.cpuLimit = cpu.pick("cpu.cfs_period_us", periodUs, (period) => quota(quotaUs, period));
@@ -71,14 +71,14 @@ export async function readV1(
   return raw;
 }
 
-async function readMemory(memory: CgroupDirectory): Promise<Omit<RawCgroup, "counters">> {
-  const stat = await memory.read("memory.stat", parseKeyed);
+function readMemory(memory: CgroupDirectory): Omit<RawCgroup, "counters"> {
+  const stat = memory.read("memory.stat", parseKeyed);
   const fromStat = (extract: (stat: KeyedValues) => bigint) =>
     memory.pick("memory.stat", stat, extract);
-  const oomControl = await memory.read("memory.oom_control", parseKeyed);
+  const oomControl = memory.read("memory.oom_control", parseKeyed);
   return {
-    memoryUsageBytes: await memory.read("memory.usage_in_bytes", parseValue),
-    memoryLimitBytes: await memory.read("memory.limit_in_bytes", parseValue),
+    memoryUsageBytes: memory.read("memory.usage_in_bytes", parseValue),
+    memoryLimitBytes: memory.read("memory.limit_in_bytes", parseValue),
     memoryRssBytes: fromStat((s) => s.hierarchicalUint("rss") + s.hierarchicalUint("mapped_file")),
     memoryCacheBytes: fromStat((s) => s.hierarchicalUint("cache")),
     memoryInactiveFileBytes: fromStat((s) => s.hierarchicalUint("inactive_file")),
@@ -96,10 +96,10 @@ async function readMemory(memory: CgroupDirectory): Promise<Omit<RawCgroup, "cou
  * lists no device means no I/O was accounted: its operations table is empty
  * too, so it is not read.
  */
-async function readBlkio(blkio: CgroupDirectory): Promise<Counters> {
+function readBlkio(blkio: CgroupDirectory): Counters {
   let chosen: { bytes: BlkioTable; operationsName: string } | undefined;
   for (const source of BLKIO_SOURCES) {
-    const bytes = await blkio.read(source.bytes, parseBlkioTable);
+    const bytes = blkio.read(source.bytes, parseBlkioTable);
     if (bytes === undefined) continue;
     if (chosen === undefined || bytes.devices > 0) {
       chosen = { bytes, operationsName: source.operations };
@@ -109,7 +109,7 @@ async function readBlkio(blkio: CgroupDirectory): Promise<Counters> {
   if (chosen === undefined) return {};
   const operations = chosen.bytes.devices === 0
     ? { read: 0n, write: 0n }
-    : await blkio.read(chosen.operationsName, parseBlkioTable);
+    : blkio.read(chosen.operationsName, parseBlkioTable);
   return {
     readBytes: chosen.bytes.read,
     writeBytes: chosen.bytes.write,

@@ -17,20 +17,20 @@ import { readPressure } from "../read_pressure.ts";
 
 const NS_PER_US = 1000n;
 
-export async function readV2(
+export function readV2(
   path: string,
   errors: string[],
   files: FileReader = openPerRead,
-): Promise<RawCgroup> {
+): RawCgroup {
   const cgroup = new CgroupDirectory(path, errors, files);
-  const cpuStat = await cgroup.read("cpu.stat", parseKeyed);
+  const cpuStat = cgroup.read("cpu.stat", parseKeyed);
   const fromCpuStat = (extract: (stat: KeyedValues) => bigint | undefined) =>
     cgroup.pick("cpu.stat", cpuStat, extract);
-  const io = await cgroup.read("io.stat", parseIoStat);
-  const memoryStat = await cgroup.read("memory.stat", parseKeyed);
+  const io = cgroup.read("io.stat", parseIoStat);
+  const memoryStat = cgroup.read("memory.stat", parseKeyed);
   const fromMemoryStat = (extract: (stat: KeyedValues) => bigint) =>
     cgroup.pick("memory.stat", memoryStat, extract);
-  const events = await cgroup.read("memory.events", parseKeyed);
+  const events = cgroup.read("memory.events", parseKeyed);
   return {
     counters: {
       cpuUsageNs: fromCpuStat((s) => s.uint("usage_usec") * NS_PER_US),
@@ -45,15 +45,15 @@ export async function readV2(
       readOperations: io?.operations.read,
       writeOperations: io?.operations.write,
     },
-    cpuLimit: await cgroup.read("cpu.max", parseCpuMax),
-    memoryUsageBytes: await cgroup.read("memory.current", parseValue),
-    memoryLimitBytes: await cgroup.read("memory.max", parseLimit),
+    cpuLimit: cgroup.read("cpu.max", parseCpuMax),
+    memoryUsageBytes: cgroup.read("memory.current", parseValue),
+    memoryLimitBytes: cgroup.read("memory.max", parseLimit),
     memoryRssBytes: fromMemoryStat((s) => s.uint("anon") + s.uint("file_mapped")),
     memoryCacheBytes: fromMemoryStat((s) => s.uint("file")),
     memoryInactiveFileBytes: fromMemoryStat((s) => s.uint("inactive_file")),
     memoryOomKills: cgroup.pick("memory.events", events, (s) => s.optionalUint("oom_kill")),
-    pidsCurrent: await cgroup.read("pids.current", parseValue),
-    pidsLimit: await cgroup.read("pids.max", parseLimit),
-    ...await readPressure(cgroup),
+    pidsCurrent: cgroup.read("pids.current", parseValue),
+    pidsLimit: cgroup.read("pids.max", parseLimit),
+    ...readPressure(cgroup),
   };
 }
