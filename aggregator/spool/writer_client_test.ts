@@ -15,14 +15,20 @@ Deno.test("the spool writer's bundle is made from the current sources", async ()
 });
 
 /** A spool database in format 2, empty, with cursors for `sinks` at 0. */
-async function emptySpool(...sinks: string[]): Promise<{ path: string; db: DatabaseSync }> {
+async function emptySpool(
+  ...sinks: string[]
+): Promise<{ path: string; db: DatabaseSync; remove: () => Promise<void> }> {
   const directory = await Deno.makeTempDir({ prefix: "spool-writer-test-" });
   const path = `${directory}/spool.sqlite`;
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL");
   openSchema(db);
   for (const sink of sinks) db.prepare("INSERT INTO cursors VALUES (?, 0)").run(sink);
-  return { path, db };
+  const remove = async () => {
+    db.close();
+    await Deno.remove(directory, { recursive: true });
+  };
+  return { path, db, remove };
 }
 
 const row = (n: number) => {
@@ -35,7 +41,7 @@ const row = (n: number) => {
 };
 
 Deno.test("the worker commits each group in order, its rows on disk when it answers", async () => {
-  const { path, db } = await emptySpool("a");
+  const { path, db, remove } = await emptySpool("a");
   const writer = new WriterClient({ path, maxBytes: 1 << 20, bytes: 0, lastId: 0 });
   try {
     const [first, second] = await Promise.all([
@@ -52,12 +58,12 @@ Deno.test("the worker commits each group in order, its rows on disk when it answ
     ]);
   } finally {
     await writer.close();
-    db.close();
+    await remove();
   }
 });
 
 Deno.test("the worker saves cursors, deleting what every sink passed, and drops rows for the cap", async () => {
-  const { path, db } = await emptySpool("a", "b");
+  const { path, db, remove } = await emptySpool("a", "b");
   const size = row(2).body.length + ROW_OVERHEAD_BYTES;
   const writer = new WriterClient({ path, maxBytes: 3 * size, bytes: 0, lastId: 0 });
   try {
@@ -78,12 +84,12 @@ Deno.test("the worker saves cursors, deleting what every sink passed, and drops 
     assert.deepEqual(lasts, [6, 8, 10]);
   } finally {
     await writer.close();
-    db.close();
+    await remove();
   }
 });
 
 Deno.test("a worker that fails refuses every insert it had not answered, and takes no more", async () => {
-  const { path, db } = await emptySpool("a");
+  const { path, db, remove } = await emptySpool("a");
   const failing =
     `self.onmessage = ({ data }) => { if (data.kind === "insert") throw new Error("disk on fire"); };`;
   const writer = new WriterClient({ path, maxBytes: 1 << 20, bytes: 0, lastId: 0 }, failing);
@@ -100,6 +106,6 @@ Deno.test("a worker that fails refuses every insert it had not answered, and tak
     await assert.rejects(writer.insert([row(1)], 1), /the spool writer failed/);
   } finally {
     await writer.close();
-    db.close();
+    await remove();
   }
 });
