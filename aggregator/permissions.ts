@@ -46,7 +46,7 @@ export const AGGREGATOR_PERMISSIONS: ProgramPermissions = {
    * short-lived request objects, and a 2 MiB semi-space spent a fifth of its
    * CPU in scavenges (bench/, BENCHMARKS.md); 8 MiB costs no more main-thread
    * CPU than 16 MiB under PublishBatch load and keeps 30 MiB less resident (the
-   * flag applies to the encoding worker's isolate as well).
+   * flag applies to the encoding worker's and the spool writer's isolates as well).
    */
   v8Flags: () => "--max-semi-space-size=8,--max-old-space-size=256",
 };

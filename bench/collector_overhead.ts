@@ -1,23 +1,45 @@
 /**
  * Section 1: collector overhead. Several real collector processes (each
  * under exactly its declared flags, `programFlags("collector", env)`) sample
- * the same workload cgroup every second and publish to a real aggregator;
- * each collector is one run. After a warm-up: CPU per poll from
- * /proc/<pid>/stat (utime + stime over the window ÷ polls), steady RSS (median
- * of the samples taken every few seconds in the window's second half) and
- * peak RSS (VmHWM at the end, start-up included).
+ * the same workload cgroup every second and publish to a real aggregator.
+ * With a baseline (another checkout of the repository, e.g. main before a
+ * change) as many of its collectors run side by side with them, on the same
+ * cgroup and aggregator at the same time, so a change is measured against
+ * its base under the same load.
+ *
+ * After a warm-up, `windows` consecutive windows: in each, CPU per poll of
+ * every collector (its threads' CPU time from /proc/<pid>/task/*\/schedstat,
+ * to the nanosecond, ÷ polls; utime + stime in clock ticks when its threads
+ * changed during the window) and their median, with the load average at the
+ * window's start and end. Figures: the median of the windows' medians with
+ * min–max; peak RSS (VmHWM at the end, start-up included) and the points each
+ * collector delivered.
  */
-import { CollectorProcess } from "../tests/support/collector_process.ts";
+import { COLLECTOR_ENTRY, CollectorProcess } from "../tests/support/collector_process.ts";
 import { delay } from "../shared/async/mod.ts";
 import { collectorScene } from "./collector_scene.ts";
-import { processUsage } from "./proc.ts";
-import { summarize, type Summary } from "./stats.ts";
+import { loadAverage, processUsage } from "./proc.ts";
+import { round, summarize, type Summary } from "./stats.ts";
 
 export interface CollectorOptions {
-  /** Measurement window after the warm-up, seconds. */
+  /** One measurement window after the warm-up, seconds. */
   seconds: number;
-  /** Collectors measured side by side: the runs of each figure. */
-  runs: number;
+  /** Consecutive windows: the runs of each figure. */
+  windows: number;
+  /** Collectors of each checkout side by side. */
+  collectors: number;
+  /** A checkout of the repository whose collectors run side by side as the baseline. */
+  baseline?: string;
+}
+
+/** The figures of one checkout's collectors. */
+export interface CollectorFigures {
+  /** The median of the windows' medians (min–max over the windows). */
+  cpuMsPerPoll: Summary;
+  /** Each window's median over the collectors. */
+  cpuMsPerPollByWindow: number[];
+  peakRssMib: Summary;
+  pointsDelivered: number[];
 }
 
 export interface CollectorResult {
@@ -25,53 +47,90 @@ export interface CollectorResult {
   pollInterval: "1s";
   windowSeconds: number;
   warmupSeconds: number;
-  cpuMsPerPoll: Summary;
-  steadyRssMib: Summary;
-  peakRssMib: Summary;
-  pointsDelivered: Summary;
+  collectors: number;
+  /** Load average (1, 5, 15 min) at the start and end of each window. */
+  loadAverage: { start: string; end: string }[];
+  /** This checkout's collectors. */
+  current: CollectorFigures;
+  /** The baseline's, when one was given: `path` names it. */
+  baseline?: CollectorFigures & { path: string };
 }
 
-const WARMUP_S = 5;
-const RSS_SAMPLE_MS = 5_000;
+/** Past Deno's start-up threads, which end after 10 s idle. */
+const WARMUP_S = 15;
+
+interface Group {
+  name: string;
+  processes: CollectorProcess[];
+  byWindow: number[];
+}
 
 export async function measureCollectors(options: CollectorOptions): Promise<CollectorResult> {
   await using scene = await collectorScene();
-  const services = Array.from({ length: options.runs }, (_, index) => `bench-${index}`);
-  const collectors = services.map((service) => new CollectorProcess(scene.collectorEnv(service)));
+  const entries = [{ name: "bench", entry: COLLECTOR_ENTRY }];
+  if (options.baseline) {
+    const root = new URL(`${options.baseline}/`, `file://${Deno.cwd()}/`);
+    entries.push({ name: "baseline", entry: new URL("collector/main.ts", root).pathname });
+  }
+  const started: Group[] = entries.map(({ name, entry }) => ({
+    name,
+    byWindow: [],
+    processes: Array.from({ length: options.collectors }, (_, index) => {
+      const env = scene.collectorEnv(`${name}-${index}`);
+      return new CollectorProcess(env, undefined, entry);
+    }),
+  }));
+  const loads: CollectorResult["loadAverage"] = [];
   try {
     await delay(WARMUP_S * 1000);
-    const start = await Promise.all(collectors.map((c) => processUsage(c.pid)));
-    const startedAt = performance.now();
-    const elapsedMs = () => performance.now() - startedAt;
-    const rss: number[][] = collectors.map(() => []);
-    while (elapsedMs() < options.seconds * 1000) {
-      await delay(Math.min(RSS_SAMPLE_MS, options.seconds * 1000 - elapsedMs()));
-      const usage = await Promise.all(collectors.map((c) => processUsage(c.pid)));
-      usage.forEach((u, index) => rss[index].push(u.rssMib));
+    for (let window = 0; window < options.windows; window++) {
+      const load = await loadAverage();
+      const before = await usages(started);
+      const startedAt = performance.now();
+      await delay(options.seconds * 1000);
+      const after = await usages(started);
+      const polls = (performance.now() - startedAt) / 1000;
+      loads.push({ start: load, end: await loadAverage() });
+      started.forEach((group, index) => {
+        const perPoll = after[index].map((usage, collector) => {
+          const start = before[index][collector];
+          // A thread that ended took its schedstat with it: then the clock ticks of the whole process.
+          return (usage.threadIds === start.threadIds
+            ? usage.threadsCpuMs - start.threadsCpuMs
+            : usage.cpuMs - start.cpuMs) / polls;
+        });
+        group.byWindow.push(summarize(perPoll, 3).median);
+      });
     }
-    const end = await Promise.all(collectors.map((c) => processUsage(c.pid)));
-    const polls = elapsedMs() / 1000;
-    await Promise.all(collectors.map((c) => c.stop("SIGTERM")));
-    const delivered = services.map((service) =>
-      scene.aggregator.points().filter((point) =>
-        (point.tags as { service: string }).service === service
-      ).length
-    );
+    const peaks = await usages(started);
+    for (const group of started) await Promise.all(group.processes.map((c) => c.stop("SIGTERM")));
+    const figures = started.map((group, index): CollectorFigures => ({
+      cpuMsPerPoll: summarize(group.byWindow, 3),
+      cpuMsPerPollByWindow: group.byWindow.map((value) => round(value, 3)),
+      peakRssMib: summarize(peaks[index].map((usage) => usage.peakRssMib), 1),
+      pointsDelivered: group.processes.map((_, collector) =>
+        scene.aggregator.points().filter((point) =>
+          (point.tags as { service: string }).service === `${group.name}-${collector}`
+        ).length
+      ),
+    }));
     return {
       cgroup: scene.cgroup.source,
       pollInterval: "1s",
       windowSeconds: options.seconds,
       warmupSeconds: WARMUP_S,
-      cpuMsPerPoll: summarize(
-        end.map((usage, index) => (usage.cpuMs - start[index].cpuMs) / polls),
-      ),
-      steadyRssMib: summarize(
-        rss.map((samples) => summarize(samples.slice(samples.length >> 1)).median),
-      ),
-      peakRssMib: summarize(end.map((usage) => usage.peakRssMib)),
-      pointsDelivered: summarize(delivered, 0),
+      collectors: options.collectors,
+      loadAverage: loads,
+      current: figures[0],
+      ...(options.baseline ? { baseline: { path: options.baseline, ...figures[1] } } : {}),
     };
   } finally {
-    await Promise.all(collectors.map((c) => c.stop("SIGKILL")));
+    for (const group of started) await Promise.all(group.processes.map((c) => c.stop("SIGKILL")));
   }
+}
+
+function usages(groups: Group[]) {
+  return Promise.all(
+    groups.map((group) => Promise.all(group.processes.map((c) => processUsage(c.pid)))),
+  );
 }

@@ -30,7 +30,7 @@ import {
 import { waitUntil } from "../tests/support/until.ts";
 import { writeDockerConfig } from "../demo/docker_config.ts";
 import { netdataMissing, NetdataPeer, type NetdataUsage } from "./netdata.ts";
-import { type ProcessUsage, processUsage } from "./proc.ts";
+import { loadAverage, type ProcessUsage, processUsage } from "./proc.ts";
 import { round, summarize, type Summary } from "./stats.ts";
 
 export interface HostModeOptions {
@@ -303,10 +303,6 @@ async function measureWindow(
       (netdataEnd?.cgroupsThreadsCpuMs ?? 0) - (netdataStart?.cgroupsThreadsCpuMs ?? 0),
   };
   return window;
-}
-
-async function loadAverage(): Promise<string> {
-  return (await sh("cut -d' ' -f1-3 /proc/loadavg")).trim();
 }
 
 async function sh(script: string): Promise<string> {

@@ -3,7 +3,9 @@
  * ingest, its sustained delivery, the delivery encodings and the end-to-end
  * latency on this machine, prints one JSON document and writes it to
  * .bench/results.json. Arguments name the sections to run (collector, hostmode,
- * sample, latency, ingest, delivery, encoding, status); none runs all. BENCHMARKS.md explains the figures.
+ * sample, latency, ingest, delivery, encoding, status); none runs all.
+ * `--baseline=DIR` runs the collectors of another checkout (DIR) side by side
+ * with this one's in the collector section. BENCHMARKS.md explains the figures.
  */
 import { measureCollectors } from "./collector_overhead.ts";
 import { measureDelivery } from "./delivery.ts";
@@ -26,7 +28,12 @@ const SECTIONS = [
   "status",
 ] as const;
 
-const chosen = Deno.args.length ? Deno.args : SECTIONS;
+/** `--baseline=DIR`: a checkout whose collectors run side by side in the collector section. */
+const baseline = Deno.args.find((arg) => arg.startsWith("--baseline="))?.slice(
+  "--baseline=".length,
+);
+const names = Deno.args.filter((arg) => !arg.startsWith("--baseline="));
+const chosen = names.length ? names : SECTIONS;
 const unknown = chosen.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length) {
   console.error(`unknown section ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
@@ -52,8 +59,8 @@ if (wanted("sample")) {
   results.collectorSample = await measureSample(3);
 }
 if (wanted("collector")) {
-  progress("collector overhead (60 s)");
-  results.collector = await measureCollectors({ seconds: 60, runs: 3 });
+  progress(`collector overhead (3 windows of 30 s${baseline ? `, beside ${baseline}` : ""})`);
+  results.collector = await measureCollectors({ seconds: 30, windows: 3, collectors: 3, baseline });
 }
 if (wanted("hostmode")) {
   progress("host mode against netdata (10, 50, 100, 200 containers; ~1.5 min each)");

@@ -21,15 +21,25 @@ import { connDuplex } from "./conn_duplex.ts";
 import { ConnectionPool } from "./connection_pool.ts";
 import { listenCounted } from "./counted_listener.ts";
 import type { Listener, ListenerOptions } from "./listener.ts";
+import { ReadGate } from "./read_gate.ts";
 import { TlsSocketConn } from "./tls_socket_conn.ts";
 
 const logger = log("aggregator", "tls");
 
+/**
+ * A connection the memory budget turned away is not read for this long;
+ * once 16 KiB of it wait decrypted, the reads of its socket are held too, so
+ * its bytes wait in the kernel and TCP holds the sender back. Longer than in
+ * cleartext (50 ms): each byte costs more over TLS, and at 50 ms 150 such
+ * connections still kept the process busy, so a call on another connection,
+ * whose handshake needs turns of the event loop, waited seconds
+ * (BENCHMARKS.md, "Diagnosis of 2026-12-02").
+ */
+const BUDGET_BACK_OFF_MS = 1_000;
+
 export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Promise<Listener> {
   const { limits, tls } = options;
-  // Not read means decrypted into memory by node:tls meanwhile: a TLS connection the budget
-  // turned away is read on, its refused streams' bytes dropped as they come.
-  const pool = new ConnectionPool(options, 0);
+  const pool = new ConnectionPool(options, BUDGET_BACK_OFF_MS);
   const tlsServer = createServer({
     key: tls.key,
     cert: tls.certificate,
@@ -42,7 +52,13 @@ export function listenTls(options: ListenerOptions & { tls: TlsMaterial }): Prom
   tlsServer.on("secureConnection", (socket: TLSSocket) => {
     // rejectUnauthorized already refused the others; this is the belt to its braces.
     if (!socket.authorized || socket.alpnProtocol !== "h2") return socket.destroy();
-    pool.serve(new TlsSocketConn(socket));
+    // The handshake completed as the bytes read through the socket's gate were handed over.
+    const gate = ReadGate.current();
+    if (!gate) {
+      logger.error("a TLS connection whose reads cannot be held: closed");
+      return socket.destroy();
+    }
+    pool.serve(new TlsSocketConn(socket, { gate }));
   });
   tlsServer.on("tlsClientError", (error: Error, socket: TLSSocket) => {
     logger.debug("a TLS handshake failed: {error}", { error: error.message });

@@ -2,9 +2,11 @@
  * An authorised `node:tls` socket seen as the `Deno.Conn` the HTTP/2 server
  * connection reads and writes, so the TLS listener runs the same engine as
  * the cleartext one (docs/ARCHITECTURE.md, "Platform facts": why `node:tls`).
- * Both directions are bounded: incoming data is held until read, and the
- * socket is paused once more than `maxUnread` bytes wait, so a client cannot
- * make it buffer more than one read's worth beyond that; a write resolves
+ * Both directions are bounded: incoming data is held until read, and once
+ * more than `maxUnread` bytes wait the socket is paused and the reads of the
+ * stream beneath it are held (its `ReadGate`: pausing alone does not stop
+ * `node:tls` from reading and decrypting), so a client cannot make it buffer
+ * more than a read or two beyond that; a write resolves
  * once node has the bytes within its high-water mark, else on `drain`, so the
  * writer's own queue and caps apply. Closing ends the TLS session (what is
  * queued goes out with close_notify) and destroys the socket if the peer has
@@ -16,19 +18,30 @@
  * @module
  */
 import type { TLSSocket } from "node:tls";
+import type { ReadGate } from "./read_gate.ts";
 
-/** Unread bytes past which the socket is paused. */
-const DEFAULT_MAX_UNREAD = 64 * 1024;
+/** Unread bytes past which the socket is paused: one read of the HTTP/2 engine. */
+const DEFAULT_MAX_UNREAD = 16 * 1024;
+/** Bytes the readable stream asks for at once. */
+const READABLE_CHUNK_BYTES = 64 * 1024;
 /** How long a closed connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 /** Bytes the peer may still send during that grace before the socket is destroyed. */
 const CLOSE_DROP_BYTES = 64 * 1024;
+
+export interface TlsSocketConnOptions {
+  /** Unread bytes past which the socket is paused and `gate` held. */
+  maxUnread?: number;
+  /** The reads of the stream beneath the TLS socket (see read_gate.ts). */
+  gate?: ReadGate;
+}
 
 export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
   readonly localAddr: Deno.NetAddr;
   readonly remoteAddr: Deno.NetAddr;
   #socket: TLSSocket;
   #maxUnread: number;
+  #gate?: ReadGate;
   #unread: Uint8Array[] = [];
   #unreadBytes = 0;
   #ended = false;
@@ -41,9 +54,10 @@ export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
   #readable?: ReadableStream<Uint8Array<ArrayBuffer>>;
   #writable?: WritableStream<Uint8Array>;
 
-  constructor(socket: TLSSocket, maxUnread = DEFAULT_MAX_UNREAD) {
+  constructor(socket: TLSSocket, options: TlsSocketConnOptions = {}) {
     this.#socket = socket;
-    this.#maxUnread = maxUnread;
+    this.#maxUnread = options.maxUnread ?? DEFAULT_MAX_UNREAD;
+    this.#gate = options.gate;
     this.localAddr = netAddr(socket.localAddress, socket.localPort);
     this.remoteAddr = netAddr(socket.remoteAddress, socket.remotePort);
     socket.on("data", this.#onData);
@@ -67,7 +81,10 @@ export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
   #onData = (chunk: Uint8Array): void => {
     this.#unread.push(chunk);
     this.#unreadBytes += chunk.length;
-    if (this.#unreadBytes > this.#maxUnread) this.#socket.pause();
+    if (this.#unreadBytes > this.#maxUnread) {
+      this.#socket.pause();
+      this.#gate?.hold();
+    }
     this.#wake();
   };
 
@@ -89,7 +106,10 @@ export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
       else this.#unread[0] = chunk.subarray(take);
     }
     this.#unreadBytes -= copied;
-    if (this.#unreadBytes <= this.#maxUnread && this.#socket.isPaused()) this.#socket.resume();
+    if (this.#unreadBytes <= this.#maxUnread && this.#socket.isPaused()) {
+      this.#socket.resume();
+      this.#gate?.release();
+    }
     return copied;
   }
 
@@ -111,6 +131,7 @@ export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
     this.#closed = true;
     this.#unread = [];
     this.#unreadBytes = 0;
+    this.#gate?.release();
     this.#wake();
     this.#drain();
     const socket = this.#socket;
@@ -143,7 +164,7 @@ export class TlsSocketConn implements Deno.Conn<Deno.NetAddr> {
     return this.#readable ??= new ReadableStream({
       type: "bytes",
       pull: async (controller) => {
-        const buffer = new Uint8Array(DEFAULT_MAX_UNREAD);
+        const buffer = new Uint8Array(READABLE_CHUNK_BYTES);
         const read = await this.read(buffer);
         if (read === null) controller.close();
         else controller.enqueue(buffer.subarray(0, read));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { connect, createServer, type TLSSocket } from "node:tls";
 import { makePki } from "../../tests/support/certs.ts";
+import { ReadGate } from "./read_gate.ts";
 import { TlsSocketConn } from "./tls_socket_conn.ts";
 
 /** A node:tls server and client over 127.0.0.1 with mutual TLS; the server's socket adapted. */
@@ -25,9 +26,12 @@ async function tlsPair(maxUnread: number) {
     checkServerIdentity: () => undefined,
   });
   const socket = await accepted;
-  const conn = new TlsSocketConn(socket, maxUnread);
+  const gate = new ReadGate();
+  const conn = new TlsSocketConn(socket, { maxUnread, gate });
   return {
     conn,
+    /** The reads beneath the socket, as the listener's stream would hold them. */
+    gate,
     /** The server's TLS socket under `conn`. */
     socket,
     client,
@@ -52,13 +56,14 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
   }
 }
 
-Deno.test("unread data past the bound pauses the socket; reading resumes it, bytes intact", async () => {
+Deno.test("unread data past the bound pauses the socket and holds its gate; reading resumes both, bytes intact", async () => {
   await using pair = await tlsPair(1024);
   const sent = Uint8Array.from({ length: 256 * 1024 }, (_, index) => index % 251);
   pair.client.write(sent);
   // Nothing is read yet: the server socket pauses.
   const server = pair.socket;
   await eventually(() => server.isPaused(), "the server socket to pause");
+  assert.ok(pair.gate.held, "the reads beneath the socket are not held");
   const received: number[] = [];
   const buffer = new Uint8Array(4096);
   while (received.length < sent.length) {
@@ -68,6 +73,7 @@ Deno.test("unread data past the bound pauses the socket; reading resumes it, byt
   }
   assert.deepEqual(Uint8Array.from(received), sent);
   assert.ok(!server.isPaused(), "still paused after everything was read");
+  assert.ok(!pair.gate.held, "the reads beneath are still held after everything was read");
 });
 
 Deno.test("a write resolves only once a client that does not read lets it drain", async () => {
@@ -96,7 +102,9 @@ Deno.test("the peer's close ends reads; close() makes reads and writes fail", as
   const buffer = new Uint8Array(16);
   assert.equal(await pair.conn.read(buffer), 3);
   assert.equal(await pair.conn.read(buffer), null);
+  pair.gate.hold();
   pair.conn.close();
+  assert.ok(!pair.gate.held, "closing leaves the reads beneath held");
   await assert.rejects(pair.conn.read(buffer), Deno.errors.BadResource);
   await assert.rejects(pair.conn.write(buffer), Deno.errors.BadResource);
 });

@@ -1,8 +1,10 @@
 /**
  * Group commit: items submitted by concurrent callers during one turn of the
  * event loop are written by a single call of `commit` (one transaction), and
- * each caller's promise settles only after that call returned — resolved when
- * it succeeded, rejected with its error otherwise.
+ * each caller's promise settles only after that call's promise settled —
+ * resolved when it succeeded, rejected with its error otherwise. One commit
+ * runs at a time; what is submitted meanwhile waits and goes as the next
+ * group, as soon as the running one is done.
  *
  * @module
  */
@@ -14,12 +16,12 @@ interface Waiter {
 }
 
 export class GroupCommit<T> {
-  #commit: (items: readonly T[]) => void;
+  #commit: (items: readonly T[]) => Promise<void>;
   #items: T[] = [];
   #waiters: Waiter[] = [];
-  #scheduled?: Promise<void>;
+  #running?: Promise<void>;
 
-  constructor(commit: (items: readonly T[]) => void) {
+  constructor(commit: (items: readonly T[]) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -28,32 +30,31 @@ export class GroupCommit<T> {
       this.#waiters.push({ resolve, reject });
     });
     this.#items.push(...items);
-    this.#scheduled ??= new Promise<void>((done) => {
-      setImmediate(() => {
-        this.#flush();
-        done();
-      });
-    });
+    this.#running ??= this.#run();
     return settled;
   }
 
   /** Resolves when nothing submitted is left uncommitted. */
   async idle(): Promise<void> {
-    while (this.#scheduled) await this.#scheduled;
+    while (this.#running) await this.#running;
   }
 
-  #flush(): void {
-    const items = this.#items;
-    const waiters = this.#waiters;
-    this.#items = [];
-    this.#waiters = [];
-    this.#scheduled = undefined;
-    try {
-      this.#commit(items);
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error);
-      return;
+  async #run(): Promise<void> {
+    // The calls of this turn join the first group.
+    await new Promise((turnEnded) => setImmediate(turnEnded));
+    while (this.#waiters.length > 0) {
+      const items = this.#items;
+      const waiters = this.#waiters;
+      this.#items = [];
+      this.#waiters = [];
+      try {
+        await this.#commit(items);
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+        continue;
+      }
+      for (const waiter of waiters) waiter.resolve();
     }
-    for (const waiter of waiters) waiter.resolve();
+    this.#running = undefined;
   }
 }

@@ -19,6 +19,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
 import { encodeRow } from "./rows/mod.ts";
+import { transaction } from "./transaction.ts";
 
 export const FORMAT = 2;
 
@@ -106,16 +107,4 @@ function migrateFormat1(db: DatabaseSync): number {
 function hasTable(db: DatabaseSync, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
     undefined;
-}
-
-/** Runs `body` in one write transaction, rolled back when it throws. */
-export function transaction(db: DatabaseSync, body: () => void): void {
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    body();
-    db.exec("COMMIT");
-  } catch (error) {
-    if (db.isTransaction) db.exec("ROLLBACK");
-    throw error;
-  }
 }

@@ -9,6 +9,15 @@
  * into one transaction (see GroupCommit), and a caller's promise resolves only
  * after that transaction committed.
  *
+ * Once the spool is open, every write — the inserts, the cap's drops, the
+ * cursors' saves and the deletes that follow — is committed by the
+ * spool-writer worker (writer.ts, started at the first write), on its own
+ * connection, so the main thread reads and takes calls while a commit waits
+ * for the disk, and never waits for the write lock; the next group gathers
+ * meanwhile. This connection keeps the opening (lock, schema, migration) and
+ * the reads. The cursors here move at once: what a sink passed is not read
+ * again, and counts as gone, before the writer deleted it.
+ *
  * `synchronous=FULL`: a commit is on disk before it is acknowledged, which
  * survives power loss as well as a killed process.
  *
@@ -22,11 +31,21 @@ import { GroupCommit } from "./group_commit.ts";
 import { SpoolFull, SpoolUnavailable } from "./refusal.ts";
 import { lockSpool, type SpoolLock, SpoolLocked } from "./lock.ts";
 import { encodeRow, RowBody, RowPoint } from "./rows/mod.ts";
-import { openSchema, transaction } from "./schema.ts";
+import { openSchema } from "./schema.ts";
+import { transaction } from "./transaction.ts";
+import {
+  CONNECTION_PRAGMAS,
+  COUNT_BETWEEN,
+  type EncodedRow,
+  type Inserted,
+  ROW_BYTES,
+  ROW_OVERHEAD_BYTES,
+  SET_CURSOR,
+} from "./writer.ts";
+import { WriterClient } from "./writer_client.ts";
 import { permissionRefusal } from "../../shared/permissions/mod.ts";
 
-/** Bytes a row costs beyond its body (position, count, arrival, b-tree cell), for the size cap. */
-export const ROW_OVERHEAD_BYTES = 40;
+export { type EncodedRow, ROW_OVERHEAD_BYTES };
 /** The counter decision under which the size cap's drops are counted, per sink. */
 export const OVERFLOW_DECISION = "spool_overflow";
 
@@ -51,12 +70,6 @@ export interface SpooledPoint {
   point: Point;
 }
 
-/** One call's points as a row body of rows/row_codec.ts, and how many they are. */
-export interface EncodedRow {
-  count: number;
-  body: Uint8Array;
-}
-
 export interface SpoolState {
   /** Points currently stored. */
   depth: number;
@@ -67,14 +80,9 @@ export interface SpoolState {
 }
 
 interface Statements {
-  insert: StatementSync;
   readRows: StatementSync;
   oldest: StatementSync;
   setCursor: StatementSync;
-  minCursor: StatementSync;
-  sizeUpTo: StatementSync;
-  deleteUpTo: StatementSync;
-  oldestRows: StatementSync;
   countBetween: StatementSync;
   depth: StatementSync;
 }
@@ -82,15 +90,14 @@ interface Statements {
 /** Rows fetched at a time while reading a batch. */
 const READ_ROWS = 16;
 
-/** A row's size for the cap, in SQL: its body plus the overhead. */
-const ROW_BYTES = `length(body) + ${ROW_OVERHEAD_BYTES}`;
-
 export class Spool {
   #options: SpoolOptions;
   #now: () => number;
   #db?: DatabaseSync;
   #lock?: SpoolLock;
   #statements?: Statements;
+  /** The spool-writer worker, once something was appended since the database opened. */
+  #writer?: WriterClient;
   #bytes = 0;
   /** Position of the last point stored. */
   #lastId = 0;
@@ -213,16 +220,19 @@ export class Spool {
     return points;
   }
 
-  /** Moves `sink`'s cursor to `position` and deletes what every sink has passed. */
+  /**
+   * Moves `sink`'s cursor to `position`; the writer saves it and deletes what
+   * every sink has passed. A save that fails makes the spool unavailable until
+   * a write succeeds (a restart redelivers from the last saved cursor).
+   */
   advance(sink: string, position: number): void {
-    const statements = this.#statements;
-    if (!statements || position <= this.cursor(sink)) return;
-    transaction(this.#db!, () => {
-      statements.setCursor.run(sink, position);
-      const { position: lowest } = statements.minCursor.get() as { position: number };
-      this.#deleteUpTo(lowest);
-    });
+    if (!this.#statements || position <= this.cursor(sink)) return;
     this.#cursors.set(sink, position);
+    const writer = this.#startedWriter();
+    writer.advance(sink, position).then(
+      (freed) => this.#bytes -= freed,
+      (cause) => this.#writeFailed(writer, cause),
+    );
   }
 
   /** Points each sink has yet to deliver (empty when the database is closed). */
@@ -238,8 +248,10 @@ export class Spool {
 
   state(): SpoolState {
     const statements = this.#statements;
-    const oldest = statements?.oldest.get(0) as { received: number } | undefined;
-    const depth = statements ? (statements.depth.get() as { depth: number }).depth : 0;
+    // Rows every sink has passed count as gone, deleted or not yet.
+    const passed = this.#cursors.size ? Math.min(...this.#cursors.values()) : 0;
+    const oldest = statements?.oldest.get(passed) as { received: number } | undefined;
+    const depth = statements ? (statements.depth.get(passed) as { depth: number }).depth : 0;
     return {
       depth,
       oldestAgeMs: oldest ? Math.max(0, this.#now() - oldest.received) : 0,
@@ -248,13 +260,16 @@ export class Spool {
     };
   }
 
-  /** Waits for pending commits, then closes the database. */
+  /** Waits for pending commits, stops the writer, then closes the database. */
   async close(): Promise<void> {
     await this.#commits.idle();
+    await this.#writer?.close();
     this.#closeDatabase();
   }
 
   #closeDatabase(): void {
+    void this.#writer?.close();
+    this.#writer = undefined;
     const db = this.#db as DatabaseSync | undefined;
     this.#db = undefined;
     this.#statements = undefined;
@@ -268,32 +283,16 @@ export class Spool {
     this.#lock = lockSpool(`${this.#options.directory}/spool.lock`);
     const db = new DatabaseSync(this.path);
     this.#db = db;
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    db.exec(CONNECTION_PRAGMAS);
     this.#migratedPoints = openSchema(db).migratedPoints;
     const statements: Statements = {
-      insert: db.prepare("INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)"),
       readRows: db.prepare(
         "SELECT last, count, received, body FROM calls WHERE last > ? ORDER BY last LIMIT ?",
       ),
       oldest: db.prepare("SELECT received FROM calls WHERE last > ? ORDER BY last LIMIT 1"),
-      setCursor: db.prepare(
-        "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
-          "ON CONFLICT (sink) DO UPDATE SET position = ?2",
-      ),
-      minCursor: db.prepare("SELECT coalesce(min(position), 0) AS position FROM cursors"),
-      sizeUpTo: db.prepare(
-        `SELECT coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM calls WHERE last <= ?`,
-      ),
-      deleteUpTo: db.prepare("DELETE FROM calls WHERE last <= ?"),
-      oldestRows: db.prepare(
-        `SELECT last AS id, ${ROW_BYTES} AS bytes FROM calls ORDER BY last LIMIT ?`,
-      ),
-      // Points with positions in (?1, ?2]: the part of each row that overlaps.
-      countBetween: db.prepare(
-        "SELECT coalesce(sum(min(last, ?2) - max(last - count, ?1)), 0) AS n FROM calls " +
-          "WHERE last > ?1 AND last - count < ?2",
-      ),
-      depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls"),
+      setCursor: db.prepare(SET_CURSOR),
+      countBetween: db.prepare(COUNT_BETWEEN),
+      depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls WHERE last > ?"),
     };
     this.#statements = statements;
     this.#loadCursors(db);
@@ -333,78 +332,57 @@ export class Spool {
     });
   }
 
-  /** One transaction for a group of concurrent appends, a row per call. */
-  #insert(calls: readonly EncodedRow[]): void {
+  /**
+   * One transaction for a group of concurrent appends, a row per call,
+   * committed by the writer; a writer that failed is replaced at the next group.
+   */
+  async #insert(calls: readonly EncodedRow[]): Promise<void> {
     this.open();
-    const bodies = calls.filter((row) => row.count > 0);
-    const incoming = bodies.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
+    const rows = calls.filter((row) => row.count > 0);
+    const incoming = rows.reduce((sum, row) => sum + row.body.length + ROW_OVERHEAD_BYTES, 0);
     if (incoming > this.#options.maxBytes) throw new SpoolFull(incoming, this.#options.maxBytes);
-    const statements = this.#statements!;
-    const received = this.#now();
-    let last = this.#lastId;
-    const cursorsBefore = new Map(this.#cursors);
-    const bytesBefore = this.#bytes;
+    if (rows.length === 0) return;
+    const writer = this.#startedWriter();
+    let inserted: Inserted;
     try {
-      transaction(this.#db!, () => {
-        this.#makeRoom(incoming);
-        for (const row of bodies) {
-          last += row.count;
-          statements.insert.run(last, row.count, received, row.body);
-        }
-      });
+      inserted = await writer.insert(rows, this.#now());
     } catch (cause) {
-      this.#cursors = cursorsBefore;
-      this.#bytes = bytesBefore;
-      throw this.#unavailable = new SpoolUnavailable(
-        `cannot write ${this.path}: ${messageOf(cause)}`,
-        { cause },
-      );
+      throw this.#writeFailed(writer, cause);
     }
     this.#unavailable = undefined;
-    this.#bytes += incoming;
-    this.#lastId = last;
+    this.#bytes += inserted.bytes;
+    this.#lastId = Math.max(this.#lastId, inserted.last);
+    for (const [sink, position] of Object.entries(inserted.cursors)) {
+      if (position > this.cursor(sink)) this.#cursors.set(sink, position);
+    }
+    for (const [sink, n] of Object.entries(inserted.dropped)) {
+      this.#options.counters.count(sink, OVERFLOW_DECISION, n);
+    }
     for (const listener of this.#listeners) listener();
   }
 
-  /** Deletes the oldest rows until `incoming` more bytes fit under the cap; counts what each sink lost. */
-  #makeRoom(incoming: number): void {
-    const excess = this.#bytes + incoming - this.#options.maxBytes;
-    if (excess <= 0) return;
-    const statements = this.#statements!;
-    let freed = 0;
-    let upTo = 0;
-    while (freed < excess) {
-      const rows = statements.oldestRows.all(1000) as unknown as { id: number; bytes: number }[];
-      const before = freed;
-      for (const row of rows.filter((row) => row.id > upTo)) {
-        freed += row.bytes;
-        upTo = row.id;
-        if (freed >= excess) break;
-      }
-      if (freed === before) break;
-      if (freed < excess) this.#dropUpTo(upTo);
-    }
-    this.#dropUpTo(upTo);
+  /** The writer, started with the spool's state as this connection knows it. */
+  #startedWriter(): WriterClient {
+    return this.#writer ??= new WriterClient({
+      path: this.path,
+      maxBytes: this.#options.maxBytes,
+      bytes: this.#bytes,
+      lastId: this.#lastId,
+    });
   }
 
-  #dropUpTo(position: number): void {
-    const statements = this.#statements!;
-    for (const [sink, cursor] of this.#cursors) {
-      if (cursor >= position) continue;
-      const { n } = statements.countBetween.get(cursor, position) as { n: number };
-      if (n > 0) this.#options.counters.count(sink, OVERFLOW_DECISION, n);
-      statements.setCursor.run(sink, position);
-      this.#cursors.set(sink, position);
-    }
-    this.#deleteUpTo(position);
-  }
-
-  #deleteUpTo(position: number): void {
-    const statements = this.#statements!;
-    const { bytes } = statements.sizeUpTo.get(position) as { bytes: number };
-    if (bytes === 0) return;
-    statements.deleteUpTo.run(position);
-    this.#bytes -= bytes;
+  /**
+   * Marks the spool unavailable after `writer` failed to write. When the
+   * worker itself failed, whether its last commit happened is not known here:
+   * the database is closed, and the next append opens it again from what is
+   * on disk.
+   */
+  #writeFailed(writer: WriterClient, cause: unknown): SpoolUnavailable {
+    if (writer.failure && this.#writer === writer) this.#closeDatabase();
+    return this.#unavailable = new SpoolUnavailable(
+      `cannot write ${this.path}: ${messageOf(cause)}`,
+      { cause },
+    );
   }
 }
 

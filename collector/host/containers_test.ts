@@ -28,7 +28,8 @@ class Host implements AsyncDisposable {
   readonly dockerRoot = Deno.makeTempDirSync({ prefix: "docker-root-" });
   readonly logs: Record<string, unknown>[] = [];
   readonly containers: HostContainers;
-  #monotonicMs = performance.now();
+  /** Whole milliseconds, so that 10 s steps add up exactly (the tag cache rechecks at 10 s). */
+  #monotonicMs = Math.floor(performance.now());
 
   private constructor(readonly tree: ContainerTree) {
     for (const entry of Deno.readDirSync(join(DOCKER_FIXTURES, "containers"))) {

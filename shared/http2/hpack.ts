@@ -22,23 +22,46 @@ const EOS = 256;
 
 const encoder = new TextEncoder();
 
+/** The static table's index (1-based) of each exact field, keyed `name\0value`, and of each name. */
+const STATIC_FIELDS = new Map<string, number>();
+const STATIC_NAMES = new Map<string, number>();
+STATIC.forEach(([name, value], index) => {
+  if (!STATIC_FIELDS.has(`${name}\0${value}`)) STATIC_FIELDS.set(`${name}\0${value}`, index + 1);
+  if (!STATIC_NAMES.has(name)) STATIC_NAMES.set(name, index + 1);
+});
+
+/** Encoded fields an encoder keeps: the same few recur on every request or response. */
+const FIELD_CACHE_SIZE = 64;
+
 export class HeaderEncoder {
+  /** Each recent field's representation, keyed `name\0value`; emptied when full. */
+  #fields = new Map<string, Uint8Array>();
+
   encode(fields: readonly HeaderField[]): Uint8Array {
     const chunks: Uint8Array[] = [];
     for (const [name, value] of fields) {
-      const exact = STATIC.findIndex(([n, v]) => n === name && v === value);
-      if (exact >= 0) {
-        chunks.push(encodeInteger(exact + 1, 7, 0x80));
-        continue;
+      const key = `${name}\0${value}`;
+      let bytes = this.#fields.get(key);
+      if (!bytes) {
+        bytes = encodeField(key, name, value);
+        if (this.#fields.size === FIELD_CACHE_SIZE) this.#fields.clear();
+        this.#fields.set(key, bytes);
       }
-      // Literal header field without indexing (RFC 7541 §6.2.2).
-      const nameIndex = STATIC.findIndex(([n]) => n === name);
-      chunks.push(encodeInteger(nameIndex + 1, 4, 0x00));
-      if (nameIndex < 0) chunks.push(...encodeString(name));
-      chunks.push(...encodeString(value));
+      chunks.push(bytes);
     }
     return joinBytes(chunks);
   }
+}
+
+/** One field: its static index, or a literal without indexing (RFC 7541 §6.2.2). */
+function encodeField(key: string, name: string, value: string): Uint8Array {
+  const exact = STATIC_FIELDS.get(key);
+  if (exact !== undefined) return encodeInteger(exact, 7, 0x80);
+  const nameIndex = STATIC_NAMES.get(name) ?? 0;
+  const chunks = [encodeInteger(nameIndex, 4, 0x00)];
+  if (nameIndex === 0) chunks.push(...encodeString(name));
+  chunks.push(...encodeString(value));
+  return joinBytes(chunks);
 }
 
 function encodeInteger(value: number, prefixBits: number, pattern: number): Uint8Array {

@@ -139,12 +139,25 @@ export class Outbox {
     }
   }
 
-  /** One write, failed with a timeout when it makes no progress in `writeTimeoutMs`. */
+  /**
+   * One write; when it makes no progress in `writeTimeoutMs` the connection
+   * fails and the socket is closed, which ends the write. A plain timer, no
+   * promise race: this runs for every flush of every connection.
+   */
   async #write(bytes: Uint8Array): Promise<number> {
     const ms = this.#options.writeTimeoutMs;
     if (ms === undefined) return await this.#conn.write(bytes);
-    return await deadline(this.#conn.write(bytes), ms, () => {
-      throw new Error(`no write progress for ${ms} ms`);
-    });
+    const timer = setTimeout(() => this.#stalled(ms), ms);
+    try {
+      return await this.#conn.write(bytes);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #stalled(ms: number): void {
+    if (this.#socketClosed) return;
+    this.#options.onWriteError(new Error(`no write progress for ${ms} ms`));
+    this.destroy();
   }
 }

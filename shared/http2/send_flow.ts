@@ -79,6 +79,18 @@ export class SendFlow {
   }
 
   /**
+   * `data` on `stream` as one DATA frame ending it, when it fits the peer's
+   * frame size and both windows now; false (nothing sent) when it does not.
+   */
+  sendAtOnce(stream: FlowStream, data: Uint8Array, send: (frame: Uint8Array) => void): boolean {
+    if (data.length > Math.min(this.maxFrameSize, this.#window, stream.sendWindow)) return false;
+    send(encodeFrame(FrameType.DATA, Flag.END_STREAM, stream.id, data));
+    this.#window -= data.length;
+    stream.sendWindow -= data.length;
+    return true;
+  }
+
+  /**
    * `data` on `stream` as DATA frames handed to `send`, each within the peer's
    * frame size and both windows; with `endStream` the last one (an empty one
    * for empty data) ends the stream. Stops once `isOpen` turns false.

@@ -38,6 +38,19 @@ Deno.test("an empty body is one empty END_STREAM frame; empty data without it is
   assert.deepEqual(frames, [{ flags: Flag.END_STREAM, length: 0 }]);
 });
 
+Deno.test("a body within the frame size and both windows goes at once, as one ending frame", () => {
+  const flow = new SendFlow();
+  const stream = { id: 1, sendWindow: 1_000 };
+  const { frames, send } = collect();
+  assert.equal(flow.sendAtOnce(stream, new Uint8Array(600), send), true);
+  assert.deepEqual(frames, [{ flags: Flag.END_STREAM, length: 600 }]);
+  assert.equal(stream.sendWindow, 400);
+  assert.equal(flow.sendAtOnce({ id: 3, sendWindow: 1_000 }, new Uint8Array(401), send), true);
+  assert.equal(flow.sendAtOnce({ id: 5, sendWindow: 65_535 }, new Uint8Array(65_000), send), false);
+  assert.equal(flow.sendAtOnce({ id: 7, sendWindow: 10 }, new Uint8Array(11), send), false);
+  assert.equal(frames.length, 2, "nothing sent for a body that does not fit");
+});
+
 Deno.test("a shut window holds DATA until a WINDOW_UPDATE opens it", async () => {
   const flow = new SendFlow();
   const stream = { id: 1, sendWindow: 65_535 };

@@ -21,6 +21,7 @@ import { encodeRow, rowSlices } from "../../spool/rows/mod.ts";
 import type { Payload } from "../http/payload.ts";
 import type { PayloadEncoder, PayloadSpec } from "./formats.ts";
 import { WORKER_SOURCE } from "./gen/worker_source.ts";
+import { type StartedWorker, startWorker } from "../../worker_start.ts";
 import type { EncodeAnswer, EncodeJob } from "./worker.ts";
 
 interface Waiting {
@@ -29,13 +30,12 @@ interface Waiting {
 }
 
 export class WorkerEncoder implements PayloadEncoder {
-  #worker?: Worker;
-  #url?: string;
+  #started?: StartedWorker;
   #waiting = new Map<number, Waiting>();
   #lastId = 0;
 
   encode(spec: PayloadSpec, points: readonly Point[]): Promise<Payload> {
-    const worker = this.#worker ?? this.#start();
+    const worker = this.#started?.worker ?? this.#start();
     const id = ++this.#lastId;
     const slices = rowSlices(points);
     const job: EncodeJob = {
@@ -56,8 +56,8 @@ export class WorkerEncoder implements PayloadEncoder {
   }
 
   #start(): Worker {
-    this.#url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-    const worker = new Worker(this.#url, { type: "module", name: "encoding" });
+    this.#started = startWorker(WORKER_SOURCE, "encoding");
+    const { worker } = this.#started;
     worker.onmessage = ({ data }: MessageEvent<EncodeAnswer>) => {
       const waiting = this.#waiting.get(data.id);
       this.#waiting.delete(data.id);
@@ -68,15 +68,12 @@ export class WorkerEncoder implements PayloadEncoder {
       event.preventDefault();
       this.#stop(new Error(`the encoding worker failed: ${event.message}`));
     };
-    this.#worker = worker;
     return worker;
   }
 
   #stop(reason: Error): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    if (this.#url) URL.revokeObjectURL(this.#url);
-    this.#url = undefined;
+    this.#started?.stop();
+    this.#started = undefined;
     for (const waiting of this.#waiting.values()) waiting.reject(reason);
     this.#waiting.clear();
   }

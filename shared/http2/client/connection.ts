@@ -38,7 +38,7 @@ import {
   StreamStateMachine,
 } from "../mod.ts";
 import { resetError } from "./reset_error.ts";
-import { abortable, deadline } from "../../async/mod.ts";
+import { abortable } from "../../async/mod.ts";
 
 /** Where a connection goes: a TCP address (with TLS when given), or a unix socket. */
 export type ConnectionTarget = NetworkTarget | SocketTarget;
@@ -244,34 +244,43 @@ export class Http2Connection {
     this.#exchanges.set(exchange.id, exchange);
     const abort = () => this.#cancel(exchange, signal.reason);
     signal.addEventListener("abort", abort, { once: true });
+    // One plain timer per exchange: a call's own deadline is its signal, this one only bounds it.
     const ms = this.#limits.responseTimeoutMs;
+    const timer = setTimeout(
+      () =>
+        this.#cancel(
+          exchange,
+          new ConnectError(`no complete response within ${ms} ms`, Code.DeadlineExceeded),
+        ),
+      ms,
+    );
     try {
-      return await deadline(this.#exchanged(exchange, fields, body), ms, () => {
-        const late = new ConnectError(
-          `no complete response within ${ms} ms`,
-          Code.DeadlineExceeded,
-        );
-        this.#cancel(exchange, late);
-        throw late;
-      });
+      this.#send(exchange, fields, body);
+    } catch (error) {
+      this.#cancel(exchange, error);
+    }
+    try {
+      return await exchange.result.promise;
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener("abort", abort);
     }
   }
 
-  /** Sends the request of `exchange` and waits for its response. */
-  async #exchanged(
-    exchange: Exchange,
-    fields: readonly HeaderField[],
-    body: Uint8Array,
-  ): Promise<Http2Response> {
+  /**
+   * Sends the request of `exchange`. A body within the windows goes at once
+   * in one DATA frame; a larger one may wait for a window the server never
+   * opens, and the exchange's end stops that wait.
+   */
+  #send(exchange: Exchange, fields: readonly HeaderField[], body: Uint8Array): void {
     exchange.state.sendHeaders(body.length === 0);
     this.#engine.sendHeaders(exchange.id, fields, body.length === 0 ? Flag.END_STREAM : 0);
-    // The body may wait for a window the server never opens: the exchange's end stops the wait.
-    if (body.length) {
-      await Promise.race([this.#sendBody(exchange, body), exchange.result.promise]);
+    if (!body.length) return;
+    if (this.#engine.flow.sendAtOnce(exchange, body, (frame) => this.#engine.send(frame))) {
+      exchange.state.sendEnd();
+      return;
     }
-    return await exchange.result.promise;
+    this.#sendBody(exchange, body).catch((error) => this.#cancel(exchange, error));
   }
 
   /** Ends the connection; exchanges in flight reject with `reason`. */
