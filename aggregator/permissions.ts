@@ -48,7 +48,7 @@ export const AGGREGATOR_PERMISSIONS: ProgramPermissions = {
    * CPU than 16 MiB under PublishBatch load and keeps 30 MiB less resident (the
    * flag applies to the encoding worker's and the spool writer's isolates as well).
    */
-  v8Flags: "--max-semi-space-size=8,--max-old-space-size=256",
+  v8Flags: () => "--max-semi-space-size=8,--max-old-space-size=256",
 };
 
 if (import.meta.main) permissionsCommand(AGGREGATOR_PERMISSIONS, Deno.args);

@@ -1,6 +1,6 @@
 /**
  * The collector program: reads its configuration from `MINI_COLLECTOR_*`,
- * checks the cgroup root, then every poll interval samples its container
+ * checks that its queue fits V8's heap limit and the cgroup root, then every poll interval samples its container
  * (container mode) or every container of the host (`MINI_COLLECTOR_MODE=host`)
  * and publishes the points through a bounded queue to one of the aggregators,
  * failing over between them. SIGTERM or SIGINT stops polling, flushes the
@@ -11,11 +11,13 @@
  *
  * @module
  */
+import { getHeapStatistics } from "node:v8";
 import { type CollectorConfig, collectorConfig } from "./config/mod.ts";
 import { ConfigError } from "../shared/config/mod.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { log, setupLogging } from "../shared/log.ts";
 import { checkCollector } from "./check.ts";
+import { heapProblem } from "./heap.ts";
 import { Collector } from "./collector.ts";
 import { HostContainers } from "./host/containers.ts";
 import { selectRuntime } from "./host/select.ts";
@@ -43,6 +45,12 @@ if (Deno.args.includes("--check")) {
   if (problem) console.log(`FAIL cgroup root: ${problem}`);
   const passed = !problem && await checkCollector(config, (line) => console.log(line));
   Deno.exit(passed ? 0 : 1);
+}
+
+const heap = heapProblem(config, getHeapStatistics().heap_size_limit);
+if (heap) {
+  console.error(`mini-collector: ${heap}`);
+  Deno.exit(2);
 }
 
 const problem = await cgroupRootProblem(config.cgroupRoot);

@@ -15,6 +15,7 @@ import {
   type ProgramPermissions,
 } from "../shared/permissions/mod.ts";
 import { type CollectorConfig, collectorConfig } from "./config/mod.ts";
+import { oldSpaceMib } from "./heap.ts";
 
 /**
  * Reads: the cgroup root; in container mode the volume, if any; in host mode
@@ -54,14 +55,17 @@ export const COLLECTOR_PERMISSIONS: ProgramPermissions = {
   env: "MINI_COLLECTOR_*",
   permissions: (env) => collectorPermissions(collectorConfig(env)),
   /**
-   * Small heap caps: the collector holds little live data. It does a little
+   * Small heap caps: the collector holds little live data beyond its queue,
+   * and the old-space cap is sized from the queue (./heap.ts). It does a little
    * work once per poll: optimising it never pays back, and every wake-up of a
    * V8 helper thread costs CPU, so it runs without TurboFan (`--lite-mode`) and
    * without V8's worker threads (`--single-threaded`) — measured side by side
    * against a fixture, 1 s polls over 40 s: 9–10 ms → 6–7.5 ms CPU per poll,
    * peak RSS 67 → 61 MiB.
    */
-  v8Flags: "--lite-mode,--single-threaded,--max-semi-space-size=1,--max-old-space-size=96",
+  v8Flags: (env) =>
+    "--lite-mode,--single-threaded,--max-semi-space-size=1," +
+    `--max-old-space-size=${oldSpaceMib(collectorConfig(env))}`,
 };
 
 if (import.meta.main) permissionsCommand(COLLECTOR_PERMISSIONS, Deno.args);

@@ -97,3 +97,19 @@ Deno.test("paths that cannot be expressed as a permission are refused", () => {
     /MINI_COLLECTOR_MOUNT_PATH: "\/a,b" must not contain commas/,
   );
 });
+
+Deno.test("collector V8 flags: an old-space cap sized from the queue, whatever the mode", () => {
+  const oldSpace = (variables: Record<string, string>, host = false) => {
+    const flags = host ? hostFlags(variables) : programFlags(
+      COLLECTOR_PERMISSIONS,
+      envFrom({ ...COLLECTOR, ...variables }),
+    );
+    return flags.at(-1)!.match(/^--v8-flags=.*--max-old-space-size=(\d+)$/)?.[1];
+  };
+  assert.equal(oldSpace({}), "33", "container mode: ten points");
+  assert.equal(oldSpace({}, true), "42", "host mode: ten thousand points");
+  assert.equal(oldSpace({ MINI_COLLECTOR_QUEUE_SIZE: "100000" }, true), "130");
+  assert.ok(
+    programFlags(COLLECTOR_PERMISSIONS, envFrom(COLLECTOR)).at(-1)!.includes("--lite-mode"),
+  );
+});

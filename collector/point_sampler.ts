@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { create } from "@bufbuild/protobuf";
 import type { CgroupSampleResult } from "./cgroup/mod.ts";
+import { create } from "@bufbuild/protobuf";
 import { type PublishRequest, PublishRequestSchema } from "../shared/gen/aggregator_pb.ts";
 import { literal, log } from "../shared/log.ts";
 import { diskUsage } from "./disk.ts";
@@ -35,6 +35,14 @@ export interface PointSamplerOptions {
 }
 
 const ERROR_LOG_PERIOD_MS = 10 * 60_000;
+/**
+ * A point's zero values, which each point copies before its own fields. A
+ * point made so has the fixed shape of an object literal: protobuf-es's
+ * `create` sets fields by computed name, and V8 keeps an object that gains
+ * more than a dozen properties so as a hash table, three times the heap a
+ * queued point takes otherwise (docs/ARCHITECTURE.md, "Permissions").
+ */
+const EMPTY_POINT: PublishRequest = create(PublishRequestSchema);
 const logger = log("collector", "cgroup");
 
 export class PointSampler {
@@ -59,12 +67,13 @@ export class PointSampler {
     ]);
     this.#errors.report([...cgroup.errors, ...diskErrors], time.monotonicMs);
     if (this.#watchPresence) await this.#notePresence(cgroup.running);
-    return create(PublishRequestSchema, {
+    return {
+      ...EMPTY_POINT,
       ...cgroup.metrics,
       running: cgroup.running,
       unixTime: BigInt(Math.floor(time.wallMs / 1000)),
       ...disk,
-    });
+    };
   }
 
   async #notePresence(present: boolean): Promise<void> {

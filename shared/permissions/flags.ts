@@ -23,8 +23,8 @@ export interface ProgramPermissions {
    * to them for every program.
    */
   permissions(env: Env): string[];
-  /** Its V8 flags, comma-separated. */
-  v8Flags: string;
+  /** Its V8 flags, comma-separated, from its configuration (a heap sized from it). */
+  v8Flags(env: Env): string;
 }
 
 /** Every flag `deno run` or `deno compile` needs for the program, from its environment. */
@@ -33,7 +33,7 @@ export function programFlags(program: ProgramPermissions, env: Env): string[] {
     "--no-prompt",
     ...program.permissions(env),
     `--allow-env=${program.env}`,
-    `--v8-flags=${program.v8Flags}`,
+    `--v8-flags=${program.v8Flags(env)}`,
   ];
 }
 

@@ -7,7 +7,7 @@ Deno.test("a program's flags: no prompt, its permissions, its variables, its V8 
     name: "probe",
     env: "PROBE_*",
     permissions: (env) => [`--allow-read=${env("PROBE_PATH")}`],
-    v8Flags: "--lite-mode",
+    v8Flags: () => "--lite-mode",
   }, (name) => name === "PROBE_PATH" ? "/data" : undefined);
   assert.deepEqual(flags, [
     "--no-prompt",
