@@ -104,6 +104,7 @@ Deno.test("a worker that fails refuses every insert it had not answered, and tak
     }
     assert.ok(writer.failure);
     await assert.rejects(writer.insert([row(1)], 1), /the spool writer failed/);
+    assert.deepEqual({ ...db.prepare("SELECT count(*) AS calls FROM calls").get() }, { calls: 0 });
   } finally {
     await writer.close();
     await remove();
