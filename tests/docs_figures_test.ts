@@ -30,8 +30,7 @@ const SETTINGS: Record<string, string> = {
   "docs/ARCHITECTURE.md: 50 ms":
     "the budget back-off of a cleartext connection, and a destination's answer time in an example",
   "docs/ARCHITECTURE.md: 10 KB": "the body of each stream in the attack suite's burst",
-  "docs/ARCHITECTURE.md: 250 ms":
-    "how often the attack suite makes a normal call, and the metrics listener's eviction age",
+  "docs/ARCHITECTURE.md: 250 ms": "how often the attack suite makes a normal call",
   "docs/TESTING.md: 250 ms": "how often the attack suite makes a normal call",
   "docs/CAPACITY.md: 62 MiB": "Datadog's v1 series API limit on a request's decompressed size",
   "docs/TESTING.md: 300 MiB": "the attack suite's bound on the aggregator's memory",

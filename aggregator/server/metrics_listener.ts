@@ -8,8 +8,8 @@
  * `Deno.serve`, whose accept loop ends the process on EMFILE and which has no
  * connection cap or header timeout (docs/ARCHITECTURE.md, "Limits"): at most
  * `MAX_CONNECTIONS` at once (when full, a new connection replaces the oldest
- * one that has waited over 250 ms without sending its request, else it is
- * closed), one request per connection, read and answered within the
+ * one still without its whole request, or is closed when every one has sent
+ * its request), one request per connection, read and answered within the
  * deadlines of http1_exchange.ts. The service closes it last, so scrapes and probes see a
  * shutdown's drain (not serving) until deliveries end.
  *
@@ -26,8 +26,6 @@ export const METRICS_PATH = "/metrics";
 
 /** Connections served at once; a scraper and a few probes need a handful. */
 export const MAX_CONNECTIONS = 64;
-/** How long a connection may wait for its request before a new one may take its place. */
-const EVICTABLE_AFTER_MS = 250;
 /** A silent connection, a trickled request head, a client that does not read its answer. */
 export const TIMEOUTS: ExchangeTimeouts = { idleMs: 2_000, headerMs: 5_000, writeMs: 5_000 };
 
@@ -58,21 +56,21 @@ export function listenMetrics(options: MetricsListenerOptions): Promise<Listener
   const description = `metrics ${host}:${server.addr.port}`;
   /** Each open connection and its exchange, settled once the connection is closed. */
   const open = new Map<Deno.Conn, Promise<void>>();
-  /** Connections still sending their request head, oldest first, with when they came. */
-  const waiting = new Map<Deno.Conn, number>();
+  /** Connections still sending their request head, oldest first. */
+  const waiting = new Set<Deno.Conn>();
   const stopped = new AbortController();
   const accepting = acceptEach(server, description, stopped.signal, (conn) => {
     if (open.size >= MAX_CONNECTIONS) {
-      // Full: the oldest connection still without a request makes room, so a
-      // scrape (whose request comes at once) is not shut out by slow clients.
-      const oldest = waiting.entries().next();
-      if (oldest.done || performance.now() - oldest.value[1] < EVICTABLE_AFTER_MS) {
-        return conn.close();
-      }
-      waiting.delete(oldest.value[0]);
-      closeQuietly(oldest.value[0]);
+      // Full: the oldest connection still without its request makes room, so a
+      // scrape (whose request comes at once, and is read before as many new
+      // connections have come as the cap) is not shut out by a flood of slow
+      // clients, however fast they arrive.
+      const oldest = waiting.keys().next();
+      if (oldest.done) return conn.close();
+      waiting.delete(oldest.value);
+      closeQuietly(oldest.value);
     }
-    waiting.set(conn, performance.now());
+    waiting.add(conn);
     open.set(
       conn,
       exchange(conn, TIMEOUTS, (line) => {
