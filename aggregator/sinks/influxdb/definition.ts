@@ -6,6 +6,7 @@
  */
 import { formatDuration } from "../../../shared/duration.ts";
 import { defineSink } from "../definition.ts";
+import { basicCredentials } from "../http/basic_auth.ts";
 import { reachable } from "../http/probe.ts";
 import {
   INFLUXDB_EXAMPLE,
@@ -23,7 +24,7 @@ export const INFLUXDB = defineSink({
   destinations: (influxdb) => [influxdb.address],
   secrets: (influxdb) => [
     influxdb.username !== undefined
-      ? btoa(`${influxdb.username}:${influxdb.password ?? ""}`)
+      ? basicCredentials(influxdb.username, influxdb.password ?? "")
       : undefined,
     influxdb.password,
     influxdb.token,

@@ -14,6 +14,7 @@
 import type { InfluxdbConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
+import { basicCredentials } from "../http/basic_auth.ts";
 import { HttpSender, type HttpSinkOptions } from "../http/sender.ts";
 
 /** Delivers points to one InfluxDB database or bucket. */
@@ -65,6 +66,5 @@ function writeUrl(config: InfluxdbConfig): URL {
 function authorization(config: InfluxdbConfig): Record<string, string> {
   if (config.token) return { Authorization: `Token ${config.token}` };
   if (config.username === undefined) return {};
-  const credentials = `${config.username}:${config.password ?? ""}`;
-  return { Authorization: `Basic ${btoa(credentials)}` };
+  return { Authorization: `Basic ${basicCredentials(config.username, config.password ?? "")}` };
 }

@@ -7,6 +7,7 @@
  */
 import { formatDuration } from "../../../shared/duration.ts";
 import { defineSink } from "../definition.ts";
+import { basicCredentials } from "../http/basic_auth.ts";
 import { reachable } from "../http/probe.ts";
 import {
   PROMETHEUS_EXAMPLE,
@@ -23,7 +24,7 @@ export const PROMETHEUS = defineSink({
   parse: prometheusConfig,
   destinations: (prometheus) => [prometheus.url],
   secrets: ({ basicAuth, bearerToken }) => [
-    basicAuth && btoa(`${basicAuth.username}:${basicAuth.password}`),
+    basicAuth && basicCredentials(basicAuth.username, basicAuth.password),
     basicAuth?.password,
     bearerToken,
   ],

@@ -14,6 +14,7 @@
 import type { PrometheusConfig } from "./config.ts";
 import type { Point } from "../../stored_point.ts";
 import type { DeliveryOutcome, Sink } from "../sink.ts";
+import { basicCredentials } from "../http/basic_auth.ts";
 import { HttpSender, type HttpSinkOptions } from "../http/sender.ts";
 
 /** The remote-write protocol version this sink speaks. */
@@ -52,5 +53,5 @@ function authorization(config: PrometheusConfig): Record<string, string> {
   if (config.bearerToken) return { Authorization: `Bearer ${config.bearerToken}` };
   if (!config.basicAuth) return {};
   const { username, password } = config.basicAuth;
-  return { Authorization: `Basic ${btoa(`${username}:${password}`)}` };
+  return { Authorization: `Basic ${basicCredentials(username, password)}` };
 }
