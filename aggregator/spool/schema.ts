@@ -20,6 +20,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Point } from "../stored_point.ts";
 import { encodeRow } from "./rows/mod.ts";
 import { transaction } from "./transaction.ts";
+import { INSERT_CALL } from "./writer.ts";
 
 export const FORMAT = 2;
 
@@ -76,7 +77,7 @@ function migrateFormat1(db: DatabaseSync): number {
   const page = db.prepare(
     "SELECT id, time, received, tags, metrics FROM points WHERE id > ? ORDER BY id LIMIT ?",
   );
-  const insert = db.prepare("INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)");
+  const insert = db.prepare(INSERT_CALL);
   let group: Point[] = [];
   let groupLast = 0;
   let groupReceived = 0;

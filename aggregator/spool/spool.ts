@@ -82,7 +82,6 @@ export interface SpoolState {
 interface Statements {
   readRows: StatementSync;
   oldest: StatementSync;
-  setCursor: StatementSync;
   countBetween: StatementSync;
   depth: StatementSync;
 }
@@ -290,7 +289,6 @@ export class Spool {
         "SELECT last, count, received, body FROM calls WHERE last > ? ORDER BY last LIMIT ?",
       ),
       oldest: db.prepare("SELECT received FROM calls WHERE last > ? ORDER BY last LIMIT 1"),
-      setCursor: db.prepare(SET_CURSOR),
       countBetween: db.prepare(COUNT_BETWEEN),
       depth: db.prepare("SELECT coalesce(sum(count), 0) AS depth FROM calls WHERE last > ?"),
     };
@@ -320,13 +318,14 @@ export class Spool {
     const first = db.prepare("SELECT min(last - count) AS position FROM calls").get() as {
       position: number | null;
     };
+    const setCursor = db.prepare(SET_CURSOR);
     transaction(db, () => {
       for (const sink of stored.keys()) {
         if (!sinks.includes(sink)) db.prepare("DELETE FROM cursors WHERE sink = ?").run(sink);
       }
       for (const sink of sinks) {
         const position = stored.get(sink) ?? first.position ?? this.#lastId;
-        this.#statements!.setCursor.run(sink, position);
+        setCursor.run(sink, position);
         this.#cursors.set(sink, position);
       }
     });

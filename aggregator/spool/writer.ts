@@ -25,6 +25,9 @@ export const ROW_BYTES = `length(body) + ${ROW_OVERHEAD_BYTES}`;
 export const CONNECTION_PRAGMAS =
   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
 
+/** Stores one call's row: its last position, point count, arrival time and body. */
+export const INSERT_CALL = "INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)";
+
 /** Upserts a sink's cursor, never moving it back (delivery and the cap both move it). */
 export const SET_CURSOR = "INSERT INTO cursors (sink, position) VALUES (?1, ?2) " +
   "ON CONFLICT (sink) DO UPDATE SET position = max(position, ?2)";
@@ -84,9 +87,7 @@ export class SpoolWriter {
     this.#db = db;
     try {
       db.exec(CONNECTION_PRAGMAS);
-      this.#insert = db.prepare(
-        "INSERT INTO calls (last, count, received, body) VALUES (?, ?, ?, ?)",
-      );
+      this.#insert = db.prepare(INSERT_CALL);
       this.#oldestRows = db.prepare(
         `SELECT last AS id, ${ROW_BYTES} AS bytes FROM calls ORDER BY last LIMIT ?`,
       );
